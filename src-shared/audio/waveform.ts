@@ -1,0 +1,64 @@
+// Min/max waveform summaries in the waveform-data.js binary format (version 2), computed
+// once on the main side so the UI never scans raw samples (long files stay responsive).
+// Format: int32 version=2, uint32 flags (bit 0 set = 8-bit), int32 sample_rate,
+// int32 samples_per_pixel, uint32 length (pixels), int32 channels, then per pixel, per
+// channel: min, max (int8 or int16, little-endian).
+
+export const WAVEFORM_HEADER_BYTES = 24;
+
+export interface WaveformSummary {
+  sampleRate: number;
+  samplesPerPixel: number;
+  channels: number;
+  /** Number of pixels (summary points). */
+  length: number;
+  bits: 8 | 16;
+  /** The complete waveform-data binary file (header + data). */
+  bytes: Uint8Array;
+}
+
+const clampInt = (v: number, lim: number) => Math.max(-lim - 1, Math.min(lim, Math.round(v * lim)));
+
+/** Compute a min/max summary of planar float channels. Non-finite samples count as 0. */
+export function computeWaveform(
+  channels: Float32Array[],
+  sampleRate: number,
+  samplesPerPixel = 256,
+  bits: 8 | 16 = 16,
+): WaveformSummary {
+  if (!Number.isInteger(samplesPerPixel) || samplesPerPixel < 1) throw new Error('samplesPerPixel must be a positive integer');
+  const nch = channels.length;
+  const frames = channels[0]?.length ?? 0;
+  const length = Math.ceil(frames / samplesPerPixel);
+  const bytesPerValue = bits === 8 ? 1 : 2;
+  const buf = new ArrayBuffer(WAVEFORM_HEADER_BYTES + length * nch * 2 * bytesPerValue);
+  const view = new DataView(buf);
+  view.setInt32(0, 2, true);
+  view.setUint32(4, bits === 8 ? 1 : 0, true);
+  view.setInt32(8, sampleRate, true);
+  view.setInt32(12, samplesPerPixel, true);
+  view.setUint32(16, length, true);
+  view.setInt32(20, nch, true);
+  const lim = bits === 8 ? 127 : 32767;
+  const out = bits === 8 ? new Int8Array(buf, WAVEFORM_HEADER_BYTES) : new Int16Array(buf, WAVEFORM_HEADER_BYTES);
+  for (let p = 0; p < length; p++) {
+    const start = p * samplesPerPixel;
+    const end = Math.min(frames, start + samplesPerPixel);
+    for (let c = 0; c < nch; c++) {
+      const ch = channels[c]!;
+      let mn = Infinity;
+      let mx = -Infinity;
+      for (let i = start; i < end; i++) {
+        const v = ch[i]!;
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+      }
+      if (!Number.isFinite(mn)) mn = 0;
+      if (!Number.isFinite(mx)) mx = 0;
+      const k = (p * nch + c) * 2;
+      out[k] = clampInt(mn, lim);
+      out[k + 1] = clampInt(mx, lim);
+    }
+  }
+  return { sampleRate, samplesPerPixel, channels: nch, length, bits, bytes: new Uint8Array(buf) };
+}
