@@ -83,7 +83,7 @@ def write_parity(model, path, seed=0):
            "x": [[fmt(v) for v in row] for row in x.tolist()],
            "logp": [[fmt(v) for v in row] for row in lp.tolist()],
            "grad": [[fmt(v) for v in row] for row in gr.tolist()],
-           "note": "outputs of the PyTorch score graph (float32); compare with max |a-b| <= 1e-4 * max(1, max|b|)"}
+           "note": "outputs of the PyTorch score graph (float32). Tolerance: per output and per row b, max_t abs(got-expected) <= 1e-4 * max(1, max_t abs(expected)); grad scales like 1/sigma^2, so compare relative to the row maximum"}
     with open(path, "w") as f:
         json.dump(doc, f, separators=(",", ":"))
     return x, sigma, lp, gr
