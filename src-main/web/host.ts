@@ -1,0 +1,152 @@
+// The web host: serves the built renderer and the SAME contract as Electron IPC over a
+// WebSocket, on loopback only. A random per-launch token (in the URL fragment, never sent
+// in HTTP requests) plus Host and Origin checks keep other web pages and DNS-rebinding
+// tricks from driving it.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { decodeWire, encodeWire } from '../../src-shared/ipc/wire';
+import { fail } from '../../src-shared/ipc/result';
+import type { Dispatch } from '../ipc/dispatch';
+import { CONTENT_SECURITY_POLICY } from '../security';
+
+export interface WebHostOptions {
+  dispatch: Dispatch;
+  rendererDir: string;
+  port?: number;
+  token?: string;
+  log?: (msg: string) => void;
+  /** Largest WebSocket message accepted (bytes). */
+  maxMessageBytes?: number;
+}
+
+export interface WebHost {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const log = opts.log ?? (() => {});
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const root = resolve(opts.rendererDir);
+  try {
+    await stat(join(root, 'index.html'));
+  } catch {
+    throw new Error(`The web UI is not built (no ${join(root, 'index.html')}). Run "npm run build" first.`);
+  }
+  let port = 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  const server = createServer((req, res) => void serveStatic(req, res));
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse) {
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const rel = urlPath === '/' ? 'index.html' : normalize(urlPath).replace(/^([/\\])+/, '');
+    const file = resolve(root, rel);
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+        'content-security-policy': CONTENT_SECURITY_POLICY,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    }
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 2 ** 31 - 1 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const origin = req.headers.origin ?? '';
+    const hostOk = allowedHosts().has(req.headers.host ?? '');
+    const originOk = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    const tokenOk = sameToken(url.searchParams.get('token') ?? '', token);
+    if (url.pathname !== '/ws' || !hostOk || !originOk || !tokenOk) {
+      log(`web host: refused a WebSocket (${!hostOk ? 'host' : !originOk ? 'origin' : !tokenOk ? 'token' : 'path'})`);
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
+  });
+
+  function serveSocket(ws: WebSocket) {
+    ws.on('message', async (data, isBinary) => {
+      let seq: unknown = null;
+      try {
+        if (!isBinary) throw new Error('text frames are not part of the protocol');
+        const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+        const msg = decodeWire(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        if (!msg || typeof msg !== 'object') throw new Error('not an object');
+        const m = msg as { seq?: unknown; channel?: unknown; payload?: unknown };
+        seq = m.seq;
+        if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) throw new Error('missing sequence number');
+        const result = await opts.dispatch(m.channel, m.payload);
+        if (ws.readyState === ws.OPEN) ws.send(encodeWire({ seq, result }));
+      } catch (e) {
+        log(`web host: bad message: ${e instanceof Error ? e.message : String(e)}`);
+        if (ws.readyState === ws.OPEN) {
+          ws.send(encodeWire({ seq: typeof seq === 'number' ? seq : -1, result: fail('BAD_REQUEST', 'Malformed message.') }));
+        }
+      }
+    });
+  }
+
+  await new Promise<void>((ok, bad) => {
+    server.once('error', bad);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : 0;
+  const url = `http://127.0.0.1:${port}/#token=${token}`;
+  return {
+    url,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
+  };
+}

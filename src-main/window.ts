@@ -1,0 +1,63 @@
+// The one place that creates and hardens windows.
+import { BrowserWindow, session, shell, type WebContents } from 'electron';
+import { join } from 'node:path';
+import { CONTENT_SECURITY_POLICY, isSafeExternalUrl } from './security';
+
+export const RENDERER_DEV_URL = process.env['ELECTRON_RENDERER_URL'];
+
+/** Is this web contents showing our own renderer (and nothing it navigated to)? */
+export function isOwnRenderer(url: string): boolean {
+  if (RENDERER_DEV_URL && url.startsWith(RENDERER_DEV_URL)) return true;
+  return url.startsWith('file://') && url.includes('/renderer/index.html');
+}
+
+export function hardenSession(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+  // The editor needs no camera, microphone, notifications or geolocation.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+}
+
+function hardenContents(wc: WebContents): void {
+  wc.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  wc.on('will-navigate', (event, url) => {
+    if (!isOwnRenderer(url)) {
+      event.preventDefault();
+      if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    }
+  });
+  wc.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+export function createMainWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    title: 'PnF Studio',
+    backgroundColor: '#15171c',
+    webPreferences: {
+      preload: join(__dirname, '../preload/preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
+  });
+  hardenContents(win.webContents);
+  win.once('ready-to-show', () => win.show());
+  if (RENDERER_DEV_URL) void win.loadURL(RENDERER_DEV_URL);
+  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+  return win;
+}

@@ -1,0 +1,28 @@
+// Pure formatting helpers for what the UI shows. Tested in test/unit/shared.
+
+/** 3.25 -> "0:03.250"; 3725.5 -> "1:02:05.500". Negative or non-finite -> "0:00.000". */
+export function formatDuration(seconds: number, decimals = 3): string {
+  const s = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+  const scale = 10 ** decimals;
+  const totalUnits = Math.round(s * scale);
+  const whole = Math.floor(totalUnits / scale);
+  const frac = totalUnits - whole * scale;
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const sec = whole % 60;
+  const fracStr = decimals > 0 ? '.' + String(frac).padStart(decimals, '0') : '';
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? h + ':' : ''}${mm}:${String(sec).padStart(2, '0')}${fracStr}`;
+}
+
+/** 44100 -> "44.1 kHz"; 22050 -> "22.05 kHz"; 8000 -> "8 kHz". */
+export function formatRate(hz: number): string {
+  const k = hz / 1000;
+  return `${Number.isInteger(k) ? k : Number(k.toFixed(3))} kHz`;
+}
+
+export function formatChannels(n: number): string {
+  if (n === 1) return 'mono';
+  if (n === 2) return 'stereo';
+  return `${n} ch`;
+}

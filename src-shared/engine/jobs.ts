@@ -1,0 +1,84 @@
+// Engine job requests and results (pure types; shared by engine, host, CLI and UI).
+// Audio crosses as planar Float32Array channels (structured-clone / transferable friendly).
+
+export type DeviceName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+export const DEVICE_NAMES: readonly DeviceName[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
+
+export type PresetName = 'draft' | 'standard' | 'best';
+export const PRESET_NAMES: readonly PresetName[] = ['draft', 'standard', 'best'];
+
+/** Planar audio at any rate / channel count. */
+export interface AudioIn {
+  sampleRate: number;
+  channels: Float32Array[];
+}
+
+/** How stereo (or more channels) is handled. 'per-channel': each channel sampled independently
+ *  (different seeds per channel); 'mid-side': sample mid and side, recombine (2 channels only). */
+export type ChannelMode = 'per-channel' | 'mid-side';
+
+export interface CommonOptions {
+  /** draft | standard | best (default 'standard'). */
+  preset?: PresetName;
+  /** Override Langevin steps per noise level. */
+  steps?: number;
+  /** Override number of noise levels. */
+  levels?: number;
+  /** PRNG seed (default 1). Same seed + same input + same model -> same output. */
+  seed?: number;
+  device?: DeviceName;
+  /** ONNX intra-op threads (default: ORT's choice). */
+  threads?: number;
+  /** Windows per ONNX batch. */
+  batch?: number;
+  /** Centre samples per window (context is added on both sides). */
+  window?: number;
+  channelMode?: ChannelMode;
+  /** Folder with model cards (default resources/models). */
+  modelDir?: string;
+}
+
+/** A gap to fill, in seconds of the clip's timeline (start inclusive, end exclusive). */
+export interface Region {
+  start: number;
+  end: number;
+}
+
+export type JobRequest =
+  | ({ kind: 'separate'; audio: AudioIn } & CommonOptions)
+  | ({ kind: 'upsample'; audio: AudioIn; factor?: number; targetRate?: number; lowpass?: boolean } & CommonOptions)
+  | ({ kind: 'inpaint'; audio: AudioIn; regions: Region[]; alternatives?: number; source?: 'piano' | 'voice' } & CommonOptions)
+  | ({ kind: 'generate'; seconds: number; source?: 'piano' | 'voice'; ancestral?: boolean } & CommonOptions);
+
+export type JobKind = JobRequest['kind'];
+
+/** Honesty report for one output track: how far the engine moved from the plain baseline,
+ *  and what the prior thinks of each (mean log-density per sample at the final sigma). */
+export interface TrackReport {
+  track: string;
+  /** SNR (dB) of output against the baseline (higher = closer to the baseline). null when no baseline. */
+  snrVsBaselineDb: number | null;
+  /** Prior mean log p per sample (nats) of the output / of the baseline, at sigma = schedule.sigmaMin. */
+  meanLogpOutput: number | null;
+  meanLogpBaseline: number | null;
+  /** What the baseline is, in words ("cubic spline", "linear fill", "mixture split"). */
+  baseline: string | null;
+}
+
+export interface JobResult {
+  kind: JobKind;
+  /** Named output tracks, at `sampleRate`. separate: piano, voice; upsample: audio; inpaint: alt1..n; generate: audio. */
+  tracks: Record<string, Float32Array[]>;
+  sampleRate: number;
+  reports: TrackReport[];
+  device: string;
+  model: string[];
+  preset: PresetName;
+  levels: number;
+  stepsPerLevel: number;
+  seed: number;
+  seconds: number;
+  /** Sample updates performed (samples x steps), for throughput. */
+  sampleUpdates: number;
+  notes: string[];
+}

@@ -1,0 +1,103 @@
+// Progress of one engine job, as a status-keyed union (pure types; shared by engine, host, CLI and UI).
+//
+// Order within one job is monotonic: queued -> (running | preview)* -> done | failed | cancelled.
+// `running` events never go backwards in (pass, level, step) and `fraction` never decreases.
+import type { ErrorCode } from '../ipc/result';
+import type { JobResult } from './jobs';
+
+export interface QueuedEvent {
+  status: 'queued';
+  jobId: string;
+  /** Jobs ahead of this one in the queue. */
+  position: number;
+}
+
+export interface RunningEvent {
+  status: 'running';
+  jobId: string;
+  /** 1-based noise level within the current pass. */
+  level: number;
+  levels: number;
+  /** 1-based Langevin step within the level. */
+  step: number;
+  /** Steps in this level. */
+  of: number;
+  /** Pass = one sampler run (a channel, a chunk, an alternative); 1-based. */
+  pass: number;
+  passes: number;
+  /** Overall completion in [0, 1]; never decreases within a job. */
+  fraction: number;
+  /** Estimated seconds left for the whole job (null until it can be estimated). */
+  etaSeconds: number | null;
+  /** The noise level (linear amplitude) of this step. */
+  sigma: number;
+}
+
+export interface PreviewEvent {
+  status: 'preview';
+  jobId: string;
+  /** Which output stream this preview belongs to, e.g. 'piano', 'voice', 'audio', 'alt1'. */
+  track: string;
+  /** Channel index of the job input (0 = left / mono). */
+  channel: number;
+  /** Current estimate at the MODEL rate (not the clip rate). */
+  samples: Float32Array;
+  /** Index of samples[0] in the job's model-rate timeline. */
+  start: number;
+  sampleRate: number;
+}
+
+export interface DoneEvent {
+  status: 'done';
+  jobId: string;
+  result: JobResult;
+}
+
+export interface FailedEvent {
+  status: 'failed';
+  jobId: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface CancelledEvent {
+  status: 'cancelled';
+  jobId: string;
+}
+
+export type EngineProgress = QueuedEvent | RunningEvent | PreviewEvent | DoneEvent | FailedEvent | CancelledEvent;
+export type EngineStatus = EngineProgress['status'];
+
+export const TERMINAL_STATUSES: readonly EngineStatus[] = ['done', 'failed', 'cancelled'];
+export function isTerminal(e: EngineProgress): e is DoneEvent | FailedEvent | CancelledEvent {
+  return e.status === 'done' || e.status === 'failed' || e.status === 'cancelled';
+}
+
+/**
+ * Checks that a sequence of events for one job is monotonic; returns null when it is,
+ * or a description of the first violation. Used by tests and (defensively) by the host.
+ */
+export function checkMonotonic(events: readonly EngineProgress[]): string | null {
+  let lastFraction = -1;
+  let lastKey = -1;
+  let terminal = false;
+  let started = false;
+  for (const [i, e] of events.entries()) {
+    if (terminal) return `event ${i} (${e.status}) after a terminal event`;
+    if (e.status === 'queued') {
+      if (started) return `event ${i}: queued after the job started`;
+      continue;
+    }
+    started = true;
+    if (e.status === 'running') {
+      if (e.fraction < lastFraction) return `event ${i}: fraction went back ${lastFraction} -> ${e.fraction}`;
+      const key = ((e.pass * 1e4 + e.level) * 1e5 + e.step);
+      if (key < lastKey) return `event ${i}: (pass, level, step) went back`;
+      if (e.fraction < 0 || e.fraction > 1) return `event ${i}: fraction ${e.fraction} out of [0,1]`;
+      lastFraction = e.fraction;
+      lastKey = key;
+    }
+    if (isTerminal(e)) terminal = true;
+  }
+  return null;
+}

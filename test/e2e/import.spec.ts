@@ -1,0 +1,152 @@
+// The skeleton end to end, in Chromium through the web host: import by the file input and
+// by a drop, waveform pixels, playback moving the playhead, a corrupt file's error text.
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EVAL, REPO, startBuiltWebHost, type RunningHost } from './web-host';
+
+const SHOTS = resolve(REPO, 'test-results/screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+let host: RunningHost;
+test.beforeAll(async () => {
+  host = await startBuiltWebHost();
+});
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+async function open(page: Page) {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(host.url);
+  await expect(page.getByTestId('empty')).toBeVisible();
+  return errors;
+}
+
+/** Non-transparent pixels in a lane's zoom view canvases. */
+async function waveformInk(page: Page, index: number): Promise<number> {
+  return page.getByTestId('zoomview').nth(index).evaluate((el) => {
+    let ink = 0;
+    for (const c of Array.from(el.querySelectorAll('canvas'))) {
+      const ctx = c.getContext('2d');
+      if (!ctx || c.width === 0 || c.height === 0) continue;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) ink++;
+    }
+    return ink;
+  });
+}
+
+test('open by the file input: track row, waveform pixels, playback moves the playhead', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('file-input').setInputFiles(resolve(EVAL, 'piano/supra_sample.wav'));
+  const track = page.getByTestId('track');
+  await expect(track).toHaveCount(1);
+  await expect(track.getByTestId('track-name')).toHaveText('supra_sample.wav');
+  // 3.0 s at 22.05 kHz, mono (see ../shared/eval/README.md; ffprobe agrees in the unit tests)
+  await expect(track.getByTestId('track-duration')).toHaveText(/^0:0(2\.99\d|3\.0\d\d)$/);
+  await expect(track.getByTestId('track-rate')).toHaveText('22.05 kHz');
+  await expect(track.getByTestId('track-channels')).toHaveText('mono');
+  await expect.poll(() => waveformInk(page, 0), { message: 'waveform canvas has ink' }).toBeGreaterThan(500);
+
+  await expect(page.getByTestId('playhead-time')).toHaveText(/^0:00\.000 \//);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  await expect
+    .poll(async () => (await page.getByTestId('playhead-time').textContent())?.split(' / ')[0], { message: 'playhead moves' })
+    .not.toBe('0:00.000');
+  await page.screenshot({ path: resolve(SHOTS, 'import-playing.png') });
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('play')).toHaveText('Play');
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('playhead-time')).toHaveText(/^0:00\.000 \//);
+
+  // zoom is shared and bounded
+  const before = await page.getByTestId('zoom-seconds').textContent();
+  await page.getByTestId('zoom-in').click();
+  await expect(page.getByTestId('zoom-seconds')).not.toHaveText(before!);
+  expect(errors).toEqual([]);
+});
+
+test('open by a synthetic drop: several files become several tracks', async ({ page }) => {
+  const errors = await open(page);
+  const files = [
+    { name: 'vctk_p225_003.wav', path: resolve(EVAL, 'voice/vctk_p225_003.wav'), type: 'audio/wav' },
+    { name: 'ishizaka_wtc1_fugue7.flac', path: resolve(EVAL, 'piano/ishizaka_wtc1_fugue7.flac'), type: 'audio/flac' },
+  ].map((f) => ({ name: f.name, type: f.type, b64: readFileSync(f.path).toString('base64') }));
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) {
+      const bin = atob(f.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+  const tracks = page.getByTestId('track');
+  await expect(tracks).toHaveCount(2);
+  await expect(tracks.nth(0).getByTestId('track-rate')).toHaveText('16 kHz');
+  await expect(tracks.nth(0).getByTestId('track-duration')).toHaveText(/^0:0[56]\.\d{3}$/);
+  await expect(tracks.nth(1).getByTestId('track-channels')).toHaveText('stereo');
+  await expect(tracks.nth(1).getByTestId('track-rate')).toHaveText('44.1 kHz');
+  await expect(tracks.nth(1).getByTestId('track-duration')).toHaveText(/^0:(19\.9\d\d|20\.0\d\d)$/);
+  await expect.poll(() => waveformInk(page, 1)).toBeGreaterThan(500);
+  // one shared transport: the total is the longest track
+  await expect(page.getByTestId('playhead-time')).toHaveText(/\/ 0:(19\.9\d\d|20\.0\d\d)$/);
+  await page.screenshot({ path: resolve(SHOTS, 'import-two-tracks.png') });
+  expect(errors).toEqual([]);
+});
+
+test('a corrupt file shows an error naming it, and the app keeps working', async ({ page }, info) => {
+  const errors = await open(page);
+  const bad = info.outputPath('broken take.wav');
+  const riff = Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt ', 'latin1'); // header cut short
+  writeFileSync(bad, riff);
+  await page.getByTestId('file-input').setInputFiles(bad);
+  const err = page.getByTestId('notice-error');
+  await expect(err).toBeVisible();
+  await expect(err).toContainText('broken take.wav');
+  await expect(page.getByTestId('track')).toHaveCount(0);
+  await page.screenshot({ path: resolve(SHOTS, 'import-error.png') });
+  // still works afterwards
+  await page.getByTestId('file-input').setInputFiles(resolve(EVAL, 'voice/vctk_p308_092_mulaw.wav'));
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+test('the web host refuses sockets without the token or from another origin', async ({ page }) => {
+  await page.goto(host.origin + '/');
+  const results = await page.evaluate(async (token) => {
+    const tryWs = (url: string) =>
+      new Promise<string>((ok) => {
+        const ws = new WebSocket(url);
+        ws.onopen = () => {
+          ws.close();
+          ok('open');
+        };
+        ws.onerror = () => ok('refused');
+      });
+    return {
+      noToken: await tryWs(`ws://${location.host}/ws`),
+      badToken: await tryWs(`ws://${location.host}/ws?token=nope`),
+      good: await tryWs(`ws://${location.host}/ws?token=${token}`),
+    };
+  }, host.token);
+  expect(results).toEqual({ noToken: 'refused', badToken: 'refused', good: 'open' });
+  // another origin (a page served elsewhere) is refused even with the right token
+  const other = await page.context().newPage();
+  await other.goto('about:blank');
+  const cross = await other.evaluate(
+    ([origin, token]) =>
+      new Promise<string>((ok) => {
+        const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws?token=${token}`);
+        ws.onopen = () => ok('open');
+        ws.onerror = () => ok('refused');
+      }),
+    [host.origin, host.token] as const,
+  );
+  expect(cross).toBe('refused');
+});

@@ -1,0 +1,49 @@
+// Starts the built web host (out/main/web.js) on a free port and returns its URL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const REPO = resolve(__dirname, '../..');
+export const EVAL = resolve(REPO, '../shared/eval');
+
+export interface RunningHost {
+  url: string;
+  origin: string;
+  token: string;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+export async function startBuiltWebHost(): Promise<RunningHost> {
+  const entry = resolve(REPO, 'out/main/web.js');
+  if (!existsSync(entry)) throw new Error('out/main/web.js is missing: run `npm run build` first (npm test does).');
+  const child: ChildProcess = spawn(process.execPath, [entry], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const url = await new Promise<string>((ok, bad) => {
+    const timer = setTimeout(() => bad(new Error(`web host did not start:\n${output.join('')}`)), 30_000);
+    const onData = (b: Buffer) => {
+      output.push(b.toString());
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(output.join(''));
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (b: Buffer) => output.push(b.toString()));
+    child.on('exit', (code) => bad(new Error(`web host exited with ${code}:\n${output.join('')}`)));
+  });
+  const u = new URL(url);
+  return {
+    url,
+    origin: u.origin,
+    token: /token=([\w-]+)/.exec(u.hash)![1]!,
+    output,
+    stop: () =>
+      new Promise<void>((ok) => {
+        if (child.exitCode !== null) return ok();
+        child.once('exit', () => ok());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createDispatch, type Handlers } from '../../../src-main/ipc/dispatch';
+import { CodedError } from '../../../src-shared/ipc/result';
+
+function handlers(overrides: Partial<Handlers> = {}): Handlers {
+  return {
+    'app:info': async () => ({ name: 'PnF Studio', version: '0', host: 'web', platform: 'linux', formats: ['wav'] }),
+    'audio:import': async () => {
+      throw new CodedError('CORRUPT_FILE', '"x.wav" is truncated.');
+    },
+    ...overrides,
+  };
+}
+
+describe('dispatch (the IPC edge)', () => {
+  const logs: string[] = [];
+  const dispatch = createDispatch(handlers(), (m) => logs.push(m));
+
+  it('answers a valid request with ok', async () => {
+    const r = await dispatch('app:info', {});
+    expect(r).toMatchObject({ ok: true, value: { name: 'PnF Studio' } });
+  });
+
+  it('rejects unknown channels and hostile payloads as BAD_REQUEST values', async () => {
+    for (const [ch, payload] of [
+      ['app:nope', {}],
+      [{ toString: () => 'x' }, {}],
+      ['__proto__', {}],
+      ['constructor', {}],
+      ['audio:import', { kind: 'path' }],
+      ['audio:import', { kind: 'path', path: '' }],
+      ['audio:import', { kind: 'path', path: 'a'.repeat(5000) }],
+      ['audio:import', { kind: 'bytes', name: 'a.wav', bytes: 'not bytes' }],
+      ['audio:import', { kind: 'bytes', name: 'a.wav', bytes: new Uint8Array(1), extra: 1 }],
+      ['audio:import', { kind: 'shell', cmd: 'rm -rf /' }],
+      ['audio:import', null],
+      ['app:info', { sneaky: true }],
+    ] as const) {
+      const r = await dispatch(ch, payload);
+      expect(r.ok, `${String(ch)} ${JSON.stringify(payload)}`).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('BAD_REQUEST');
+    }
+  });
+
+  it('turns a service error into its code and message, never a throw', async () => {
+    const r = await dispatch('audio:import', { kind: 'path', path: '/tmp/x.wav' });
+    expect(r).toEqual({ ok: false, error: { code: 'CORRUPT_FILE', message: '"x.wav" is truncated.' } });
+  });
+
+  it('turns an unexpected exception into INTERNAL without a stack, and logs it', async () => {
+    const d = createDispatch(
+      handlers({
+        'app:info': async () => {
+          throw new TypeError('boom');
+        },
+      }),
+      (m) => logs.push(m),
+    );
+    const r = await d('app:info', {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('INTERNAL');
+      expect(r.error.message).not.toMatch(/\n\s+at /);
+    }
+    expect(logs.some((l) => l.includes('boom'))).toBe(true);
+  });
+});

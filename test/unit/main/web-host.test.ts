@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { startWebHost, type WebHost } from '../../../src-main/web/host';
+import { createDispatch } from '../../../src-main/ipc/dispatch';
+import { decodeWire, encodeWire } from '../../../src-shared/ipc/wire';
+
+let host: WebHost;
+const dir = mkdtempSync(join(tmpdir(), 'pnf-web-'));
+writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+writeFileSync(join(tmpdir(), 'pnf-secret.txt'), 'secret');
+
+beforeAll(async () => {
+  const dispatch = createDispatch({
+    'app:info': async () => ({ name: 'PnF Studio', version: '0', host: 'web', platform: 'linux', formats: [] }),
+    'audio:import': async (r) => {
+      if (r.kind !== 'bytes') throw new Error('no');
+      return {
+        name: r.name,
+        format: 'wav',
+        sampleRate: 8000,
+        channelCount: 1,
+        frames: r.bytes.length,
+        durationSeconds: r.bytes.length / 8000,
+        channels: [new Float32Array(r.bytes.length).fill(0.5)],
+        waveform: { sampleRate: 8000, samplesPerPixel: 256, channels: 1, length: 0, bits: 16, bytes: new Uint8Array(24) },
+      };
+    },
+  });
+  host = await startWebHost({ dispatch, rendererDir: dir });
+});
+afterAll(async () => host?.close());
+
+function connect(opts: { token?: string; origin?: string; host?: string }) {
+  const url = `ws://127.0.0.1:${host.port}/ws?token=${opts.token ?? host.token}`;
+  return new WebSocket(url, {
+    headers: { origin: opts.origin ?? `http://127.0.0.1:${host.port}`, ...(opts.host ? { host: opts.host } : {}) },
+  });
+}
+
+function outcome(ws: WebSocket): Promise<'open' | 'refused'> {
+  return new Promise((ok) => {
+    ws.on('open', () => {
+      ws.close();
+      ok('open');
+    });
+    ws.on('error', () => ok('refused'));
+    ws.on('unexpected-response', () => ok('refused'));
+  });
+}
+
+describe('web host', () => {
+  it('listens on loopback and prints a URL with a token in the fragment', () => {
+    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{20,}$/);
+  });
+
+  it('serves the renderer with a CSP and refuses other Host headers (DNS rebinding)', async () => {
+    const r = await fetch(`http://127.0.0.1:${host.port}/`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const rebinding = await new Promise<number>((ok) => {
+      import('node:http').then(({ request }) => {
+        const req = request({ host: '127.0.0.1', port: host.port, path: '/', headers: { host: 'evil.example:80' } }, (res) => ok(res.statusCode ?? 0));
+        req.end();
+      });
+    });
+    expect(rebinding).toBe(421);
+  });
+
+  it('does not serve files outside the renderer folder', async () => {
+    for (const p of ['/../pnf-secret.txt', '/%2e%2e/pnf-secret.txt', '/..%2fpnf-secret.txt']) {
+      const r = await fetch(`http://127.0.0.1:${host.port}${p}`);
+      expect(r.status, p).not.toBe(200);
+    }
+  });
+
+  it('accepts the right token from the same origin only', async () => {
+    expect(await outcome(connect({}))).toBe('open');
+    expect(await outcome(connect({ token: 'wrong' }))).toBe('refused');
+    expect(await outcome(connect({ origin: 'https://evil.example' }))).toBe('refused');
+    expect(await outcome(connect({ origin: 'null' }))).toBe('refused');
+  });
+
+  it('round-trips a request with binary audio, and answers garbage with BAD_REQUEST', async () => {
+    const ws = connect({});
+    await new Promise((ok) => ws.on('open', ok));
+    const replies: unknown[] = [];
+    ws.on('message', (d: Buffer) => replies.push(decodeWire(new Uint8Array(d))));
+    ws.send(encodeWire({ seq: 1, channel: 'audio:import', payload: { kind: 'bytes', name: 'a.wav', bytes: new Uint8Array(10) } }));
+    ws.send(Buffer.from('not a frame'));
+    ws.send('text frame');
+    ws.send(encodeWire({ seq: 4, channel: 'audio:import', payload: { kind: 'path', path: '/etc/passwd' } }));
+    await new Promise<void>((ok) => {
+      const t = setInterval(() => {
+        if (replies.length >= 4) {
+          clearInterval(t);
+          ok();
+        }
+      }, 10);
+    });
+    ws.close();
+    const first = replies.find((r) => (r as { seq: number }).seq === 1) as { result: { ok: boolean; value: { channels: Float32Array[] } } };
+    expect(first.result.ok).toBe(true);
+    expect(first.result.value.channels[0]).toBeInstanceOf(Float32Array);
+    expect(first.result.value.channels[0]![3]).toBe(0.5);
+    const bad = replies.filter((r) => (r as { seq: number }).seq === -1) as { result: { ok: boolean; error: { code: string } } }[];
+    expect(bad).toHaveLength(2);
+    for (const b of bad) expect(b.result.error.code).toBe('BAD_REQUEST');
+    const path = replies.find((r) => (r as { seq: number }).seq === 4) as { result: { ok: boolean; error: { code: string } } };
+    expect(path.result.ok).toBe(false);
+  });
+});

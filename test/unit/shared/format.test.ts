@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { formatChannels, formatDuration, formatRate } from '../../../src-shared/audio/format';
+
+describe('format', () => {
+  it('formats durations', () => {
+    expect(formatDuration(3.25)).toBe('0:03.250');
+    expect(formatDuration(0)).toBe('0:00.000');
+    expect(formatDuration(-1)).toBe('0:00.000');
+    expect(formatDuration(Number.NaN)).toBe('0:00.000');
+    expect(formatDuration(59.9996)).toBe('1:00.000');
+    expect(formatDuration(3725.5)).toBe('1:02:05.500');
+    expect(formatDuration(61.5, 1)).toBe('1:01.5');
+  });
+  it('formats rates and channels', () => {
+    expect(formatRate(44100)).toBe('44.1 kHz');
+    expect(formatRate(22050)).toBe('22.05 kHz');
+    expect(formatRate(8000)).toBe('8 kHz');
+    expect(formatRate(11025)).toBe('11.025 kHz');
+    expect(formatChannels(1)).toBe('mono');
+    expect(formatChannels(2)).toBe('stereo');
+    expect(formatChannels(6)).toBe('6 ch');
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { computeWaveform, WAVEFORM_HEADER_BYTES } from '../../../src-shared/audio/waveform';
+
+describe('computeWaveform', () => {
+  it('writes a waveform-data v2 header and per-pixel min/max', () => {
+    const a = new Float32Array([0, 0.5, -0.5, 1, -1, 0.25, 0, 0, 0.1]);
+    const b = new Float32Array(9);
+    const w = computeWaveform([a, b], 8000, 4, 16);
+    const v = new DataView(w.bytes.buffer);
+    expect(v.getInt32(0, true)).toBe(2);
+    expect(v.getUint32(4, true)).toBe(0); // 16-bit
+    expect(v.getInt32(8, true)).toBe(8000);
+    expect(v.getInt32(12, true)).toBe(4);
+    expect(v.getUint32(16, true)).toBe(3);
+    expect(v.getInt32(20, true)).toBe(2);
+    const d = new Int16Array(w.bytes.buffer, WAVEFORM_HEADER_BYTES);
+    // pixel 0, channel 0: min -0.5, max 1 ; channel 1: 0, 0
+    expect([d[0], d[1], d[2], d[3]]).toEqual([-16383, 32767, 0, 0]);
+    // pixel 1: samples -1, .25, 0, 0
+    expect([d[4], d[5]]).toEqual([-32767, 8192]);
+    // pixel 2: the last sample alone
+    expect([d[8], d[9]]).toEqual([3277, 3277]);
+  });
+  it('handles empty input and 8-bit output', () => {
+    const w = computeWaveform([new Float32Array(0)], 44100, 256, 8);
+    expect(w.length).toBe(0);
+    expect(w.bytes.byteLength).toBe(WAVEFORM_HEADER_BYTES);
+    expect(new DataView(w.bytes.buffer).getUint32(4, true)).toBe(1);
+  });
+  it('rejects a bad scale', () => {
+    expect(() => computeWaveform([new Float32Array(4)], 8000, 0)).toThrow();
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { decodeWire, encodeWire, WireError } from '../../../src-shared/ipc/wire';
+
+describe('wire codec', () => {
+  it('round-trips nested typed arrays and plain values', () => {
+    const msg = {
+      seq: 7,
+      name: 'Ünïcödé take.wav',
+      channels: [new Float32Array([0.5, -1, 0.25]), new Float32Array([1, 2])],
+      bytes: new Uint8Array([1, 2, 3]),
+      wf: { data: new Int16Array([-32768, 32767]) },
+    };
+    const back = decodeWire(encodeWire(msg)) as typeof msg;
+    expect(back.seq).toBe(7);
+    expect(back.name).toBe(msg.name);
+    expect(back.channels[0]).toBeInstanceOf(Float32Array);
+    expect(Array.from(back.channels[0]!)).toEqual([0.5, -1, 0.25]);
+    expect(Array.from(back.channels[1]!)).toEqual([1, 2]);
+    expect(Array.from(back.bytes)).toEqual([1, 2, 3]);
+    expect(Array.from(back.wf.data)).toEqual([-32768, 32767]);
+  });
+  it('respects subarray views', () => {
+    const big = new Float32Array([1, 2, 3, 4, 5]);
+    const back = decodeWire(encodeWire({ a: big.subarray(1, 3) })) as { a: Float32Array };
+    expect(Array.from(back.a)).toEqual([2, 3]);
+  });
+  it('rejects hostile frames with a WireError', () => {
+    expect(() => decodeWire(new Uint8Array([1, 2, 3]))).toThrow(WireError);
+    const good = encodeWire({ a: new Float32Array(4) });
+    expect(() => decodeWire(good.subarray(0, good.byteLength - 4))).toThrow(WireError);
+    const fake = encodeWire({ a: { $bin: ['f32', 0, 1e9] } });
+    expect(() => decodeWire(fake)).toThrow(WireError);
+    const badKind = encodeWire({ a: { $bin: ['evil', 0, 0] } });
+    expect(() => decodeWire(badKind)).toThrow(WireError);
+  });
+});
