@@ -254,7 +254,7 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
   const grad = x.map((xs) => new Float32Array(xs.length));
   const total = sigmas.length * sch.stepsPerLevel;
   let done = 0;
-  let lastPreview = -Infinity;
+  let lastPreview = performance.now();
   const previewMs = opts.previewMs ?? 250;
 
   for (let l = 0; l < sigmas.length; l++) {
