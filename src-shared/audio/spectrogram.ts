@@ -64,10 +64,42 @@ export function rowFrequency(row: number, rows: number, minHz: number, maxHz: nu
   return minHz * Math.pow(maxHz / minHz, (row + 0.5) / rows);
 }
 
+/**
+ * The analysis frames a spectrogram needs: `columns` frames of `fftSize` samples, centred
+ * evenly over the clip, mixed to mono. Cheap (columns x fftSize reads), so the UI thread can
+ * do it and hand only these to a worker, however long the clip.
+ */
+export function extractFrames(channels: Float32Array[], columns: number, fftSize: number): Float32Array {
+  const cols = Math.max(1, Math.floor(columns));
+  const n = channels[0]?.length ?? 0;
+  const out = new Float32Array(cols * fftSize);
+  const gain = 1 / Math.max(1, channels.length);
+  for (let c = 0; c < cols; c++) {
+    const centre = cols === 1 ? n / 2 : (c / (cols - 1)) * n;
+    const start = Math.round(centre - fftSize / 2);
+    for (const ch of channels) {
+      for (let i = 0; i < fftSize; i++) {
+        const k = start + i;
+        if (k < 0 || k >= n) continue;
+        const v = ch[k]!;
+        if (Number.isFinite(v)) out[c * fftSize + i]! += v * gain;
+      }
+    }
+  }
+  return out;
+}
+
 export function spectrogram(samples: Float32Array, opts: SpectrogramOptions): Spectrogram {
+  const fftSize = opts.fftSize ?? 1024;
+  return spectrogramOfFrames(extractFrames([samples], opts.columns, fftSize), { ...opts, fftSize });
+}
+
+/** Spectrogram of frames laid out by extractFrames (columns x fftSize). */
+export function spectrogramOfFrames(frames: Float32Array, opts: SpectrogramOptions): Spectrogram {
   const fftSize = opts.fftSize ?? 1024;
   const rows = opts.rows ?? 160;
   const columns = Math.max(1, Math.floor(opts.columns));
+  if (frames.length !== columns * fftSize) throw new Error('frames must hold columns x fftSize samples');
   const nyquist = opts.sampleRate / 2;
   const minHz = Math.min(opts.minHz ?? 40, nyquist / 4);
   const maxHz = nyquist;
@@ -81,18 +113,13 @@ export function spectrogram(samples: Float32Array, opts: SpectrogramOptions): Sp
   }
   // Each row covers [lo, hi) in FFT bins; narrow rows at low frequencies interpolate.
   const binHz = opts.sampleRate / fftSize;
-  const edges = Array.from({ length: rows + 1 }, (_, r) => minHz * Math.pow(maxHz / minHz, r / rows) / binHz);
+  const edges = Array.from({ length: rows + 1 }, (_, r) => (minHz * Math.pow(maxHz / minHz, r / rows)) / binHz);
   const re = new Float64Array(fftSize);
   const im = new Float64Array(fftSize);
   const mag = new Float64Array(fftSize / 2 + 1);
-  const n = samples.length;
   for (let c = 0; c < columns; c++) {
-    const centre = columns === 1 ? n / 2 : (c / (columns - 1)) * n;
-    const start = Math.round(centre - fftSize / 2);
     for (let i = 0; i < fftSize; i++) {
-      const k = start + i;
-      const v = k >= 0 && k < n ? samples[k]! : 0;
-      re[i] = (Number.isFinite(v) ? v : 0) * win[i]!;
+      re[i] = frames[c * fftSize + i]! * win[i]!;
       im[i] = 0;
     }
     fft(re, im);
@@ -102,7 +129,6 @@ export function spectrogram(samples: Float32Array, opts: SpectrogramOptions): Sp
       const hi = edges[r + 1]!;
       let m = 0;
       if (hi - lo < 1) {
-        // interpolate the magnitude at the row centre
         const x = (lo + hi) / 2;
         const k0 = Math.floor(x);
         const t = x - k0;
