@@ -1,0 +1,80 @@
+// Atomic file replacement: write a temp file in the SAME directory (so rename is atomic on
+// one file system), fsync it, rename it over the target, then fsync the directory (best
+// effort; not possible on Windows). On any failure the temp file is removed and the target
+// is left exactly as it was.
+
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CodedError } from '../../src-shared/ipc/result';
+
+/** Test hook: called between writing+fsync and the rename (throw to simulate a failure). */
+export interface AtomicWriteHooks {
+  beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+function errno(e: unknown): string {
+  return e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : '';
+}
+
+function toCoded(e: unknown, target: string): CodedError {
+  if (e instanceof CodedError) return e;
+  const name = basename(target);
+  const dir = dirname(target);
+  switch (errno(e)) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new CodedError('DISK_FULL', `Could not save "${name}": the disk is full. Free some space (or choose another drive) and save again. The previous file, if any, was not changed.`);
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new CodedError('UNREADABLE', `Could not save "${name}": PnF Studio is not allowed to write in ${dir}. Choose another folder. The previous file, if any, was not changed.`);
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new CodedError('NOT_FOUND', `Could not save "${name}": the folder ${dir} does not exist. Choose another folder.`);
+    case 'EISDIR':
+      return new CodedError('UNREADABLE', `Could not save "${name}": a folder with that name already exists. Choose another name.`);
+    default: {
+      const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+      return new CodedError('UNREADABLE', `Could not save "${name}" (${msg}). The previous file, if any, was not changed. Check the drive and try again.`);
+    }
+  }
+}
+
+export async function writeFileAtomic(path: string, data: Uint8Array, hooks: AtomicWriteHooks = {}): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let created = false;
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    created = true;
+    try {
+      let off = 0;
+      while (off < data.length) {
+        const { bytesWritten } = await fh.write(data, off, Math.min(data.length - off, 1 << 24));
+        if (bytesWritten <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+        off += bytesWritten;
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (hooks.beforeRename) await hooks.beforeRename(tmp);
+    await rename(tmp, path);
+    created = false;
+  } catch (e) {
+    if (created) await unlink(tmp).catch(() => undefined);
+    throw toCoded(e, path);
+  }
+  // Make the rename itself durable (POSIX); harmless to skip where directories cannot be opened.
+  try {
+    const dh = await open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    /* not supported on this platform / file system */
+  }
+}
