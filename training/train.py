@@ -1,0 +1,265 @@
+"""Train a noise-conditional WaveNet prior (resumable).
+
+  nice -n 10 /usr/bin/python3 training/train.py --source piano --threads 1 --hours 2
+  /usr/bin/python3 training/train.py --source voice --device cuda --layers 20 --channels 96 ...
+
+Data: training/.data/<source>_{train,val}.npy + .json (make_data.py) or a FLAC pack
+(--data-dir pointing at the unpacked gpu pack, same layout).
+Loss: cross-entropy (bits/sample) of the CLEAN next sample's bin (nearest mu-law-spaced
+centre in linear amplitude) given the NOISY history x + sigma*eps, sigma per segment drawn
+log-uniform over the sampler's range (with extra mass on small sigmas: super-resolution and
+inpainting run at small sigma, separation also uses the large ones).
+Checkpoint: training/.runs/<source>/ckpt.pt (model, EMA, Adam, counters) written atomically
+every --ckpt-min minutes; rerunning the same command resumes.
+Log: bench/priors/<source>_curve.csv (one row per validation: samples seen, wall seconds,
+train bits, validation bits at each sigma, EMA weights, positions with full context only).
+"""
+import argparse
+import copy
+import csv
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from model import PriorConfig, WaveNetPrior, quantize, save_checkpoint  # noqa: E402
+
+VAL_SIGMAS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
+SIGMA_MIN, SIGMA_MAX = 1e-3, 0.3
+
+
+class Corpus:
+    def __init__(self, data_dir, source, split):
+        self.audio = np.load(os.path.join(data_dir, f"{source}_{split}.npy"), mmap_mode="r")
+        meta = json.load(open(os.path.join(data_dir, f"{source}_{split}.json")))
+        self.clips = [(c["offset"], c["length"]) for c in meta["clips"]]
+        self.lengths = np.array([l for _, l in self.clips], dtype=np.float64)
+        self.meta = meta
+
+    def sample(self, rng, n, length):
+        """n windows of `length` samples from random clips (weighted by length), zero-padded if short."""
+        out = np.zeros((n, length), np.float32)
+        p = self.lengths / self.lengths.sum()
+        idx = rng.choice(len(self.clips), size=n, p=p)
+        for i, k in enumerate(idx):
+            off, ln = self.clips[k]
+            if ln <= length:
+                out[i, :ln] = self.audio[off:off + ln]
+            else:
+                s = int(rng.integers(0, ln - length + 1))
+                out[i] = self.audio[off + s: off + s + length]
+        return out
+
+
+def draw_sigma(rng, n, low_frac=0.6, low_max=0.03):
+    u = rng.random(n)
+    lo, hi = math.log(SIGMA_MIN), math.log(SIGMA_MAX)
+    a = np.exp(lo + rng.random(n) * (hi - lo))
+    b = np.exp(lo + rng.random(n) * (math.log(low_max) - lo))
+    return np.where(u < low_frac, b, a).astype(np.float32)
+
+
+def bits_per_sample(model, clean, sigma, noise, start):
+    """Mean CE (bits) of the clean bins at positions >= start given noisy history."""
+    x = clean + sigma.view(-1, 1) * noise
+    logits = model(x, sigma)
+    tgt = quantize(clean, model.bins)
+    ce = F.cross_entropy(logits[:, start:].reshape(-1, logits.shape[-1]), tgt[:, start:].reshape(-1), reduction="mean")
+    return ce.item() / math.log(2)
+
+
+def make_val_set(corpus, rf, n=24, length=2048, seed=123):
+    rng = np.random.default_rng(seed)
+    clean = torch.from_numpy(corpus.sample(rng, n, rf + length))
+    g = torch.Generator().manual_seed(seed)
+    noise = torch.randn(clean.shape, generator=g)
+    return clean, noise
+
+
+@torch.no_grad()
+def validate(model, val, rf, device, chunk=8):
+    clean, noise = val
+    res = {}
+    for s in VAL_SIGMAS:
+        tot, cnt = 0.0, 0
+        for i in range(0, clean.shape[0], chunk):
+            c = clean[i:i + chunk].to(device)
+            z = noise[i:i + chunk].to(device)
+            sig = torch.full((c.shape[0],), s, device=device)
+            tot += bits_per_sample(model, c, sig, z, rf) * c.shape[0]
+            cnt += c.shape[0]
+        res[f"{s:g}"] = round(tot / cnt, 4)
+    return res
+
+
+def atomic_save(path, *args):
+    tmp = path + ".tmp"
+    save_checkpoint(tmp, *args)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--source", required=True, choices=["piano", "voice"])
+    ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"))
+    ap.add_argument("--run-dir", default=None)
+    ap.add_argument("--log", default=None, help="CSV learning curve (default bench/priors/<source>_curve.csv)")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--hours", type=float, default=2.0, help="wall-clock budget for THIS invocation")
+    ap.add_argument("--max-samples", type=float, default=0, help="stop after this many samples seen (total)")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--seg", type=int, default=3000, help="predicted positions per segment (plus receptive field)")
+    ap.add_argument("--lr", type=float, default=1.5e-3)
+    ap.add_argument("--lr-final", type=float, default=None, help="cosine-decay lr to this value by --max-samples (or by the end of --hours)")
+    ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument("--layers", type=int, default=12)
+    ap.add_argument("--channels", type=int, default=48)
+    ap.add_argument("--skip", type=int, default=48)
+    ap.add_argument("--head", type=int, default=128)
+    ap.add_argument("--val-min", type=float, default=10.0, help="minutes between validations")
+    ap.add_argument("--ckpt-min", type=float, default=5.0)
+    ap.add_argument("--init", default=None, help="start from these weights (fine-tune), if no checkpoint exists yet")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+
+    torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    run_dir = a.run_dir or os.path.join(HERE, ".runs", a.source)
+    os.makedirs(run_dir, exist_ok=True)
+    ckpt_path = os.path.join(run_dir, "ckpt.pt")
+    log_path = a.log or os.path.join(ROOT, "bench", "priors", f"{a.source}_curve.csv")
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+
+    train = Corpus(a.data_dir, a.source, "train")
+    valc = Corpus(a.data_dir, a.source, "val")
+    summary_path = os.path.join(a.data_dir, "summary.json")
+    data_summary = json.load(open(summary_path)).get(a.source, {}) if os.path.exists(summary_path) else {}
+
+    state = {"step": 0, "samples_seen": 0, "wall": 0.0, "device": str(dev), "data_summary": data_summary,
+             "history": []}
+    init = ckpt_path if os.path.exists(ckpt_path) else a.init
+    if init:
+        ck = torch.load(init, map_location="cpu")
+        cfg = PriorConfig.from_dict(ck["cfg"])
+    else:
+        ck = None
+        cfg = PriorConfig(layers=a.layers, channels=a.channels, skip=a.skip, head=a.head,
+                          sigma_min=SIGMA_MIN, sigma_max=SIGMA_MAX)
+    torch.manual_seed(a.seed)
+    model = WaveNetPrior(cfg).to(dev)
+    ema = copy.deepcopy(model)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.99))
+    if ck is not None:
+        model.load_state_dict(ck["model"])
+        ema.load_state_dict(ck["ema"] if ck.get("ema") is not None else ck["model"])
+        if init == ckpt_path:
+            if ck.get("opt"):
+                opt.load_state_dict(ck["opt"])
+            state.update(ck.get("state", {}))
+            state["data_summary"] = data_summary or state.get("data_summary", {})
+            print(f"[train] resumed {ckpt_path}: step {state['step']}, {state['samples_seen'] / 1e6:.1f}M samples", flush=True)
+        else:
+            print(f"[train] fine-tuning from {init}", flush=True)
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    ema.eval()
+    rf = cfg.receptive_field
+    print(f"[train] {a.source}: params {model.n_params()}, flops/sample {model.flops_per_sample()}, rf {rf}, device {dev}, threads {a.threads}", flush=True)
+
+    rng = np.random.default_rng([a.seed, state["step"]])
+    val = make_val_set(valc, rf)
+    L = rf + a.seg
+    t_start = time.time()
+    wall0 = state["wall"]
+    last_val = time.time() if state["step"] > 0 else 0.0
+    last_ck = time.time()
+    run_bits, run_n = 0.0, 0
+    new_file = not os.path.exists(log_path)
+    logf = open(log_path, "a", newline="")
+    w = csv.writer(logf)
+    if new_file:
+        w.writerow(["step", "samples_seen", "wall_s", "train_bits"] + [f"val_bits_s{s:g}" for s in VAL_SIGMAS] + ["lr"])
+    budget = a.hours * 3600
+
+    def lr_at(samples):
+        warm = min(1.0, state["step"] / 300.0)
+        if a.lr_final is None:
+            return a.lr * max(warm, 0.01)
+        # cosine decay over this invocation: by samples if --max-samples, else by wall-clock budget
+        if a.max_samples:
+            f = min(1.0, samples / a.max_samples)
+        else:
+            f = min(1.0, (time.time() - t_start) / budget)
+        return (a.lr_final + 0.5 * (a.lr - a.lr_final) * (1 + math.cos(math.pi * f))) * max(warm, 0.01)
+
+    def do_val():
+        nonlocal run_bits, run_n
+        res = validate(ema, val, rf, dev)
+        tb = run_bits / max(1, run_n)
+        row = [state["step"], state["samples_seen"], round(state["wall"], 1), round(tb, 4)] + [res[f"{s:g}"] for s in VAL_SIGMAS] + [opt.param_groups[0]["lr"]]
+        w.writerow(row)
+        logf.flush()
+        state["last_val"] = {"bitsPerSample": res, "set": "held-out renderers (val split), full-context positions, EMA weights",
+                             "samplesSeen": state["samples_seen"]}
+        state["history"].append({"samples": state["samples_seen"], "wall": state["wall"], "train_bits": tb, "val": res})
+        print(f"[val] step {state['step']} samples {state['samples_seen'] / 1e6:.1f}M wall {state['wall'] / 60:.1f}min train {tb:.3f} val {res}", flush=True)
+        run_bits, run_n = 0.0, 0
+
+    while True:
+        now = time.time()
+        state["wall"] = wall0 + (now - t_start)
+        done = (now - t_start) > budget or (a.max_samples and state["samples_seen"] >= a.max_samples)
+        if done or now - last_val > a.val_min * 60:
+            do_val()
+            last_val = time.time()
+        if done or time.time() - last_ck > a.ckpt_min * 60:
+            atomic_save(ckpt_path, model, ema, opt, state)
+            last_ck = time.time()
+        if done:
+            break
+        # ---- one step ----
+        clean = train.sample(rng, a.batch, L)
+        gain = np.exp(rng.uniform(math.log(0.5), math.log(2.0), size=(a.batch, 1))).astype(np.float32)
+        gain *= np.where(rng.random((a.batch, 1)) < 0.5, -1.0, 1.0).astype(np.float32)
+        peak = np.abs(clean).max(axis=1, keepdims=True) + 1e-9
+        gain = np.sign(gain) * np.minimum(np.abs(gain), 0.99 / peak)
+        clean = torch.from_numpy(clean * gain).to(dev)
+        sigma = torch.from_numpy(draw_sigma(rng, a.batch)).to(dev)
+        x = clean + sigma.view(-1, 1) * torch.randn_like(clean)
+        for g_ in opt.param_groups:
+            g_["lr"] = lr_at(state["samples_seen"])
+        logits = model(x, sigma)
+        tgt = quantize(clean, model.bins)
+        loss = F.cross_entropy(logits[:, 1:].reshape(-1, cfg.bins), tgt[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        state["step"] += 1
+        state["samples_seen"] += a.batch * (L - 1)
+        d = min(a.ema, (1 + state["step"]) / (10 + state["step"]))
+        with torch.no_grad():
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+        run_bits += loss.item() / math.log(2)
+        run_n += 1
+        if state["step"] % 50 == 0:
+            el = time.time() - t_start
+            print(f"[train] step {state['step']} loss {loss.item() / math.log(2):.3f} bits, "
+                  f"{a.batch * (L - 1) * 50 / max(1e-9, el - getattr(main, '_last', 0)):.0f} samples/s", flush=True)
+            main._last = el
+    logf.close()
+    print("[train] done", flush=True)
+
+
+if __name__ == "__main__":
+    main()
