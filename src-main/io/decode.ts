@@ -275,7 +275,7 @@ function mulawToFloat(u: number): number {
   const mant = u & 0x0f;
   let v = (((mant << 3) + 0x84) << exp) - 0x84;
   v = sign ? -v : v;
-  return v / 32768;
+  return v === 0 ? 0 : v / 32768;
 }
 
 function decodeWav(b: Uint8Array, name: string): DecodedAudio {
