@@ -59,9 +59,7 @@ if (py) {
 
 // 4. build + e2e
 if (run('build', node, ['node_modules/electron-vite/bin/electron-vite.js', 'build'])) {
-  run('e2e', node, ['node_modules/@playwright/test/cli.js', 'test', '-c', 'test/e2e/playwright.config.ts'], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json',
-  });
+  run('e2e', node, ['node_modules/@playwright/test/cli.js', 'test', '-c', 'test/e2e/playwright.config.ts']);
   const e = readJson('test-results/e2e.json');
   if (e?.stats) {
     totals.passed += e.stats.expected ?? 0;

@@ -1,7 +1,9 @@
+/// <reference lib="dom" />
 // Exposes the typed api: one function per channel, no generic send, no raw IPC objects.
 // Bundled into ONE CommonJS file (sandboxed preloads cannot load modules).
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { CHANNELS, type Api, type AudioImportRequest } from '../src-shared/ipc/contract';
+import { CHANNELS } from '../src-shared/ipc/channels';
+import type { Api, AudioImportRequest } from '../src-shared/ipc/contract';
 
 const api: Api & { pathForFile(file: File): string } = {
   appInfo: () => ipcRenderer.invoke(CHANNELS.appInfo, {}),

@@ -27,7 +27,8 @@ export function mountPeaks(opts: PeaksMount) {
       waveformData: { arraybuffer: wf.buffer.slice(wf.byteOffset, wf.byteOffset + wf.byteLength) as ArrayBuffer },
       keyboard: false,
       showPlayheadTime: false,
-      zoomLevels: [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384],
+      // peaks.js cannot zoom finer than the summary's own scale
+      zoomLevels: [1, 2, 4, 8, 16, 32, 64, 128].map((k) => k * opts.track.audio.waveform.samplesPerPixel),
       logger: (...args: unknown[]) => console.warn('[peaks]', ...args),
     };
     Peaks.init(options, (err, peaks) => {

@@ -41,6 +41,8 @@ export class Project {
   busy = $state(0);
   /** Seconds visible in every zoom view (shared zoom). */
   visibleSeconds = $state(10);
+  /** Start time (s) of every zoom view (shared scroll). */
+  viewStart = $state(0);
   readonly transport = new Transport();
 
   constructor() {

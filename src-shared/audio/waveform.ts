@@ -62,3 +62,15 @@ export function computeWaveform(
   }
   return { sampleRate, samplesPerPixel, channels: nch, length, bits, bytes: new Uint8Array(buf) };
 }
+
+/**
+ * The finest summary scale (samples per pixel, a power of two in [8, 1024]) that keeps a
+ * 16-bit summary under `budgetBytes`: short clips can be zoomed to the sample level, a
+ * 60-minute stereo file stays a few MB.
+ */
+export function chooseSamplesPerPixel(frames: number, channels: number, budgetBytes = 16 * 1024 * 1024): number {
+  const bytesAtOne = Math.max(0, frames) * Math.max(1, channels) * 4;
+  let spp = 8;
+  while (spp < 1024 && bytesAtOne / spp > budgetBytes) spp *= 2;
+  return spp;
+}

@@ -46,7 +46,17 @@ export interface Region {
 
 export type JobRequest =
   | ({ kind: 'separate'; audio: AudioIn } & CommonOptions)
-  | ({ kind: 'upsample'; audio: AudioIn; factor?: number; targetRate?: number; lowpass?: boolean } & CommonOptions)
+  | ({
+      kind: 'upsample';
+      audio: AudioIn;
+      /** Output rate = clip rate x factor (integer 2..64), or give targetRate. */
+      factor?: number;
+      targetRate?: number;
+      /** Model the low-rate file as low-pass filtered before decimation (Gaussian likelihood) instead of
+       *  keeping every k-th sample fixed (pure decimation, the reference). */
+      lowpass?: boolean;
+      source?: 'piano' | 'voice';
+    } & CommonOptions)
   | ({ kind: 'inpaint'; audio: AudioIn; regions: Region[]; alternatives?: number; source?: 'piano' | 'voice' } & CommonOptions)
   | ({ kind: 'generate'; seconds: number; source?: 'piano' | 'voice'; ancestral?: boolean } & CommonOptions);
 

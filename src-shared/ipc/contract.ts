@@ -5,12 +5,9 @@ import { z } from 'zod';
 import type { Result } from './result';
 import type { WaveformSummary } from '../audio/waveform';
 
-export const CHANNELS = {
-  appInfo: 'app:info',
-  audioImport: 'audio:import',
-} as const;
+import { CHANNELS, type Channel } from './channels';
 
-export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+export { CHANNELS, type Channel };
 
 /** Largest file the importer accepts (bytes). A 60-minute 48 kHz stereo 32-bit float WAV is ~1.4 GB. */
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024 - 1;

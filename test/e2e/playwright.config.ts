@@ -1,5 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const results = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-results');
 
 // E2E runs in Debian's Chromium (Playwright cannot download browsers here). No Chromium
 // is a FAILURE, not a skip: the UI would go untested.
@@ -13,12 +17,12 @@ if (!existsSync(chromium)) {
 
 export default defineConfig({
   testDir: '.',
-  outputDir: '../../test-results/e2e-artifacts',
+  outputDir: resolve(results, 'e2e-artifacts'),
   timeout: 120_000,
   expect: { timeout: 20_000 },
   workers: 1,
   retries: 0,
-  reporter: [['list'], ['json']],
+  reporter: [['list'], ['json', { outputFile: resolve(results, 'e2e.json') }]],
   use: {
     headless: true,
     viewport: { width: 1280, height: 800 },

@@ -1,9 +1,10 @@
 // Starts the built web host (out/main/web.js) on a free port and returns its URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REPO = resolve(__dirname, '../..');
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const EVAL = resolve(REPO, '../shared/eval');
 
 export interface RunningHost {

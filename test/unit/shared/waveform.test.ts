@@ -31,3 +31,15 @@ describe('computeWaveform', () => {
     expect(() => computeWaveform([new Float32Array(4)], 8000, 0)).toThrow();
   });
 });
+
+import { chooseSamplesPerPixel } from '../../../src-shared/audio/waveform';
+describe('chooseSamplesPerPixel', () => {
+  it('is fine for short clips and bounded for long ones', () => {
+    expect(chooseSamplesPerPixel(66_150, 1)).toBe(8);
+    const hour = 48_000 * 3600;
+    const spp = chooseSamplesPerPixel(hour, 2);
+    expect(spp).toBe(128);
+    expect((hour / spp) * 2 * 4).toBeLessThanOrEqual(16 * 1024 * 1024 * 1.01);
+    expect(chooseSamplesPerPixel(1e12, 8)).toBe(1024);
+  });
+});
