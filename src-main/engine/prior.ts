@@ -25,6 +25,8 @@ export interface ScoreOutput {
 
 export interface ScorePrior {
   readonly name: string;
+  /** The validated card, when the prior came from one. */
+  readonly card?: ModelCard;
   readonly source: string;
   readonly sampleRate: number;
   /** logp_t depends on x[t - receptiveField .. t]. */
@@ -61,6 +63,12 @@ export const CardSchema = z.object({
     stepsPerLevel: z.number().int().positive(),
     etaScale: finite.positive(),
   }),
+  /** Optional measured presets (levels x steps), set by whoever measured quality vs steps for this model. */
+  presets: z
+    .partialRecord(z.enum(['draft', 'standard', 'best']), z.object({ levels: z.number().int().positive(), stepsPerLevel: z.number().int().positive() }))
+    .optional(),
+  /** Optional measured warm-start sigmas per task. */
+  warmStart: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.positive()).optional(),
   model: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),
   validation: z.unknown().optional(),

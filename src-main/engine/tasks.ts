@@ -1,0 +1,688 @@
+// Tasks = observation operator + priors + defaults, over any input rate and channel count.
+//
+// Rates: every task works at the prior's rate (16 kHz for the shipped models). Inputs are resampled
+// to it with libsamplerate (best quality) and results are resampled back to the clip's rate (or to the
+// requested target rate for upsampling). Where that round trip would change samples the user did not
+// ask to change, the original is kept: inpainting splices only the gap into the ORIGINAL clip, and
+// separation adds the part of the mixture the model rate cannot represent (above its Nyquist) to the
+// stems in equal halves, so piano + voice == mixture exactly at the clip's rate.
+//
+// Channels: 'per-channel' (default) samples every channel independently with its own seed;
+// 'mid-side' (2 channels only) samples mid = (L+R)/2 and side = (L-R)/2 and recombines.
+//
+// Long inputs: separation and upsampling run in chunks (default 20 s at the model rate) with
+// overlapping context (default 0.25 s each side) and a raised-cosine crossfade in the overlap; both
+// constraints survive the crossfade (the weights sum to one). Inpainting only ever touches each gap
+// plus one receptive field (plus a little LPC context) on each side, which is exact: no other sample
+// enters the posterior of the gap. Memory is O(clip) for the arrays plus O(chunk) for the sampler.
+//
+// Presets: multiples of the model card's schedule (levels x steps) unless the card carries measured
+// `presets`:  draft = ceil(levels/2) levels x ceil(steps/4);  standard = the card's schedule;
+// best = levels x 2*steps. Warm starts begin at the card's `warmStart[task]` sigma, else at
+// min(sigmaMax, 5*sigmaMin) (platform-facts.md: starting a warm start at high noise destroys it).
+import { CodedError } from '../../src-shared/ipc/result';
+import type { EngineProgress } from '../../src-shared/engine/progress';
+import type { JobRequest, JobResult, PresetName, TrackReport, ChannelMode, AudioIn, Region } from '../../src-shared/engine/jobs';
+import { PRESET_NAMES, DEVICE_NAMES } from '../../src-shared/engine/jobs';
+import { resample as defaultResample } from '../io/resample';
+import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, type OnnxPrior } from './prior';
+import { sample, meanLogp, type StepInfo } from './sampler';
+import { MaskOperator, maskFromGaps, decimationMask, DecimateMap, GaussianObservation, lowpassTaps, sumOperator, NoObservation, type Operator } from './operators';
+import { splineUpsample, lpcFill } from './baselines';
+import { subSeed, Rng } from './rng';
+
+export type Source = 'piano' | 'voice';
+
+/** Where tasks get priors from. */
+export interface PriorSource {
+  get(source: Source): Promise<ScorePrior>;
+}
+
+export interface ModelSetOptions {
+  modelDir?: string;
+  device?: string;
+  threads?: number;
+  /** One card used for every source (e.g. the tiny test model). */
+  model?: string;
+  verifyParity?: boolean;
+}
+
+/** Loads (once) and caches the priors a job needs. */
+export class ModelSet implements PriorSource {
+  private cache = new Map<string, Promise<OnnxPrior>>();
+  constructor(readonly opts: ModelSetOptions = {}) {}
+  get modelDir(): string {
+    return this.opts.modelDir ?? defaultModelDir();
+  }
+  get(source: Source): Promise<ScorePrior> {
+    const key = this.opts.model ? '*' : source;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = (async () => {
+        const card = this.opts.model ?? (await findCard(this.modelDir, source));
+        return loadPrior(card, { device: this.opts.device, threads: this.opts.threads, verifyParity: this.opts.verifyParity });
+      })();
+      this.cache.set(key, p);
+      p.catch(() => this.cache.delete(key));
+    }
+    return p;
+  }
+  async dispose(): Promise<void> {
+    const all = [...this.cache.values()];
+    this.cache.clear();
+    for (const p of all) await p.then((x) => x.dispose()).catch(() => undefined);
+  }
+}
+
+export interface TaskEnv {
+  priors: PriorSource;
+  jobId?: string;
+  emit?: (e: EngineProgress) => void;
+  signal?: AbortSignal;
+  resample?: (channels: Float32Array[], from: number, to: number) => Promise<Float32Array[]>;
+  /** Chunk length / overlap in seconds at the model rate (long inputs). */
+  chunkSeconds?: number;
+  overlapSeconds?: number;
+}
+
+const bad = (m: string) => new CodedError('BAD_REQUEST', m);
+
+// ---------------------------------------------------------------- validation
+
+function validateAudio(a: AudioIn | undefined, what = 'The clip'): AudioIn {
+  if (!a || typeof a !== 'object' || !Array.isArray(a.channels)) throw bad(`${what} is missing.`);
+  if (!Number.isInteger(a.sampleRate) || a.sampleRate < 1000 || a.sampleRate > 768000) {
+    throw bad(`${what} has an unsupported sample rate (${a.sampleRate} Hz).`);
+  }
+  if (a.channels.length === 0 || a.channels.length > 8) throw bad(`${what} must have 1 to 8 channels (has ${a.channels.length}).`);
+  const n = a.channels[0]!.length;
+  for (const [c, ch] of a.channels.entries()) {
+    if (!(ch instanceof Float32Array)) throw bad(`${what}: channel ${c} is not a Float32Array.`);
+    if (ch.length !== n) throw bad(`${what}: channels have different lengths.`);
+    for (let i = 0; i < ch.length; i++) {
+      if (!Number.isFinite(ch[i]!)) throw new CodedError('BAD_SAMPLES', `${what} has a NaN or infinite sample (channel ${c}, sample ${i}).`);
+    }
+  }
+  if (n === 0) throw new CodedError('EMPTY_FILE', `${what} is empty (0 samples).`);
+  return a;
+}
+
+function validateCommon(r: JobRequest): void {
+  if (r.preset !== undefined && !PRESET_NAMES.includes(r.preset)) throw bad(`Unknown preset "${r.preset}" (draft, standard, best).`);
+  const posInt = (v: unknown, name: string, max: number) => {
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max)) throw bad(`${name} must be an integer from 1 to ${max} (got ${String(v)}).`);
+  };
+  posInt(r.steps, 'steps', 100000);
+  posInt(r.levels, 'levels', 1000);
+  posInt(r.batch, 'batch', 4096);
+  posInt(r.window, 'window', 1 << 22);
+  posInt(r.threads, 'threads', 256);
+  if (r.seed !== undefined && !(Number.isInteger(r.seed) && r.seed >= 0 && r.seed <= 0xffffffff)) throw bad(`seed must be an integer from 0 to 4294967295.`);
+  if (r.device !== undefined && !DEVICE_NAMES.includes(r.device)) {
+    throw new CodedError('DEVICE_UNAVAILABLE', `Unknown device "${r.device}". Choose one of: ${DEVICE_NAMES.join(', ')}.`);
+  }
+  if (r.channelMode !== undefined && r.channelMode !== 'per-channel' && r.channelMode !== 'mid-side') throw bad(`channelMode must be per-channel or mid-side.`);
+}
+
+/** Validate a job request from an untrusted edge (IPC, CLI). Throws CodedError. */
+export function validateRequest(r: JobRequest): JobRequest {
+  if (!r || typeof r !== 'object') throw bad('The job request is missing.');
+  validateCommon(r);
+  switch (r.kind) {
+    case 'separate':
+      validateAudio(r.audio);
+      return r;
+    case 'upsample': {
+      validateAudio(r.audio);
+      if (r.factor === undefined && r.targetRate === undefined) throw bad('upsample needs a factor or a targetRate.');
+      if (r.factor !== undefined && (!Number.isInteger(r.factor) || r.factor < 2 || r.factor > 64)) {
+        throw bad(`Upsampling factor must be an integer from 2 to 64 (got ${r.factor}).`);
+      }
+      if (r.targetRate !== undefined && (!Number.isInteger(r.targetRate) || r.targetRate <= r.audio.sampleRate || r.targetRate > 192000)) {
+        throw bad(`targetRate must be a whole number of Hz above the clip's ${r.audio.sampleRate} Hz and at most 192000 (got ${r.targetRate}).`);
+      }
+      return r;
+    }
+    case 'inpaint': {
+      const a = validateAudio(r.audio);
+      const dur = a.channels[0]!.length / a.sampleRate;
+      if (!Array.isArray(r.regions) || r.regions.length === 0) throw bad('inpaint needs at least one region.');
+      for (const g of r.regions) {
+        if (!(Number.isFinite(g.start) && Number.isFinite(g.end)) || g.start < 0 || g.end > dur + 1e-9 || g.start >= g.end) {
+          throw bad(`Region ${g.start}..${g.end} s is out of range (the clip is ${dur.toFixed(3)} s long) or empty.`);
+        }
+      }
+      if (r.alternatives !== undefined && (!Number.isInteger(r.alternatives) || r.alternatives < 1 || r.alternatives > 16)) {
+        throw bad(`alternatives must be an integer from 1 to 16 (got ${r.alternatives}).`);
+      }
+      return r;
+    }
+    case 'generate':
+      if (!(Number.isFinite(r.seconds) && r.seconds > 0 && r.seconds <= 600)) throw bad(`seconds must be in (0, 600] (got ${r.seconds}).`);
+      return r;
+    default:
+      throw bad(`Unknown job kind "${(r as { kind: unknown }).kind}".`);
+  }
+}
+
+// ---------------------------------------------------------------- schedule / presets
+
+export interface Plan {
+  schedule: Schedule;
+  preset: PresetName;
+  startSigma: number;
+  warm: boolean;
+}
+
+export function planSchedule(prior: ScorePrior, r: JobRequest, warmTask: 'upsample' | 'inpaint' | 'separate' | null): Plan {
+  const base = prior.schedule;
+  const preset = r.preset ?? 'standard';
+  const card = prior.card;
+  const measured = card?.presets?.[preset];
+  let levels = measured?.levels ?? (preset === 'draft' ? Math.max(1, Math.ceil(base.levels / 2)) : base.levels);
+  let steps = measured?.stepsPerLevel ?? (preset === 'draft' ? Math.max(1, Math.ceil(base.stepsPerLevel / 4)) : preset === 'best' ? 2 * base.stepsPerLevel : base.stepsPerLevel);
+  if (r.levels !== undefined) levels = r.levels;
+  if (r.steps !== undefined) steps = r.steps;
+  const warm = warmTask !== null;
+  const startSigma = warm ? Math.min(base.sigmaMax, card?.warmStart?.[warmTask] ?? 5 * base.sigmaMin) : base.sigmaMax;
+  return { schedule: { ...base, levels, stepsPerLevel: steps }, preset, startSigma, warm };
+}
+
+// ---------------------------------------------------------------- progress
+
+class Progress {
+  private t0 = performance.now();
+  private lastRun = 0;
+  private lastFraction = 0;
+  constructor(
+    private env: TaskEnv,
+    readonly passes: number,
+  ) {}
+  onStep(pass: number): (s: StepInfo) => void {
+    return (s) => {
+      const fraction = Math.min(1, Math.max(this.lastFraction, (pass - 1 + s.fraction) / this.passes));
+      const now = performance.now();
+      const boundary = s.step === 1 || s.step === s.of;
+      if (!boundary && now - this.lastRun < 50) return;
+      this.lastRun = now;
+      this.lastFraction = fraction;
+      const el = (now - this.t0) / 1000;
+      this.env.emit?.({
+        status: 'running',
+        jobId: this.env.jobId ?? '',
+        level: s.level,
+        levels: s.levels,
+        step: s.step,
+        of: s.of,
+        pass,
+        passes: this.passes,
+        fraction,
+        etaSeconds: fraction > 0.01 ? (el / fraction) * (1 - fraction) : null,
+        sigma: s.sigma,
+      });
+    };
+  }
+  preview(track: string, channel: number, samples: Float32Array, start: number, sampleRate: number): void {
+    this.env.emit?.({ status: 'preview', jobId: this.env.jobId ?? '', track, channel, samples: samples.slice(), start, sampleRate });
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+interface ReportAcc {
+  track: string;
+  baseline: string | null;
+  snrNum: number;
+  snrDen: number;
+  lpOut: number;
+  lpBase: number;
+  n: number;
+}
+const newAcc = (track: string, baseline: string | null): ReportAcc => ({ track, baseline, snrNum: 0, snrDen: 0, lpOut: 0, lpBase: 0, n: 0 });
+
+/** Adds one piece to a report: logp over all of out/base, SNR over [snrFrom, snrTo) (default all). */
+async function accumulate(acc: ReportAcc, prior: ScorePrior, out: Float32Array, base: Float32Array | null, sigma: number, window: number, batch: number, snrFrom = 0, snrTo = out.length): Promise<void> {
+  const n = out.length;
+  if (n === 0) return;
+  acc.lpOut += (await meanLogp(prior, out, sigma, window, batch)) * n;
+  if (base) {
+    acc.lpBase += (await meanLogp(prior, base, sigma, window, batch)) * n;
+    for (let i = snrFrom; i < snrTo; i++) {
+      acc.snrNum += base[i]! * base[i]!;
+      acc.snrDen += (base[i]! - out[i]!) ** 2;
+    }
+  }
+  acc.n += n;
+}
+function finishAcc(a: ReportAcc): TrackReport {
+  return {
+    track: a.track,
+    baseline: a.baseline,
+    snrVsBaselineDb: a.baseline ? (a.snrDen === 0 ? Infinity : 10 * Math.log10(a.snrNum / a.snrDen)) : null,
+    meanLogpOutput: a.n ? a.lpOut / a.n : null,
+    meanLogpBaseline: a.baseline && a.n ? a.lpBase / a.n : null,
+  };
+}
+
+/** Channels -> the signals actually sampled (per-channel or mid/side) and back. */
+function toSignals(ch: Float32Array[], mode: ChannelMode): Float32Array[] {
+  if (mode === 'mid-side') {
+    if (ch.length !== 2) throw bad('mid-side needs exactly 2 channels.');
+    const [l, r] = ch as [Float32Array, Float32Array];
+    return [l.map((v, i) => 0.5 * (v + r[i]!)), l.map((v, i) => 0.5 * (v - r[i]!))];
+  }
+  return ch;
+}
+function fromSignals(s: Float32Array[], mode: ChannelMode): Float32Array[] {
+  if (mode === 'mid-side') {
+    const [m, d] = s as [Float32Array, Float32Array];
+    return [m.map((v, i) => v + d[i]!), m.map((v, i) => v - d[i]!)];
+  }
+  return s;
+}
+
+interface ChunkSpan {
+  /** region this chunk owns [a, b) and the span it samples [s, e) */
+  a: number;
+  b: number;
+  s: number;
+  e: number;
+}
+export function chunkSpans(n: number, chunk: number, overlap: number, align = 1): ChunkSpan[] {
+  chunk = Math.max(align, Math.round(chunk / align) * align);
+  overlap = Math.round(overlap / align) * align;
+  if (n <= chunk + overlap) return [{ a: 0, b: n, s: 0, e: n }];
+  const out: ChunkSpan[] = [];
+  for (let a = 0; a < n; a += chunk) {
+    const b = Math.min(n, a + chunk);
+    out.push({ a, b, s: Math.max(0, a - overlap), e: Math.min(n, b + overlap) });
+  }
+  // avoid a tiny last chunk
+  if (out.length > 1 && out[out.length - 1]!.b - out[out.length - 1]!.a < overlap) {
+    const last = out.pop()!;
+    const prev = out[out.length - 1]!;
+    prev.b = last.b;
+    prev.e = last.e;
+  }
+  return out;
+}
+
+/** Write chunk result r (covering [sp.s, sp.e)) into out with a raised-cosine crossfade over [sp.a - ov, sp.a + ov). */
+function stitch(out: Float32Array, r: Float32Array, sp: ChunkSpan, first: boolean): void {
+  const ovL = sp.a - sp.s;
+  for (let p = sp.s; p < sp.e; p++) {
+    const v = r[p - sp.s]!;
+    if (!first && p < sp.a + ovL) {
+      const w = 0.5 - 0.5 * Math.cos((Math.PI * (p - sp.s + 0.5)) / (2 * ovL));
+      out[p] = out[p]! * (1 - w) + v * w;
+    } else out[p] = v;
+  }
+}
+
+function checkLength(n: number, prior: ScorePrior, what: string): void {
+  if (n <= prior.receptiveField) {
+    throw bad(`${what} is too short: at the model rate it has ${n} samples, the model needs more than ${prior.receptiveField} (${((prior.receptiveField / prior.sampleRate) * 1000).toFixed(1)} ms).`);
+  }
+}
+
+function divisorFactor(modelRate: number, inRate: number): number {
+  let best = 0;
+  for (let k = 2; k <= 64; k++) {
+    if (modelRate % k !== 0) continue;
+    if (!best || Math.abs(modelRate / k - inRate) < Math.abs(modelRate / best - inRate)) best = k;
+  }
+  if (!best) throw bad(`No integer factor maps ${inRate} Hz onto the model rate ${modelRate} Hz.`);
+  return best;
+}
+
+// ---------------------------------------------------------------- the tasks
+
+export async function runJob(req: JobRequest, env: TaskEnv): Promise<JobResult> {
+  validateRequest(req);
+  const t0 = performance.now();
+  switch (req.kind) {
+    case 'separate':
+      return finish(await separateTask(req, env), t0);
+    case 'upsample':
+      return finish(await upsampleTask(req, env), t0);
+    case 'inpaint':
+      return finish(await inpaintTask(req, env), t0);
+    case 'generate':
+      return finish(req.ancestral ? await ancestralTask(req, env) : await generateTask(req, env), t0);
+  }
+}
+function finish(r: JobResult, t0: number): JobResult {
+  r.seconds = (performance.now() - t0) / 1000;
+  return r;
+}
+
+type Req<K extends JobRequest['kind']> = Extract<JobRequest, { kind: K }>;
+
+function baseResult(req: JobRequest, prior: ScorePrior, plan: Plan, models: string[]): JobResult {
+  return {
+    kind: req.kind,
+    tracks: {},
+    sampleRate: prior.sampleRate,
+    reports: [],
+    device: prior.device,
+    model: models,
+    preset: plan.preset,
+    levels: plan.schedule.levels,
+    stepsPerLevel: plan.schedule.stepsPerLevel,
+    seed: req.seed ?? 1,
+    seconds: 0,
+    sampleUpdates: 0,
+    notes: [],
+  };
+}
+
+async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResult> {
+  const rs = env.resample ?? defaultResample;
+  const piano = await env.priors.get('piano');
+  const voice = await env.priors.get('voice');
+  if (piano.sampleRate !== voice.sampleRate) throw new CodedError('MODEL_INVALID', 'The piano and voice models have different sample rates.');
+  const M = piano.sampleRate;
+  const plan = planSchedule(piano, req, 'separate');
+  const mode = req.channelMode ?? 'per-channel';
+  const inRate = req.audio.sampleRate;
+  const mix = toSignals(req.audio.channels, mode);
+  const res = baseResult(req, piano, plan, [piano.name, voice.name]);
+  res.sampleRate = inRate;
+  const nM = Math.round((mix[0]!.length * M) / inRate);
+  checkLength(nM, piano, 'The mixture');
+  const chunk = Math.round((env.chunkSeconds ?? 20) * M);
+  const ov = Math.round((env.overlapSeconds ?? 0.25) * M);
+  const spans = chunkSpans(nM, chunk, ov);
+  const prog = new Progress(env, mix.length * spans.length);
+  const accP = newAcc('piano', 'mixture split (half each)');
+  const accV = newAcc('voice', 'mixture split (half each)');
+  const outP: Float32Array[] = [];
+  const outV: Float32Array[] = [];
+  for (const [c, sig] of mix.entries()) {
+    const m = (await rs([sig], inRate, M))[0]!;
+    const p = new Float32Array(nM);
+    const v = new Float32Array(nM);
+    for (const [k, sp] of spans.entries()) {
+      const mc = m.slice(sp.s, sp.e);
+      const half = mc.map((u) => u / 2);
+      const pass = c * spans.length + k + 1;
+      const r = await sample([{ prior: piano, init: half }, { prior: voice, init: half }], sumOperator(mc), {
+        schedule: plan.schedule,
+        startSigma: plan.startSigma,
+        seed: subSeed(req.seed ?? 1, c, k),
+        window: req.window,
+        batch: req.batch,
+        signal: env.signal,
+        onStep: prog.onStep(pass),
+        onPreview: (x) => {
+          prog.preview('piano', c, x[0]!, sp.s, M);
+          prog.preview('voice', c, x[1]!, sp.s, M);
+        },
+      });
+      res.sampleUpdates += r.sampleUpdates;
+      stitch(p, r.x[0]!, sp, k === 0);
+      stitch(v, r.x[1]!, sp, k === 0);
+      await accumulate(accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), half.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+      await accumulate(accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), half.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+    }
+    // back to the clip rate; the residual (what the model rate cannot carry) goes half to each stem
+    const [pc, vc] = inRate === M ? [p, v] : ((await rs([p, v], M, inRate)) as [Float32Array, Float32Array]);
+    for (let i = 0; i < sig.length; i++) {
+      const rsd = (sig[i]! - pc![i]! - vc![i]!) / 2;
+      pc![i]! += rsd;
+      vc![i]! += rsd;
+    }
+    outP.push(pc!);
+    outV.push(vc!);
+  }
+  res.tracks = { piano: fromSignals(outP, mode), voice: fromSignals(outV, mode) };
+  res.reports = [finishAcc(accP), finishAcc(accV)];
+  if (inRate !== M) res.notes.push(`Separated at ${M} Hz; content above ${M / 2} Hz is split equally between the stems so they sum to the mixture.`);
+  return res;
+}
+
+async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResult> {
+  const rs = env.resample ?? defaultResample;
+  const prior = await env.priors.get(req.source ?? 'piano');
+  const M = prior.sampleRate;
+  const plan = planSchedule(prior, req, 'upsample');
+  const inRate = req.audio.sampleRate;
+  const target = req.targetRate ?? inRate * req.factor!;
+  const res = baseResult(req, prior, plan, [prior.name]);
+  res.sampleRate = target;
+  if (inRate >= M) throw bad(`The clip is already at ${inRate} Hz, at or above the model rate (${M} Hz): there is nothing for the model to add.`);
+  const k = divisorFactor(M, inRate);
+  const lowRate = M / k;
+  if (lowRate !== inRate) res.notes.push(`Input resampled from ${inRate} Hz to ${lowRate} Hz so that the model rate is an integer multiple (x${k}).`);
+  if (target > M) res.notes.push(`The model works at ${M} Hz: nothing is synthesised above ${M / 2} Hz; the result is resampled to ${target} Hz.`);
+  const mode = req.channelMode ?? 'per-channel';
+  const chans = toSignals(req.audio.channels, mode);
+  const lowpass = req.lowpass ?? false;
+  const taps = lowpass ? lowpassTaps(k) : null;
+  const chunk = Math.round((env.chunkSeconds ?? 20) * M);
+  const ov = Math.round((env.overlapSeconds ?? 0.25) * M);
+  const acc = newAcc('audio', lowpass ? 'band-limited (sinc) interpolation' : 'cubic spline');
+  const outs: Float32Array[] = [];
+  let spans: ChunkSpan[] | null = null;
+  let prog: Progress | null = null;
+  for (const [c, sig] of chans.entries()) {
+    const y = lowRate === inRate ? sig : (await rs([sig], inRate, lowRate))[0]!;
+    const n = y.length * k;
+    checkLength(n, prior, 'The clip');
+    spans ??= chunkSpans(n, chunk, ov, k);
+    prog ??= new Progress(env, chans.length * spans.length);
+    const base = lowpass ? (await rs([y], lowRate, M))[0]! : splineUpsample(y, k, n);
+    const out = new Float32Array(n);
+    for (const [ci, sp] of spans.entries()) {
+      const len = sp.e - sp.s;
+      const init = base.slice(sp.s, sp.e);
+      const ys = y.slice(sp.s / k, Math.ceil(sp.e / k));
+      const op: Operator = lowpass
+        ? new GaussianObservation(ys.subarray(0, new DecimateMap(k, taps).outLength(len)), new DecimateMap(k, taps), { noise: 1e-3, gamma: 15 })
+        : decimationMask(ys, k, len);
+      const pass = c * spans.length + ci + 1;
+      const r = await sample([{ prior, init }], op, {
+        schedule: plan.schedule,
+        startSigma: plan.startSigma,
+        seed: subSeed(req.seed ?? 1, c, ci),
+        window: req.window,
+        batch: req.batch,
+        signal: env.signal,
+        onStep: prog.onStep(pass),
+        onPreview: (x) => prog!.preview('audio', c, x[0]!, sp.s, M),
+      });
+      res.sampleUpdates += r.sampleUpdates;
+      stitch(out, r.x[0]!, sp, ci === 0);
+      await accumulate(acc, prior, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), init.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+    }
+    outs.push(target === M ? out : (await rs([out], M, target))[0]!);
+  }
+  res.tracks = { audio: fromSignals(outs, mode) };
+  res.reports = [finishAcc(acc)];
+  return res;
+}
+
+async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult> {
+  const rs = env.resample ?? defaultResample;
+  const prior = await env.priors.get(req.source ?? 'piano');
+  const M = prior.sampleRate;
+  const plan = planSchedule(prior, req, 'inpaint');
+  const nAlt = req.alternatives ?? 1;
+  const inRate = req.audio.sampleRate;
+  const mode = req.channelMode ?? 'per-channel';
+  const chans = toSignals(req.audio.channels, mode);
+  const res = baseResult(req, prior, plan, [prior.name]);
+  res.sampleRate = inRate;
+  const nIn = chans[0]!.length;
+  const nM = Math.round((nIn * M) / inRate);
+  checkLength(nM, prior, 'The clip');
+  const regions = mergeRegions(req.regions);
+  const rf = prior.receptiveField;
+  const ctx = Math.max(rf, 2048);
+  const prog = new Progress(env, chans.length * regions.length);
+  const accs = Array.from({ length: nAlt }, (_, i) => newAcc(`alt${i + 1}`, 'LPC extrapolation fill'));
+  const outs: Float32Array[][] = Array.from({ length: nAlt }, () => []);
+  for (const [c, sig] of chans.entries()) {
+    const xm = inRate === M ? sig : (await rs([sig], inRate, M))[0]!;
+    const alts = Array.from({ length: nAlt }, () => sig.slice());
+    for (const [gi, g] of regions.entries()) {
+      const a = Math.max(0, Math.floor(g.start * M));
+      const b = Math.min(nM, Math.max(a + 1, Math.ceil(g.end * M)));
+      const s = Math.max(0, a - ctx);
+      const e = Math.min(nM, b + ctx);
+      const seg = xm.slice(s, e);
+      const base = lpcFill(seg, a - s, b - s);
+      const known = maskFromGaps(e - s, [[a - s, b - s]]);
+      const sigs = Array.from({ length: nAlt }, (_, i) => i);
+      const pass = c * regions.length + gi + 1;
+      const r = await sample(sigs.map(() => ({ prior, init: base })), new MaskOperator(seg, known, sigs), {
+        schedule: plan.schedule,
+        startSigma: plan.startSigma,
+        seed: subSeed(req.seed ?? 1, c, gi),
+        window: req.window,
+        batch: req.batch,
+        signal: env.signal,
+        onStep: prog.onStep(pass),
+        onPreview: (x) => x.forEach((xi, i) => prog.preview(`alt${i + 1}`, c, xi.subarray(a - s, b - s), a, M)),
+      });
+      res.sampleUpdates += r.sampleUpdates;
+      // splice the gap (at the clip's rate) into the ORIGINAL clip: observed samples stay exact
+      const ia = Math.max(0, Math.floor(g.start * inRate));
+      const ib = Math.min(nIn, Math.ceil(g.end * inRate));
+      for (const [i, xi] of r.x.entries()) {
+        await accumulate(accs[i]!, prior, xi, base, plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8, a - s, b - s);
+        const back = inRate === M ? xi : (await rs([xi], M, inRate))[0]!;
+        const off = Math.round((s * inRate) / M);
+        for (let j = ia; j < ib; j++) {
+          const v = back[j - off];
+          if (v !== undefined) alts[i]![j] = v;
+        }
+      }
+    }
+    alts.forEach((x, i) => outs[i]!.push(x));
+  }
+  res.tracks = Object.fromEntries(outs.map((o, i) => [`alt${i + 1}`, fromSignals(o, mode)]));
+  res.reports = accs.map(finishAcc);
+  if (inRate !== M) res.notes.push(`Gaps were filled at ${M} Hz and spliced into the ${inRate} Hz clip; the fill has no content above ${M / 2} Hz.`);
+  return res;
+}
+
+function mergeRegions(rs: Region[]): Region[] {
+  const s = [...rs].sort((a, b) => a.start - b.start).map((r) => ({ ...r }));
+  const out: Region[] = [];
+  for (const r of s) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push(r);
+  }
+  return out;
+}
+
+async function generateTask(req: Req<'generate'>, env: TaskEnv): Promise<JobResult> {
+  const prior = await env.priors.get(req.source ?? 'piano');
+  const M = prior.sampleRate;
+  const plan = planSchedule(prior, req, null);
+  const n = Math.round(req.seconds * M);
+  checkLength(n, prior, 'The requested length');
+  const res = baseResult(req, prior, plan, [prior.name]);
+  const prog = new Progress(env, 1);
+  const r = await sample([{ prior, init: new Float32Array(n) }], NoObservation, {
+    schedule: plan.schedule,
+    startSigma: plan.startSigma,
+    seed: subSeed(req.seed ?? 1, 0, 0),
+    window: req.window,
+    batch: req.batch,
+    signal: env.signal,
+    onStep: prog.onStep(1),
+    onPreview: (x) => prog.preview('audio', 0, x[0]!, 0, M),
+  });
+  res.sampleUpdates = r.sampleUpdates;
+  res.tracks = { audio: [r.x[0]!] };
+  const acc = newAcc('audio', null);
+  await accumulate(acc, prior, r.x[0]!, null, plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+  res.reports = [finishAcc(acc)];
+  return res;
+}
+
+/**
+ * Ancestral (sample-by-sample) generation, for comparison with PnF. The score graph has no
+ * categorical output, so the conditional of each sample is read off the smoothed density at the
+ * smallest sigma: logp(x_t = e_k | x_<t) for every bin centre e_k (one batch of `bins` windows per
+ * sample), normalised to a categorical, a bin drawn, plus sigma noise. Cost: bins x (RF+1) per sample.
+ */
+async function ancestralTask(req: Req<'generate'>, env: TaskEnv): Promise<JobResult> {
+  const prior = await env.priors.get(req.source ?? 'piano');
+  const bins = prior.card?.bins;
+  if (!bins) throw bad('Ancestral generation needs a model card with bin centres.');
+  const M = prior.sampleRate;
+  const n = Math.round(req.seconds * M);
+  const plan = planSchedule(prior, req, null);
+  const res = baseResult(req, prior, plan, [prior.name]);
+  const sigma = Math.max(prior.schedule.sigmaMin, prior.sigmaRange.min);
+  const rf = prior.receptiveField;
+  const K = bins.length;
+  const L = rf + 1;
+  const x = new Float32Array(n);
+  const rng = new Rng(subSeed(req.seed ?? 1, 7));
+  const buf = new Float32Array(K * L);
+  const sg = new Float32Array(K).fill(sigma);
+  const prog = new Progress(env, 1);
+  const onStep = prog.onStep(1);
+  let lastPrev = performance.now();
+  for (let t = 0; t < n; t++) {
+    if (env.signal?.aborted) throw new CodedError('CANCELLED', 'The job was cancelled.');
+    for (let k = 0; k < K; k++) {
+      const o = k * L;
+      for (let j = 0; j < rf; j++) {
+        const src = t - rf + j;
+        buf[o + j] = src >= 0 ? x[src]! : 0;
+      }
+      buf[o + rf] = bins[k]!;
+    }
+    const out = await prior.score(buf, K, L, sg);
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, out.logp[k * L + rf]!);
+    let tot = 0;
+    const p = new Float64Array(K);
+    for (let k = 0; k < K; k++) tot += p[k] = Math.exp(out.logp[k * L + rf]! - mx);
+    let u = rng.uniform() * tot;
+    let pick = K - 1;
+    for (let k = 0; k < K; k++) {
+      u -= p[k]!;
+      if (u <= 0) {
+        pick = k;
+        break;
+      }
+    }
+    x[t] = bins[pick]! + sigma * rng.normal();
+    onStep({ level: 1, levels: 1, step: t + 1, of: n, sigma, fraction: (t + 1) / n });
+    if (performance.now() - lastPrev > 250) {
+      lastPrev = performance.now();
+      prog.preview('audio', 0, x.subarray(0, t + 1), 0, M);
+    }
+  }
+  res.tracks = { audio: [x] };
+  res.levels = 1;
+  res.stepsPerLevel = n;
+  res.sampleUpdates = n;
+  const acc = newAcc('audio', null);
+  await accumulate(acc, prior, x, null, plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+  res.reports = [finishAcc(acc)];
+  res.notes.push(`Ancestral sampling: ${n} sequential model evaluations of ${K} x ${L} samples each (sigma ${sigma}).`);
+  return res;
+}
+
+/** Run a job and report every state as an event (queued is the host's business). Never throws. */
+export async function runJobWithEvents(req: JobRequest, env: TaskEnv & { jobId: string; emit: (e: EngineProgress) => void }): Promise<JobResult | null> {
+  try {
+    const result = await runJob(req, env);
+    env.emit({ status: 'done', jobId: env.jobId, result });
+    return result;
+  } catch (e) {
+    if (e instanceof CodedError && e.code === 'CANCELLED') env.emit({ status: 'cancelled', jobId: env.jobId });
+    else if (e instanceof CodedError) env.emit({ status: 'failed', jobId: env.jobId, code: e.code, message: e.message });
+    else env.emit({ status: 'failed', jobId: env.jobId, code: 'ENGINE_FAILED', message: `The engine failed: ${(e as Error)?.message ?? String(e)}` });
+    return null;
+  }
+}
+

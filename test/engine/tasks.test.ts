@@ -1,0 +1,126 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { resolve } from 'node:path';
+import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest } from '../../src-main/engine/tasks';
+import type { EngineProgress } from '../../src-shared/engine/progress';
+import { checkMonotonic } from '../../src-shared/engine/progress';
+import type { JobRequest } from '../../src-shared/engine/jobs';
+import { CodedError } from '../../src-shared/ipc/result';
+
+const TINY = resolve(__dirname, '../fixtures/models/tiny.json');
+const models = new ModelSet({ model: TINY, device: 'cpu', threads: 1 });
+afterAll(() => models.dispose());
+
+const tone = (n: number, rate: number, f = 220, amp = 0.3) => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * f * i) / rate));
+const fast = { preset: 'draft' as const, levels: 2, steps: 3, seed: 5 };
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return e instanceof CodedError ? e.code : `uncoded: ${(e as Error).message}`;
+  }
+}
+
+describe('tasks on the tiny model', () => {
+  it('separate: stems sum to the mixture (clip rate 22050, stereo), reports filled, events monotonic', async () => {
+    const n = 22050 / 5;
+    const L = tone(n, 22050, 220);
+    const R = tone(n, 22050, 330);
+    const events: EngineProgress[] = [];
+    const res = await runJobWithEvents({ kind: 'separate', audio: { sampleRate: 22050, channels: [L, R] }, ...fast }, { priors: models, jobId: 'j1', emit: (e) => events.push(e) });
+    expect(res).not.toBeNull();
+    expect(checkMonotonic(events)).toBeNull();
+    expect(events.at(-1)!.status).toBe('done');
+    expect(events.some((e) => e.status === 'preview')).toBe(true);
+    const { piano, voice } = res!.tracks;
+    expect(res!.sampleRate).toBe(22050);
+    for (const [c, m] of [L, R].entries()) {
+      let num = 0, den = 0;
+      for (let i = 0; i < n; i++) {
+        num += (piano![c]![i]! + voice![c]![i]! - m[i]!) ** 2;
+        den += m[i]! ** 2;
+      }
+      expect(Math.sqrt(num / den)).toBeLessThan(1e-3);
+    }
+    expect(res!.reports.map((r) => r.track)).toEqual(['piano', 'voice']);
+    expect(Number.isFinite(res!.reports[0]!.meanLogpOutput!)).toBe(true);
+    expect(res!.device).toBe('cpu');
+  });
+
+  it('upsample x4 from 4 kHz keeps every 4th sample; targetRate works; same seed same output', async () => {
+    const y = tone(800, 4000, 300);
+    const r1 = await runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: [y] }, factor: 4, ...fast }, { priors: models });
+    const r2 = await runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: [y] }, targetRate: 16000, ...fast }, { priors: models });
+    const out = r1.tracks.audio![0]!;
+    expect(out.length).toBe(3200);
+    for (let j = 0; j < y.length; j++) expect(out[4 * j]).toBe(y[j]);
+    expect(Array.from(out)).toEqual(Array.from(r2.tracks.audio![0]!));
+    expect(r1.reports[0]!.snrVsBaselineDb).toBeGreaterThan(0);
+    const lp = await runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: [y] }, factor: 4, lowpass: true, ...fast }, { priors: models });
+    expect(lp.tracks.audio![0]!.length).toBe(3200);
+  });
+
+  it('inpaint: n alternatives, samples outside the gap exactly as given (44.1 kHz)', async () => {
+    const rate = 44100;
+    const x = tone(rate / 4, rate, 440);
+    const res = await runJob({ kind: 'inpaint', audio: { sampleRate: rate, channels: [x] }, regions: [{ start: 0.1, end: 0.12 }], alternatives: 3, ...fast }, { priors: models });
+    expect(Object.keys(res.tracks)).toEqual(['alt1', 'alt2', 'alt3']);
+    const a0 = Math.floor(0.1 * rate), b0 = Math.ceil(0.12 * rate);
+    for (const alt of Object.values(res.tracks)) {
+      const y = alt[0]!;
+      for (let i = 0; i < x.length; i++) if (i < a0 || i >= b0) expect(y[i]).toBe(x[i]);
+    }
+    const d = res.tracks.alt1![0]!.subarray(a0, b0).some((v, i) => v !== res.tracks.alt2![0]![a0 + i]);
+    expect(d).toBe(true);
+  });
+
+  it('generate (PnF) and ancestral', async () => {
+    const g = await runJob({ kind: 'generate', seconds: 0.05, ...fast }, { priors: models });
+    expect(g.tracks.audio![0]!.length).toBe(800);
+    const a = await runJob({ kind: 'generate', seconds: 0.002, ancestral: true, seed: 1 }, { priors: models });
+    expect(a.tracks.audio![0]!.length).toBe(32);
+    expect(a.tracks.audio![0]!.every(Number.isFinite)).toBe(true);
+  });
+
+  it('long inputs are chunked with overlap; chunk spans cover the clip', () => {
+    const sp = chunkSpans(100, 30, 5, 1);
+    expect(sp.map((s) => [s.a, s.b])).toEqual([[0, 30], [30, 60], [60, 90], [90, 100]]);
+    expect(sp[1]).toMatchObject({ s: 25, e: 65 });
+  });
+
+  it('chunked separation still sums to the mixture', async () => {
+    const m = tone(16000 * 0.3, 16000, 200);
+    const r = await runJob({ kind: 'separate', audio: { sampleRate: 16000, channels: [m] }, ...fast }, { priors: models, chunkSeconds: 0.1, overlapSeconds: 0.01 });
+    const p = r.tracks.piano![0]!, v = r.tracks.voice![0]!;
+    let err = 0;
+    for (let i = 0; i < m.length; i++) err = Math.max(err, Math.abs(p[i]! + v[i]! - m[i]!));
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it('cancellation -> cancelled event', async () => {
+    const ac = new AbortController();
+    const events: EngineProgress[] = [];
+    const p = runJobWithEvents({ kind: 'generate', seconds: 0.5, steps: 1000, levels: 10 }, {
+      priors: models, jobId: 'c', signal: ac.signal,
+      emit: (e) => { events.push(e); if (e.status === 'running' && e.step >= 3) ac.abort(); },
+    });
+    expect(await p).toBeNull();
+    expect(events.at(-1)!.status).toBe('cancelled');
+  });
+
+  it('bad inputs -> clear coded errors', async () => {
+    const x = tone(1000, 16000);
+    const run = (r: JobRequest) => codeOf(runJob(r, { priors: models }));
+    expect(await run({ kind: 'separate', audio: { sampleRate: 16000, channels: [new Float32Array(0)] } })).toBe('EMPTY_FILE');
+    expect(await run({ kind: 'separate', audio: { sampleRate: 16000, channels: [Float32Array.of(0, NaN)] } })).toBe('BAD_SAMPLES');
+    expect(await run({ kind: 'separate', audio: { sampleRate: 16000, channels: [new Float32Array(5)] } })).toBe('BAD_REQUEST');
+    expect(await run({ kind: 'inpaint', audio: { sampleRate: 16000, channels: [x] }, regions: [{ start: 0.05, end: 0.5 }] })).toBe('BAD_REQUEST');
+    expect(await run({ kind: 'upsample', audio: { sampleRate: 4000, channels: [x] }, factor: 1 })).toBe('BAD_REQUEST');
+    expect(await run({ kind: 'upsample', audio: { sampleRate: 4000, channels: [x] }, factor: 0 })).toBe('BAD_REQUEST');
+    expect(await run({ kind: 'generate', seconds: 0.01, device: 'tpu' as never })).toBe('DEVICE_UNAVAILABLE');
+    expect(() => validateRequest({ kind: 'nope' } as never)).toThrowError(/Unknown job kind/);
+    const noModels = new ModelSet({ modelDir: '/nonexistent' });
+    expect(await codeOf(runJob({ kind: 'generate', seconds: 0.01 }, { priors: noModels }))).toBe('MODEL_INVALID');
+  });
+});
