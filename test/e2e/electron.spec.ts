@@ -19,13 +19,18 @@ test.describe('Electron app', () => {
     try {
       const win = await app.firstWindow();
       await expect(win.getByTestId('empty')).toBeVisible();
-      const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const w = BrowserWindow.getAllWindows()[0]!;
-        const p = w.webContents.getLastWebPreferences();
-        return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration };
-      });
-      expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-      expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+      // isolation, sandbox and no Node in the page: only the typed api is visible
+      const page = await win.evaluate(() => ({
+        require: typeof (window as unknown as { require?: unknown }).require,
+        process: typeof (window as unknown as { process?: unknown }).process,
+        api: Object.keys((window as unknown as { api: object }).api).sort(),
+      }));
+      expect(page).toEqual({ require: 'undefined', process: 'undefined', api: ['appInfo', 'importAudio', 'pathForFile'] });
+      // navigation away and window.open are refused
+      const windowsBefore = app.windows().length;
+      await win.evaluate(() => window.open('https://example.com'));
+      await win.waitForTimeout(300);
+      expect(app.windows().length).toBe(windowsBefore);
       await win.getByTestId('file-input').setInputFiles(resolve(EVAL, 'piano/supra_sample.wav'));
       await expect(win.getByTestId('track')).toHaveCount(1);
       await win.screenshot({ path: resolve(REPO, 'test-results/screenshots/electron-window.png') });
