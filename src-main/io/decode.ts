@@ -17,7 +17,7 @@
 // A WAV data size of 0xFFFFFFFF (streaming writers, RF64 placeholder) means "to the end of
 // the file" and is not a truncation.
 
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CodedError } from '../../src-shared/ipc/result';
 import type { AudioData } from '../../src-shared/audio/types';
@@ -426,6 +426,8 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
 
 interface LameInfo {
   frames: number | null;
+  /** Total MP3 stream bytes (from the first frame on), when the Xing tag says. */
+  bytes: number | null;
   delay: number;
   padding: number;
 }
@@ -446,7 +448,11 @@ function parseLameTag(b: Uint8Array, o: number, h: MpegHeader): LameInfo | null 
     frames = dv.getUint32(p, false);
     p += 4;
   }
-  if (flags & 2) p += 4;
+  let bytes: number | null = null;
+  if (flags & 2) {
+    if (p + 4 <= b.length) bytes = dv.getUint32(p, false);
+    p += 4;
+  }
   if (flags & 4) p += 100;
   if (flags & 8) p += 4;
   let delay = 0;
@@ -462,7 +468,7 @@ function parseLameTag(b: Uint8Array, o: number, h: MpegHeader): LameInfo | null 
       padding = ((d1 & 0x0f) << 8) | d2;
     }
   }
-  return { frames, delay, padding };
+  return { frames, bytes, delay, padding };
 }
 
 /**
@@ -528,6 +534,19 @@ async function decodeMp3(b: Uint8Array, name: string): Promise<DecodedAudio> {
       if (e0 - s0 < expected) chans = chans.map((c) => { const z = new Float32Array(expected); z.set(c); return z; });
     }
   }
+  const decodedLen = chans[0]?.length ?? 0;
+  if (lame && lame.frames !== null && h.layer === 3) {
+    const expected = lame.frames * h.samplesPerFrame - lame.delay - lame.padding;
+    if (expected > 0 && decodedLen < expected - h.samplesPerFrame) {
+      const sr = r.sampleRate || h.sampleRate;
+      const cut = lame.bytes !== null ? b.length - first.offset < lame.bytes : null;
+      const what = cut === true ? 'truncated' : cut === false ? 'damaged' : 'truncated or damaged';
+      const why = cut === true ? '' : ' (unreadable frames were left out, so later audio may be shifted earlier)';
+      warnings.push(
+        `${q(name)} is ${what}: its header promises ${fmtSeconds(expected / sr)} of audio but only ${fmtSeconds(decodedLen / sr)} could be decoded${why}. Re-export it from the program that made it if you need all of it.`,
+      );
+    }
+  }
   const errs = Array.isArray(r.errors) ? r.errors.length : 0;
   if (errs > 0) warnings.push(`${q(name)} has ${errs} damaged MP3 frame${errs === 1 ? '' : 's'}; they may be heard as short gaps or clicks. Re-export it if you need a clean copy.`);
   checkFinite(name, chans);
@@ -578,13 +597,26 @@ async function decodeFlac(b: Uint8Array, name: string): Promise<DecodedAudio> {
   const warnings: string[] = [];
   if (info.total > 0 && got < info.total) {
     warnings.push(
-      `${q(name)} is truncated: its header promises ${fmtSeconds(info.total / info.sampleRate)} of audio but only ${fmtSeconds(got / info.sampleRate)} could be decoded. Re-export it from the program that made it if you need all of it.`,
+      `${q(name)} is truncated or damaged: its header promises ${fmtSeconds(info.total / info.sampleRate)} of audio but only ${fmtSeconds(got / info.sampleRate)} could be decoded (anything unreadable was left out). Re-export it from the program that made it if you need all of it.`,
     );
   }
   checkFinite(name, chans);
   const res: DecodedAudio = { format: 'flac', sampleRate: r.sampleRate || info.sampleRate, channels: chans };
   if (warnings.length) res.warnings = warnings;
   return res;
+}
+
+/** The last complete-looking Ogg page header: end-of-stream flag and granule position (samples). */
+function lastOggPage(b: Uint8Array): { eos: boolean; granule: number } | null {
+  const from = Math.max(0, b.length - 65536 - 27);
+  for (let o = b.length - 27; o >= from; o--) {
+    if (b[o] !== 0x4f || b[o + 1] !== 0x67 || b[o + 2] !== 0x67 || b[o + 3] !== 0x53 || b[o + 4] !== 0) continue;
+    const dv = new DataView(b.buffer, b.byteOffset + o, 27);
+    const lo = dv.getUint32(6, true);
+    const hi = dv.getInt32(10, true);
+    return { eos: (b[o + 5]! & 4) !== 0, granule: hi < 0 ? -1 : hi * 2 ** 32 + lo };
+  }
+  return null;
 }
 
 async function decodeVorbis(b: Uint8Array, name: string): Promise<DecodedAudio> {
@@ -609,7 +641,20 @@ async function decodeVorbis(b: Uint8Array, name: string): Promise<DecodedAudio> 
     throw new CodedError('CORRUPT_FILE', `${q(name)} is damaged or empty: no audio could be decoded from it. Re-export it from the program that made it.`);
   }
   checkFinite(name, chans);
-  return { format: 'ogg', sampleRate: r.sampleRate || sampleRate, channels: chans };
+  const res: DecodedAudio = { format: 'ogg', sampleRate: r.sampleRate || sampleRate, channels: chans };
+  const last = lastOggPage(b);
+  const got = chans[0]!.length;
+  const sr = res.sampleRate;
+  if (last && !last.eos) {
+    res.warnings = [
+      `${q(name)} is truncated: the Ogg stream stops without its end marker, after ${fmtSeconds(got / sr)} of audio. Re-export it from the program that made it if you need all of it.`,
+    ];
+  } else if (last && last.granule > 0 && got < last.granule - 1) {
+    res.warnings = [
+      `${q(name)} is damaged: it should hold ${fmtSeconds(last.granule / sr)} of audio but only ${fmtSeconds(got / sr)} could be decoded (damaged packets were left out, so later audio may be shifted earlier). Re-export it from the program that made it if you need all of it.`,
+    ];
+  }
+  return res;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -674,11 +719,34 @@ export async function decodeAudioFile(path: string): Promise<DecodedAudio> {
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path, { flag: 'r' });
+    bytes = await readAll(path, size);
   } catch (e) {
+    if (e instanceof RangeError) {
+      throw new CodedError('TOO_LARGE', `${q(name)} (${formatBytes(size)}) is too large to open in the memory available. Split it into shorter parts and open those.`);
+    }
     throw fsError(e, name, path);
   }
   return decodeAudioBytes(bytes, name);
+}
+
+/**
+ * Read a file of (stat) size `size` into one buffer, in chunks (fs.readFile stops just below
+ * 2 GiB). Read-only open. If the file changed size meanwhile we keep what we read, up to `size`.
+ */
+async function readAll(path: string, size: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(size);
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await fh.read(buf, off, Math.min(size - off, 64 * 1024 * 1024), off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === size ? buf : buf.subarray(0, off);
+  } finally {
+    await fh.close();
+  }
 }
 
 function fsError(e: unknown, name: string, path: string): CodedError {

@@ -255,6 +255,21 @@ describe('other formats and content sniffing', () => {
     await expectCoded(decodeAudioBytes(flac.subarray(0, 20), 'fugue.flac'), 'CORRUPT_FILE', '"fugue.flac"', /header/);
   });
 
+  it('truncated Ogg Vorbis and MP3 keep what is there and warn', async () => {
+    const ogg = readFileSync(OGG());
+    const o = await decodeAudioBytes(ogg.subarray(0, ogg.length >> 1), 'note.ogg');
+    expect(o.channels[0]!.length).toBeGreaterThan(44100);
+    expect(o.warnings?.[0]).toMatch(/"note.ogg" is truncated/);
+    const mp3 = readFileSync(MP3());
+    const m = await decodeAudioBytes(mp3.subarray(0, mp3.length >> 1), 'n.mp3');
+    expect(m.channels[0]!.length).toBeGreaterThan(44100);
+    expect(m.warnings?.[0]).toMatch(/"n.mp3" is truncated: its header promises 20.0 s/);
+    // mpg123 and ffmpeg agree on what is decodable, to within one MP3 frame
+    const p = join(dir, 'half.mp3');
+    writeFileSync(p, mp3.subarray(0, mp3.length >> 1));
+    expect(Math.abs(ffmpegDecode(p).length / 2 - m.channels[0]!.length)).toBeLessThanOrEqual(1152);
+  });
+
   it('truncated Ogg Vorbis and MP3 headers are CORRUPT_FILE', async () => {
     const ogg = readFileSync(OGG());
     await expectCoded(decodeAudioBytes(ogg.subarray(0, 30), 'note.ogg'), 'CORRUPT_FILE', '"note.ogg"');
