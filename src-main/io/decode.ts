@@ -369,13 +369,23 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
     throw new CodedError('CORRUPT_FILE', `${q(name)} is damaged: it has a WAV header but no audio data chunk (the file holds ${formatBytes(b.length)}). Re-export it from the program that made it.`);
   }
   const present = b.length - dataOffset;
-  const declared = dataDeclared;
-  const usable = Math.min(declared, present);
-  const frames = Math.floor(usable / frameBytes);
+  let declared = dataDeclared;
   const warnings: string[] = [];
   if (declared === 0) {
-    throw new CodedError('EMPTY_FILE', `${q(name)} contains no audio: its WAV header is valid but declares 0 samples. Check that the recording or export actually captured sound.`);
+    // A recorder that crashed before patching its header leaves "0 bytes" with the audio
+    // right behind it. If what follows is not another chunk, recover it (and say so).
+    const followedByChunk = present >= 8 && /^[\x20-\x7e]{4}$/.test(ascii(b, dataOffset, 4));
+    if (present < frameBytes || followedByChunk) {
+      throw new CodedError('EMPTY_FILE', `${q(name)} contains no audio: its WAV header is valid but declares 0 samples. Check that the recording or export actually captured sound.`);
+    }
+    declared = Number.POSITIVE_INFINITY;
+    const secs = Math.floor(present / frameBytes) / sampleRate;
+    warnings.push(
+      `${q(name)} has an unfinished header (it says 0 bytes of audio, as when a recording is interrupted), but ${fmtSeconds(secs)} of audio follow it; that audio was opened. Check the end of the recording, and save a repaired copy.`,
+    );
   }
+  const usable = Math.min(declared, present);
+  const frames = Math.floor(usable / frameBytes);
   if (frames === 0) {
     const promised = Number.isFinite(declared) ? `the header promises ${formatBytes(declared)} of audio but` : 'the audio data is missing:';
     throw new CodedError('CORRUPT_FILE', `${q(name)} is truncated: ${promised} the file holds ${formatBytes(b.length)}, not even one complete sample frame. Re-export it from the program that made it.`);

@@ -103,6 +103,15 @@ describe('WAV problems', () => {
   it('valid header with 0 frames -> EMPTY_FILE', async () => {
     await expectCoded(decodeAudioBytes(makeWav({ bits: 16 }), 'take1.wav'), 'EMPTY_FILE', '"take1.wav"', /0 samples/);
   });
+  it('interrupted recording (data size 0, audio follows) is recovered with a warning', async () => {
+    const w = makeWav({ bits: 16, data: pack([[100, 200, 300]], 's16'), declaredDataSize: 0 });
+    const d = await decodeAudioBytes(w, 'crash.wav');
+    expect(Array.from(d.channels[0]!)).toEqual([100, 200, 300].map((x) => x / 32768));
+    expect(d.warnings?.[0]).toMatch(/"crash.wav" has an unfinished header/);
+    // ...but an empty data chunk followed by another chunk is just empty
+    const e = makeWav({ bits: 16, data: new TextEncoder().encode('LIST\x04\x00\x00\x00abcd'), declaredDataSize: 0 });
+    await expectCoded(decodeAudioBytes(e, 'empty.wav'), 'EMPTY_FILE', /0 samples/);
+  });
   it('truncated header -> CORRUPT_FILE', async () => {
     const full = makeWav({ bits: 16, data: pack([[1, 2]], 's16') });
     for (const n of [4, 11, 20, 30]) {
