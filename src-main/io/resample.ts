@@ -17,6 +17,11 @@ export const RESAMPLE_MAX_RATE = 192000;
 const WASM_BUFFER_FLOATS = 1008000;
 
 interface Src {
+  nChannels: number;
+  inputSampleRate: number;
+  outputSampleRate: number;
+  converterType: 0 | 1 | 2 | 3 | 4;
+  ratio: number;
   full(dataIn: Float32Array, dataOut?: Float32Array | null, outLength?: { frames: number } | null): Float32Array;
   destroy(): void;
 }
@@ -50,8 +55,7 @@ export async function resample(channels: Float32Array[], fromRate: number, toRat
   const out = channels.map(() => new Float32Array(outLen));
   if (len === 0 || outLen === 0) return out;
 
-  const lib = await loadLib();
-  const src = await lib.create(nch, fromRate, toRate, { converterType: lib.ConverterType.SRC_SINC_BEST_QUALITY });
+  const src = await acquireConverter(nch, fromRate, toRate);
   try {
     const ratio = toRate / fromRate;
     // Frames per call: input and output both fit the WASM buffers with room to spare.
@@ -75,15 +79,50 @@ export async function resample(channels: Float32Array[], fromRate: number, toRat
       take(written.frames);
     }
     // Flush the look-ahead with silence (what end-of-input does inside libsamplerate).
-    inBuf.fill(0);
-    for (let guard = 0; produced < outLen && guard < 64; guard++) {
+    // The look-ahead is ~150 input samples at ratio >= 1 and grows as 1/ratio when
+    // downsampling, so small blocks of zeros suffice (a full chunk would cost real time).
+    const zeros = inBuf.subarray(0, Math.min(chunk, 4096) * nch).fill(0);
+    for (let guard = 0; produced < outLen && guard < 256; guard++) {
       written.frames = 0;
-      src.full(inBuf, outBuf, written);
+      src.full(zeros, outBuf, written);
       take(written.frames);
     }
     // `out` is zero-initialised, so any shortfall (never seen) is silence at the very end.
   } finally {
-    src.destroy();
+    releaseConverter(src);
   }
   return out;
+}
+
+// Creating a converter instantiates the WASM module (~0.4 s here), so one idle converter is
+// kept and re-initialised for the next call. Re-initialising (the wrapper's setters call
+// destroy + init) also clears all filter state, so calls never leak into each other.
+let idle: Src | null = null;
+
+async function acquireConverter(nch: number, fromRate: number, toRate: number): Promise<Src> {
+  const src = idle;
+  idle = null;
+  if (src) {
+    try {
+      src.nChannels = nch;
+      src.inputSampleRate = fromRate;
+      src.outputSampleRate = toRate;
+      src.converterType = 0; // SRC_SINC_BEST_QUALITY; setting it re-initialises (fresh state) even if unchanged
+      src.ratio = toRate / fromRate; // the wrapper's setters do not update it
+      return src;
+    } catch {
+      try {
+        src.destroy();
+      } catch {
+        /* already unusable */
+      }
+    }
+  }
+  const lib = await loadLib();
+  return lib.create(nch, fromRate, toRate, { converterType: lib.ConverterType.SRC_SINC_BEST_QUALITY });
+}
+
+function releaseConverter(src: Src): void {
+  if (idle) src.destroy();
+  else idle = src;
 }

@@ -53,6 +53,15 @@ describe('resample', () => {
     expect(maxErr(y!, 16000, 1000, 0.5, 0, 0.01)).toBeLessThan(1e-3);
   }, 120_000);
 
+  it('calls do not leak state into each other (the converter is reused)', async () => {
+    const x = sine(5000, 44100, 440);
+    const [first] = await resample([x], 44100, 16000);
+    await resample([new Float32Array(3000).fill(0.9), new Float32Array(3000).fill(-0.9)], 22050, 48000);
+    await resample([new Float32Array(777).fill(1)], 44100, 16000);
+    const [again] = await resample([x], 44100, 16000);
+    expect(again).toEqual(first);
+  });
+
   it('handles tiny inputs', async () => {
     expect((await resample([new Float32Array(1)], 16000, 48000))[0]!.length).toBe(3);
     expect((await resample([new Float32Array(0)], 16000, 48000))[0]!.length).toBe(0);
