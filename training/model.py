@@ -26,6 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MU = 255
+RHO_MIN = -12.0  # log of the smallest anchor width (6e-6 in linear amplitude)
 
 
 def mulaw_bins(mu=MU, n=256):
@@ -66,7 +67,7 @@ def shift_left(g, d):
 class PriorConfig:
     def __init__(self, layers=12, channels=48, skip=48, head=128, bins=256,
                  dilations=None, emb=32, nfreq=8, mu=MU, sample_rate=16000,
-                 sigma_min=1e-3, sigma_max=0.3):
+                 sigma_min=1e-3, sigma_max=0.3, anchor=True, ar_order=16):
         self.layers = layers
         self.channels = channels
         self.skip = skip
@@ -83,18 +84,23 @@ class PriorConfig:
         self.sample_rate = sample_rate
         self.sigma_min = sigma_min
         self.sigma_max = sigma_max
+        self.anchor = bool(anchor)
+        self.ar_order = int(ar_order) if anchor else 0
 
     def to_dict(self):
         return dict(self.__dict__)
 
     @staticmethod
     def from_dict(d):
+        d = dict(d)
+        d.setdefault("anchor", False)
+        d.setdefault("ar_order", 0)
         return PriorConfig(**d)
 
     @property
     def receptive_field(self):
         # history samples that influence one prediction: 1 (the shift) + sum of dilations
-        return 1 + sum(self.dilations)
+        return max(1 + sum(self.dilations), self.ar_order)
 
 
 class WaveNetPrior(nn.Module):
@@ -130,18 +136,35 @@ class WaveNetPrior(nn.Module):
         self.b1 = nn.Parameter(torch.zeros(H))
         self.W2 = p(H, K, scale=0.5)
         self.b2 = nn.Parameter(torch.zeros(K))
+        if cfg.anchor:
+            # Gaussian anchor on the bins: logits_k += -0.5 ((e_k - m) / s)^2 with
+            # m = sum_j w_j(sigma) x~[t-1-j] + head_m(y1)   (a sigma-dependent linear predictor + correction)
+            # log s = RHO_MIN + softplus(head_r(y1) + b - RHO_MIN)
+            self.Wm = nn.Parameter(torch.zeros(H, 2))
+            self.bm = nn.Parameter(torch.tensor([0.0, -3.0]))
+            self.ar = nn.Linear(cfg.emb, cfg.ar_order)
+            nn.init.zeros_(self.ar.weight)
+            with torch.no_grad():
+                self.ar.bias.zero_()
+                self.ar.bias[0] = 1.0
 
     # ---- pieces shared by forward and the explicit backward (export.py) ----
     def sigma_bias(self, sigma):
         """sigma [B] -> per-layer gate biases [L, B, 1, 2C]."""
         C, L = self.cfg.channels, self.cfg.layers
-        u = (torch.log(sigma) - self.ls_center) / self.ls_scale  # ~[-1, 1]
-        uf = u.unsqueeze(1) * self.freqs.unsqueeze(0)
-        feat = torch.cat([u.unsqueeze(1), torch.sin(uf), torch.cos(uf)], dim=1)
-        e = F.silu(self.emb2(F.silu(self.emb1(feat))))
-        c = self.cond(e)  # [B, L*2C]
+        c = self.cond(self.embed(sigma))  # [B, L*2C]
         B = sigma.shape[0]
         return c.reshape(B, L, 1, 2 * C).transpose(0, 1)
+
+    def ar_weights(self, sigma):
+        """sigma [B] -> linear-predictor taps [B, P] (tap j multiplies x~[t-1-j])."""
+        return self.ar(self.embed(sigma))
+
+    def embed(self, sigma):
+        u = (torch.log(sigma) - self.ls_center) / self.ls_scale
+        uf = u.unsqueeze(1) * self.freqs.unsqueeze(0)
+        feat = torch.cat([u.unsqueeze(1), torch.sin(uf), torch.cos(uf)], dim=1)
+        return F.silu(self.emb2(F.silu(self.emb1(feat))))
 
     def features(self, x):
         """x [B,T] -> shifted input features [B,T,2]."""
@@ -167,7 +190,18 @@ class WaveNetPrior(nn.Module):
                 saved.append((t, s))
         u0 = skip + self.b_s
         y1 = torch.matmul(torch.relu(u0), self.W1) + self.b1
-        logits = torch.matmul(torch.relu(y1), self.W2) + self.b2
+        y1r = torch.relu(y1)
+        logits = torch.matmul(y1r, self.W2) + self.b2
+        if self.cfg.anchor:
+            mr = torch.matmul(y1r, self.Wm) + self.bm  # [B,T,2]
+            w = self.ar_weights(sigma)  # [B,P]
+            m = mr[..., 0]
+            for j in range(self.cfg.ar_order):
+                m = m + w[:, j:j + 1] * F.pad(x, (j + 1, 0))[:, :x.shape[1]]
+            rho = RHO_MIN + F.softplus(mr[..., 1] - RHO_MIN)
+            prec = torch.exp(-2.0 * rho)
+            dm = self.bins - m.unsqueeze(-1)
+            logits = logits - 0.5 * dm * dm * prec.unsqueeze(-1)
         if keep:
             return logits, (saved, u0, y1)
         return logits

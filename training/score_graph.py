@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from model import WaveNetPrior, mulaw, mulaw_deriv, shift_left, shift_right, smoothed_logp
+from model import RHO_MIN, WaveNetPrior, mulaw, mulaw_deriv, shift_left, shift_right, smoothed_logp
 
 
 class ScoreGraph(nn.Module):
@@ -36,6 +36,10 @@ class ScoreGraph(nn.Module):
             self.W1T = model.W1.t().contiguous().detach().clone()
             self.W2T = model.W2.t().contiguous().detach().clone()
             self.W_inT = model.W_in.t().contiguous().detach().clone()
+            self.anchor = bool(cfg.anchor)
+            self.P = cfg.ar_order
+            if self.anchor:
+                self.WheadT = torch.cat([model.W2, model.Wm], 1).t().contiguous().detach().clone()  # [K+2, H]
 
     def forward(self, x, sigma):
         m, C = self.m, self.C
@@ -57,7 +61,19 @@ class ScoreGraph(nn.Module):
             saved.append((t, s))
         u0 = skip + m.b_s
         y1 = torch.matmul(torch.relu(u0), m.W1) + m.b1
-        logits = torch.matmul(torch.relu(y1), m.W2) + m.b2  # [B,T,K]
+        y1r = torch.relu(y1)
+        logits = torch.matmul(y1r, m.W2) + m.b2  # [B,T,K]
+        if self.anchor:
+            mr = torch.matmul(y1r, m.Wm) + m.bm
+            w = m.ar_weights(sigma)  # [B,P]
+            mu_ = mr[..., 0]
+            for j in range(self.P):
+                mu_ = mu_ + w[:, j:j + 1] * F.pad(x, (j + 1, 0))[:, :-(j + 1)]
+            raw = mr[..., 1]
+            rho = RHO_MIN + F.softplus(raw - RHO_MIN)
+            prec = torch.exp(-2.0 * rho)
+            dm = m.bins - mu_.unsqueeze(-1)
+            logits = logits - 0.5 * dm * dm * prec.unsqueeze(-1)
 
         # ---- smoothed log density and the gradient of the Gaussian term ----
         e = m.bins
@@ -80,7 +96,18 @@ class ScoreGraph(nn.Module):
         gl = F.pad(gl[:, 1:], (0, 0, 1, 0))
 
         # ---- explicit backward through the network ----
-        gy1 = torch.matmul(gl, self.W2T) * (y1 > 0).to(x.dtype)
+        gx_ar = None
+        if self.anchor:
+            gdm = gl * dm
+            g_mu = prec * gdm.sum(-1)
+            g_raw = prec * (gdm * dm).sum(-1) * torch.sigmoid(raw - RHO_MIN)
+            gh_in = torch.cat([gl, g_mu.unsqueeze(-1), g_raw.unsqueeze(-1)], dim=-1)
+            gy1 = torch.matmul(gh_in, self.WheadT) * (y1 > 0).to(x.dtype)
+            for j in range(self.P):
+                t_ = w[:, j:j + 1] * F.pad(g_mu, (0, j + 1))[:, j + 1:]
+                gx_ar = t_ if gx_ar is None else gx_ar + t_
+        else:
+            gy1 = torch.matmul(gl, self.W2T) * (y1 > 0).to(x.dtype)
         gskip = torch.matmul(gy1, self.W1T) * (u0 > 0).to(x.dtype)
         gh = None
         for l in range(len(self.dil) - 1, -1, -1):
@@ -98,6 +125,8 @@ class ScoreGraph(nn.Module):
         gf = torch.matmul(gh, self.W_inT)  # [B,T,2]
         gxs = gf[..., 0] + gf[..., 1] * mulaw_deriv(xs, self.mu)
         grad = F.pad(gxs[:, 1:], (0, 1)) + direct
+        if gx_ar is not None:
+            grad = grad + gx_ar
         return logp, grad
 
 

@@ -1,0 +1,262 @@
+"""Evaluate the priors: bits/sample vs baselines, 4x upsampling vs spline, PyTorch speed.
+
+  /usr/bin/python3 training/eval_priors.py                    # both priors, writes bench/priors/results.{md,json}
+  /usr/bin/python3 training/eval_priors.py --sources piano --quick
+
+Bits/sample = cross-entropy of the clean sample's bin (nearest of the 256 mu-law-spaced centres)
+given the noisy history (x + sigma*eps), positions with a full receptive field of history only.
+Baselines on exactly the same positions and bins:
+  * uniform: 8 bits;
+  * LPC order 16: least-squares linear predictor of the clean sample from the 16 previous
+    NOISY samples, fitted per window on that window itself (an oracle fit, i.e. a strong
+    baseline), Gaussian residual with the window's residual variance, integrated over each
+    bin's interval (mixed with 1e-4 of uniform so no bin has zero mass).
+Sets: the held-out validation split (renderers never seen in training) and the REAL clips in
+../shared/eval (piano prior on piano clips, voice prior on voice clips; each clip resampled
+to 16 kHz, peak-normalised to 0.9, first --eval-seconds seconds).
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from model import load_prior, quantize  # noqa: E402
+from reference_sampler import eval_clips, excerpt, load_audio, run_upsample, score  # noqa: E402
+from train import Corpus  # noqa: E402
+
+SIGMAS = [0.001, 0.003, 0.01, 0.03, 0.1]
+LPC_ORDER = 16
+
+
+def windows_from_signal(y, rf, length):
+    """Cut y into windows of rf + length (overlapping by rf) so every predicted position has full history."""
+    out = []
+    s = 0
+    while s + rf + 256 <= len(y):
+        w = y[s: s + rf + length]
+        if len(w) < rf + length:
+            w = np.pad(w, (0, rf + length - len(w)))
+            n_valid = len(y) - s - rf
+        else:
+            n_valid = length
+        out.append((w.astype(np.float32), n_valid))
+        s += length
+    return out
+
+
+def bin_edges(bins):
+    mids = 0.5 * (bins[1:] + bins[:-1])
+    return np.concatenate([[-np.inf], mids, [np.inf]])
+
+
+def lpc_bits(clean, noisy, start, n_valid, edges, order=LPC_ORDER):
+    """Bits/sample of the LPC-16 Gaussian baseline at positions start..start+n_valid (one window)."""
+    from scipy.special import ndtr
+    T = len(clean)
+    idx = np.arange(start, start + n_valid)
+    H = np.stack([noisy[idx - k] for k in range(1, order + 1)], 1).astype(np.float64)
+    H = np.concatenate([H, np.ones((len(idx), 1))], 1)
+    t = clean[idx].astype(np.float64)
+    coef, *_ = np.linalg.lstsq(H, t, rcond=None)
+    pred = H @ coef
+    res = t - pred
+    sd = max(float(np.sqrt(np.mean(res ** 2))), 1e-6)
+    k = np.searchsorted(edges, t, side="right") - 1  # bin index of the clean sample
+    k = np.clip(k, 0, len(edges) - 2)
+    hi = ndtr((edges[k + 1] - pred) / sd)
+    lo = ndtr((edges[k] - pred) / sd)
+    p = np.maximum(hi - lo, 0) * (1 - 1e-4) + 1e-4 / (len(edges) - 1)
+    return float(-np.sum(np.log2(p))), len(idx)
+
+
+@torch.no_grad()
+def bits_on_windows(model, wins, sigmas, seed=0, do_lpc=True, batch=8):
+    rf = model.cfg.receptive_field
+    edges = bin_edges(model.bins.numpy().astype(np.float64))
+    out = {}
+    for s in sigmas:
+        g = torch.Generator().manual_seed(seed)
+        tot, cnt, ltot, lcnt = 0.0, 0, 0.0, 0
+        for i in range(0, len(wins), batch):
+            chunk = wins[i:i + batch]
+            clean = torch.from_numpy(np.stack([w for w, _ in chunk]))
+            noise = torch.randn(clean.shape, generator=g)
+            x = clean + s * noise
+            logits = model(x, torch.full((clean.shape[0],), s))
+            tgt = quantize(clean, model.bins)
+            ce = F.cross_entropy(logits.transpose(1, 2), tgt, reduction="none") / math.log(2)  # [B,T]
+            for b, (_, nv) in enumerate(chunk):
+                tot += ce[b, rf: rf + nv].sum().item()
+                cnt += nv
+                if do_lpc:
+                    lb, ln = lpc_bits(clean[b].numpy(), x[b].numpy(), rf, nv, edges)
+                    ltot += lb
+                    lcnt += ln
+        out[f"{s:g}"] = {"wavenet": round(tot / cnt, 4), "lpc16": round(ltot / max(1, lcnt), 4) if do_lpc else None,
+                         "uniform": 8.0, "positions": cnt}
+    return out
+
+
+def val_windows(data_dir, source, rf, n=32, length=4096, seed=7):
+    c = Corpus(data_dir, source, "val")
+    rng = np.random.default_rng(seed)
+    arr = c.sample(rng, n, rf + length)
+    return [(a, length) for a in arr]
+
+
+def real_windows(source, rf, seconds, length=4096, peak=0.9):
+    per_clip = {}
+    for p in eval_clips(source):
+        y = load_audio(p)
+        if seconds > 0:
+            y = y[: int(seconds * 16000)]
+        y = y / (np.abs(y).max() + 1e-9) * peak
+        per_clip[os.path.basename(p)] = windows_from_signal(y, rf, length)
+    return per_clip
+
+
+def speed(model, threads=2, B=8, T=4000, reps=3):
+    torch.set_num_threads(threads)
+    x = torch.randn(B, T) * 0.1
+    score(model, x, 0.01)
+    t0 = time.time()
+    for _ in range(reps):
+        score(model, x, 0.01)
+    return B * T * reps / (time.time() - t0)
+
+
+class _A:  # sampler settings holder
+    pass
+
+
+def evaluate(source, ckpt, data_dir, args):
+    model, ck = load_prior(ckpt)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    rf = model.cfg.receptive_field
+    st = ck.get("state", {})
+    t0 = time.time()
+    sig = SIGMAS if not args.quick else [0.001, 0.01, 0.1]
+    val = bits_on_windows(model, val_windows(data_dir, source, rf, n=8 if args.quick else 32), sig)
+    real = {}
+    real_sig = [0.001, 0.01, 0.1]
+    agg = {f"{s:g}": [0.0, 0.0, 0] for s in real_sig}
+    for name, wins in real_windows(source, rf, args.eval_seconds).items():
+        r = bits_on_windows(model, wins, real_sig)
+        real[name] = {k: {"wavenet": v["wavenet"], "lpc16": v["lpc16"]} for k, v in r.items()}
+        for k, v in r.items():
+            agg[k][0] += v["wavenet"] * v["positions"]
+            agg[k][1] += v["lpc16"] * v["positions"]
+            agg[k][2] += v["positions"]
+    real_mean = {k: {"wavenet": round(a / n, 4), "lpc16": round(b / n, 4)} for k, (a, b, n) in agg.items() if n}
+    res = {
+        "source": source, "ckpt": os.path.relpath(ckpt, ROOT), "samplesSeen": st.get("samples_seen", 0),
+        "steps": st.get("step", 0), "trainWallSeconds": round(st.get("wall", 0), 1),
+        "params": model.n_params(), "flopsPerSample": model.flops_per_sample(), "receptiveField": rf,
+        "validation": {
+            "bitsPerSample": {k: v["wavenet"] for k, v in val.items()},
+            "baselines": {"uniform": 8.0, "lpc16": {k: v["lpc16"] for k, v in val.items()}},
+            "set": "held-out renderers (val split of make_data.py), full-context positions",
+            "evalClips": {"bitsPerSample": {k: v["wavenet"] for k, v in real_mean.items()},
+                          "lpc16": {k: v["lpc16"] for k, v in real_mean.items()},
+                          "perClip": real, "seconds": args.eval_seconds, "peak": 0.9},
+        },
+    }
+    if not args.no_upsample:
+        sa = _A()
+        sa.sigma_max, sa.sigma_min, sa.levels, sa.steps, sa.eta_scale, sa.seed = (
+            args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, 0)
+        torch.set_num_threads(args.threads)
+        print(f"[eval] {source}: 4x upsampling on real clips", flush=True)
+        res["upsample4x"] = run_upsample(model, source, args.up_seconds, sa)
+        res["validation"]["evalClips"]["upsample4xSNR"] = res["upsample4x"]["mean"]
+    if not args.no_speed:
+        res["pytorchSamplesPerSec2Threads"] = round(speed(model, 2))
+    res["evalWallSeconds"] = round(time.time() - t0, 1)
+    return res
+
+
+def to_md(allres):
+    L = ["# Priors: results", "", "Produced by `/usr/bin/python3 training/eval_priors.py` (see training/README.md).", ""]
+    for src, r in allres.items():
+        v = r["validation"]
+        L += [f"## {src}", "",
+              f"checkpoint `{r['ckpt']}`: {r['samplesSeen'] / 1e6:.0f}M samples seen, {r['steps']} steps, "
+              f"{r['trainWallSeconds'] / 3600:.2f} h training; params {r['params']}, forward FLOPs/sample "
+              f"{r['flopsPerSample']['forward']}, score graph FLOPs/sample {r['flopsPerSample']['scoreGraph']}, receptive field {r['receptiveField']}.", "",
+              "Held-out validation (renderers never seen in training), bits/sample:", "",
+              "| sigma | WaveNet | LPC-16 | uniform |", "|---|---|---|---|"]
+        for k, b in v["bitsPerSample"].items():
+            L.append(f"| {k} | {b:.3f} | {v['baselines']['lpc16'][k]:.3f} | 8 |")
+        ec = v["evalClips"]
+        L += ["", f"Real recordings (`shared/eval/{src}`, first {ec['seconds']} s of each clip, peak 0.9), bits/sample:", "",
+              "| sigma | WaveNet | LPC-16 | uniform |", "|---|---|---|---|"]
+        for k, b in ec["bitsPerSample"].items():
+            L.append(f"| {k} | {b:.3f} | {ec['lpc16'][k]:.3f} | 8 |")
+        L += ["", "Per clip at sigma 0.001 (WaveNet / LPC-16): " + ", ".join(
+            f"{n}: {c['0.001']['wavenet']:.2f} / {c['0.001']['lpc16']:.2f}" for n, c in ec["perClip"].items())]
+        if "upsample4x" in r:
+            u = r["upsample4x"]
+            s = u["settings"]
+            L += ["", f"4x super-resolution (keep every 4th sample, warm start from cubic spline, {s['levels']} levels x "
+                      f"{s['stepsPerLevel']} steps, sigma {s['sigmaMax']} -> {s['sigmaMin']}, eta = {s['etaScale']} sigma^2, "
+                      f"{s['seconds']} s loudest excerpt per clip), SNR dB:", "",
+                  "| clip | cubic spline | PnF | PnF + final denoise |", "|---|---|---|---|"]
+            for n, c in u["clips"].items():
+                L.append(f"| {n} | {c['spline']:.2f} | {c['pnf']:.2f} | {c['pnf_denoised']:.2f} |")
+            m = u["mean"]
+            L.append(f"| **mean** | {m['spline']:.2f} | {m['pnf']:.2f} | {m['pnf_denoised']:.2f} |")
+            best = max(m["pnf"], m["pnf_denoised"])
+            L += ["", ("PnF BEATS cubic spline on the mean." if best > m["spline"] else
+                       f"PnF does NOT beat cubic spline on the mean ({best:.2f} vs {m['spline']:.2f} dB): the prior is too weak yet.")]
+        if "pytorchSamplesPerSec2Threads" in r:
+            L += ["", f"Score throughput, PyTorch autograd (logp + grad, B=8 x T=4000, 2 threads, machine shared with training jobs): "
+                      f"{r['pytorchSamplesPerSec2Threads']} samples/s. ONNX Runtime numbers are measured on the TypeScript side."]
+        L.append("")
+    return "\n".join(L)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sources", nargs="+", default=["piano", "voice"])
+    ap.add_argument("--ckpt-dir", default=os.path.join(HERE, ".runs"))
+    ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "priors", "results"))
+    ap.add_argument("--eval-seconds", type=float, default=8.0)
+    ap.add_argument("--up-seconds", type=float, default=2.0)
+    ap.add_argument("--sigma-max", type=float, default=0.005)
+    ap.add_argument("--sigma-min", type=float, default=0.001)
+    ap.add_argument("--levels", type=int, default=4)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--eta-scale", type=float, default=0.05)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-upsample", action="store_true")
+    ap.add_argument("--no-speed", action="store_true")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    allres = {}
+    if os.path.exists(a.out + ".json"):
+        allres = json.load(open(a.out + ".json"))
+    for s in a.sources:
+        allres[s] = evaluate(s, os.path.join(a.ckpt_dir, s, "ckpt.pt"), a.data_dir, a)
+        print(json.dumps({k: v for k, v in allres[s].items() if k != "upsample4x"}, indent=1)[:3000], flush=True)
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out + ".json", "w") as f:
+        json.dump(allres, f, indent=1)
+    with open(a.out + ".md", "w") as f:
+        f.write(to_md(allres))
+    print(to_md(allres))
+
+
+if __name__ == "__main__":
+    main()

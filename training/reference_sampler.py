@@ -1,0 +1,210 @@
+"""Reference annealed Langevin sampler (PyTorch autograd), following the PnF authors' algorithm.
+
+    x <- x + eta * d/dx [log p_sigma(x) + log p(y|x)] + sqrt(2 eta) z,   eta = etaScale * sigma^2
+    (observed samples masked: they are kept fixed; geometric sigma schedule, T steps per level)
+
+This is the speed/quality reference for the TypeScript engine (same weights, same math).
+
+CLI: 4x super-resolution of the real clips in ../shared/eval (paper-style decimation: keep
+every 4th sample of the 16 kHz signal fixed, warm start from the cubic spline through them),
+prints SNR of PnF vs cubic spline per clip:
+
+  /usr/bin/python3 training/reference_sampler.py upsample --ckpt training/.runs/piano/ckpt.pt \
+      --clips ../shared/eval/piano --seconds 2 --levels 4 --steps 20 --sigma-max 0.005 --sigma-min 0.001
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from model import load_prior, smoothed_logp  # noqa: E402
+
+SR = 16000
+
+
+# ----------------------------------------------------------------------------------
+# audio I/O
+# ----------------------------------------------------------------------------------
+def load_audio(path, sr=SR):
+    """Decode wav/flac/ogg with soundfile (mp3 through ffmpeg), mono, resampled to sr (float32)."""
+    from scipy.signal import resample_poly
+    y, fs = None, None
+    try:
+        import soundfile as sf
+        y, fs = sf.read(path, dtype="float32", always_2d=True)
+        y = y.mean(axis=1)
+    except Exception:
+        out = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-ac", "1", "-ar", str(sr), "-"],
+                             check=True, capture_output=True).stdout
+        return np.frombuffer(out, dtype=np.float32).copy()
+    if fs != sr:
+        g = math.gcd(int(fs), sr)
+        y = resample_poly(y.astype(np.float64), sr // g, int(fs) // g).astype(np.float32)
+    return y
+
+
+def eval_clips(kind):
+    d = os.path.join(ROOT, "..", "shared", "eval", kind)
+    if not os.path.isdir(d):
+        d = os.path.join("/work/shared/eval", kind)
+    return sorted(p for p in glob.glob(os.path.join(d, "*")) if p.split(".")[-1] in ("wav", "flac", "mp3", "ogg"))
+
+
+def excerpt(y, seconds, sr=SR):
+    """Deterministic excerpt: the `seconds` window with the most energy (whole clip if shorter)."""
+    n = int(seconds * sr)
+    if seconds <= 0 or len(y) <= n:
+        return y
+    hop = sr // 10
+    e = np.convolve(y.astype(np.float64) ** 2, np.ones(n), mode="valid")[::hop]
+    s = int(np.argmax(e)) * hop
+    return y[s:s + n]
+
+
+def snr_db(ref, est):
+    return float(10 * np.log10(np.sum(ref ** 2) / max(1e-20, np.sum((ref - est) ** 2))))
+
+
+# ----------------------------------------------------------------------------------
+# score and sampler
+# ----------------------------------------------------------------------------------
+def score(model, x, sigma):
+    """logp [B,T] and grad = d sum(logp)/dx by autograd."""
+    x = x.detach().requires_grad_(True)
+    s = torch.full((x.shape[0],), float(sigma), dtype=x.dtype)
+    lp = smoothed_logp(model(x, s), x, s, model.bins)
+    (g,) = torch.autograd.grad(lp.sum(), x)
+    return lp.detach(), g.detach()
+
+
+def geometric(sigma_max, sigma_min, levels):
+    if levels == 1:
+        return [sigma_min]
+    r = (sigma_min / sigma_max) ** (1.0 / (levels - 1))
+    return [sigma_max * r ** i for i in range(levels)]
+
+
+@torch.no_grad()
+def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05, seed=0, init_noise=True,
+             denoise=True, obs_grad=None, callback=None):
+    """Annealed Langevin with fixed (masked) observed samples.
+
+    x0: [B,T] initial estimate; known_mask: [B,T] 1 where the sample is observed (kept fixed);
+    obs_grad(x, sigma) -> extra gradient of log p(y|x) (e.g. separation), optional.
+    Returns the final x (and, if denoise, one Tweedie step x + sigma_min^2 * grad on unknowns).
+    """
+    g = torch.Generator().manual_seed(seed)
+    free = 1.0 - known_mask
+    x = x0.clone()
+    if init_noise:
+        x = x + free * sigmas[0] * torch.randn(x.shape, generator=g)
+    x = x * free + known_values * known_mask
+    for li, s in enumerate(sigmas):
+        eta = eta_scale * s * s
+        for it in range(steps):
+            with torch.enable_grad():
+                _, gr = score(model, x, s)
+            if obs_grad is not None:
+                gr = gr + obs_grad(x, s)
+            x = x + free * (eta * gr + math.sqrt(2 * eta) * torch.randn(x.shape, generator=g))
+            if callback:
+                callback(li, it, x)
+    if denoise:
+        s = sigmas[-1]
+        with torch.enable_grad():
+            _, gr = score(model, x, s)
+        x = x + free * (s * s) * gr
+    return x
+
+
+def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, steps=20, eta_scale=0.05, seed=0):
+    """Paper-style k x super-resolution of a clean 16 kHz clip y (numpy). Returns dict of results."""
+    from scipy.interpolate import CubicSpline
+    T = len(y)
+    idx = np.arange(0, T, factor)
+    spline = CubicSpline(idx, y[idx])(np.arange(T)).astype(np.float32)
+    mask = np.zeros(T, np.float32)
+    mask[idx] = 1
+    sig = geometric(sigma_max, sigma_min, levels)
+    t0 = time.time()
+    x = langevin(model, torch.from_numpy(spline)[None], torch.from_numpy(mask)[None], torch.from_numpy(y.astype(np.float32))[None],
+                 sig, steps, eta_scale, seed=seed, denoise=False)
+    s = sig[-1]
+    with torch.enable_grad():
+        _, gr = score(model, x, s)
+    xd = x + (1 - torch.from_numpy(mask)[None]) * s * s * gr
+    wall = time.time() - t0
+    out = x[0].numpy()
+    outd = xd[0].numpy()
+    return {"spline": snr_db(y, spline), "pnf": snr_db(y, out), "pnf_denoised": snr_db(y, outd),
+            "wall_s": round(wall, 1), "steps": levels * steps, "samples": T}
+
+
+def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
+    rows = {}
+    for p in eval_clips(kind):
+        y = excerpt(load_audio(p), seconds)
+        y = (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
+        r = upsample4(model, y, 4, args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, args.seed)
+        rows[os.path.basename(p)] = r
+        if verbose:
+            print(f"  {os.path.basename(p):40s} spline {r['spline']:6.2f} dB   pnf {r['pnf']:6.2f} dB   "
+                  f"pnf+denoise {r['pnf_denoised']:6.2f} dB   ({r['wall_s']} s)", flush=True)
+    mean = {k: float(np.mean([r[k] for r in rows.values()])) for k in ("spline", "pnf", "pnf_denoised")}
+    if verbose:
+        print(f"  {'MEAN':40s} spline {mean['spline']:6.2f} dB   pnf {mean['pnf']:6.2f} dB   pnf+denoise {mean['pnf_denoised']:6.2f} dB")
+    return {"clips": rows, "mean": mean,
+            "settings": {"factor": 4, "seconds": seconds, "peak": peak, "sigmaMax": args.sigma_max, "sigmaMin": args.sigma_min,
+                         "levels": args.levels, "stepsPerLevel": args.steps, "etaScale": args.eta_scale, "seed": args.seed}}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["upsample", "speed"])
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--kind", choices=["piano", "voice"], default=None, help="eval clip folder (default: model's source)")
+    ap.add_argument("--seconds", type=float, default=2.0, help="excerpt length per clip (0 = whole clip)")
+    ap.add_argument("--sigma-max", type=float, default=0.005)
+    ap.add_argument("--sigma-min", type=float, default=0.001)
+    ap.add_argument("--levels", type=int, default=4)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--eta-scale", type=float, default=0.05)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--raw", action="store_true")
+    ap.add_argument("--json", default=None)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    model, ck = load_prior(a.ckpt, use_ema=not a.raw)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    if a.mode == "speed":
+        x = torch.randn(8, 4000) * 0.1
+        score(model, x, 0.01)
+        t0 = time.time()
+        n = 3
+        for _ in range(n):
+            score(model, x, 0.01)
+        print(f"PyTorch autograd logp+grad, {a.threads} threads, B=8 T=4000: {n * 8 * 4000 / (time.time() - t0):.0f} samples/s")
+        return
+    kind = a.kind or ck.get("state", {}).get("source") or ("voice" if "voice" in a.ckpt else "piano")
+    print(f"4x upsampling, {kind} clips, {a.seconds}s excerpts, samples seen {ck.get('state', {}).get('samples_seen', 0) / 1e6:.0f}M")
+    res = run_upsample(model, kind, a.seconds, a)
+    res["samplesSeen"] = ck.get("state", {}).get("samples_seen", 0)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
