@@ -14,6 +14,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/index.ts'),
           web: resolve(__dirname, 'src-main/web/server.ts'),
           'decode-worker': resolve(__dirname, 'src-main/io/decode-worker.ts'),
+          'engine-worker': resolve(__dirname, 'src-main/engine/host/worker.ts'),
         },
       },
     },

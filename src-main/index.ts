@@ -1,11 +1,19 @@
 // Composition root: app lifecycle, the window, handler registration. Nothing else.
-import { app, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { CHANNELS } from '../src-shared/ipc/contract';
+import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHANNELS, EVENTS } from '../src-shared/ipc/contract';
 import { fail } from '../src-shared/ipc/result';
-import { createDispatch } from './ipc/dispatch';
+import { createDispatch, type RequestContext } from './ipc/dispatch';
 import { createHandlers } from './services';
 import { createMainWindow, hardenSession, isOwnRenderer } from './window';
+import { ProjectStore } from './project/store';
+import { EngineHost } from './engine';
 import { APP_VERSION } from './version';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Native code (ONNX Runtime) cannot read inside app.asar: models ship unpacked. */
+const unpacked = (p: string) => p.replace(`app.asar${'/'}`, `app.asar.unpacked/`).replace('app.asar\\', 'app.asar.unpacked\\');
 
 app.enableSandbox();
 
@@ -14,12 +22,37 @@ function senderIsTrusted(event: IpcMainInvokeEvent): boolean {
   return !!frame && frame === event.sender.mainFrame && isOwnRenderer(frame.url);
 }
 
-function registerHandlers(): void {
-  const dispatch = createDispatch(createHandlers({ host: 'electron', version: APP_VERSION }), (m) => console.error(m));
+function registerHandlers(engine: EngineHost): void {
+  const store = new ProjectStore(join(app.getPath('userData'), 'project'));
+  const dispatch = createDispatch(
+    createHandlers({
+      host: 'electron',
+      version: APP_VERSION,
+      store,
+      engine,
+      chooseExportPath: async (name) => {
+        const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+        const opts = { defaultPath: join(app.getPath('music'), name), filters: [{ name: 'WAV audio', extensions: ['wav'] }] };
+        const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+        return r.canceled || !r.filePath ? null : r.filePath;
+      },
+      reveal: async (path) => {
+        shell.showItemInFolder(path);
+        return true;
+      },
+    }),
+    (m) => console.error(m),
+  );
   for (const channel of Object.values(CHANNELS)) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!senderIsTrusted(event)) return fail('FORBIDDEN', 'This request did not come from the PnF Studio window.');
-      return dispatch(channel, payload);
+      const sender = event.sender;
+      const ctx: RequestContext = {
+        emit: (name, data) => {
+          if (!sender.isDestroyed()) sender.send(name === 'job:event' ? EVENTS.job : name, data);
+        },
+      };
+      return dispatch(channel, payload, ctx);
     });
   }
 }
@@ -27,16 +60,20 @@ function registerHandlers(): void {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  const engine = new EngineHost({
+    workerPath: join(here, 'engine-worker.js'),
+    modelDir: unpacked(join(here, '../../resources/models')),
+  });
   void app.whenReady().then(() => {
     hardenSession();
-    registerHandlers();
+    registerHandlers(engine);
     createMainWindow();
     app.on('activate', () => {
-      const { BrowserWindow } = require('electron') as typeof import('electron');
       if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
     });
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  app.on('will-quit', () => void engine.dispose());
 }

@@ -1,13 +1,30 @@
 /// <reference lib="dom" />
 // Exposes the typed api: one function per channel, no generic send, no raw IPC objects.
 // Bundled into ONE CommonJS file (sandboxed preloads cannot load modules).
-import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { CHANNELS } from '../src-shared/ipc/channels';
-import type { Api, AudioImportRequest } from '../src-shared/ipc/contract';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { CHANNELS, EVENTS } from '../src-shared/ipc/channels';
+import type { Api, JobEvent } from '../src-shared/ipc/contract';
+
+const invoke = (channel: string) => (request: unknown = {}) => ipcRenderer.invoke(channel, request);
 
 const api: Api & { pathForFile(file: File): string } = {
-  appInfo: () => ipcRenderer.invoke(CHANNELS.appInfo, {}),
-  importAudio: (request: AudioImportRequest) => ipcRenderer.invoke(CHANNELS.audioImport, request),
+  appInfo: () => invoke(CHANNELS.appInfo)(),
+  importAudio: invoke(CHANNELS.audioImport),
+  getAudio: invoke(CHANNELS.audioGet),
+  openProject: () => invoke(CHANNELS.projectOpen)(),
+  saveProject: invoke(CHANNELS.projectSave),
+  acceptFill: invoke(CHANNELS.editAcceptFill),
+  engineInfo: () => invoke(CHANNELS.engineInfo)(),
+  startJob: invoke(CHANNELS.jobStart),
+  cancelJob: invoke(CHANNELS.jobCancel),
+  exportWav: invoke(CHANNELS.exportWav),
+  reveal: invoke(CHANNELS.shellReveal),
+  onJobEvent: (listener: (event: JobEvent) => void) => {
+    // never hand the raw IpcRendererEvent to the page
+    const wrapped = (_e: IpcRendererEvent, payload: JobEvent) => listener(payload);
+    ipcRenderer.on(EVENTS.job, wrapped);
+    return () => ipcRenderer.removeListener(EVENTS.job, wrapped);
+  },
   /** The real path of a dropped or chosen file ('' when it has none). */
   pathForFile: (file: File) => webUtils.getPathForFile(file),
 };

@@ -1,39 +1,198 @@
 // Main-side services behind the IPC contract, shared by the Electron host and the web host.
-import { basename } from 'node:path';
-import type { AppInfo } from '../src-shared/ipc/contract';
-import type { Handlers } from './ipc/dispatch';
-import { decodeOffThread } from './io/decode-pool';
+// The host passes in what differs between them (where exports go, how to reveal a file).
+import { basename, dirname, extname, join } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shared/ipc/contract';
 import { CodedError } from '../src-shared/ipc/result';
+import { computeWaveform, chooseSamplesPerPixel } from '../src-shared/audio/waveform';
+import { spliceRegion } from '../src-shared/audio/splice';
+import type { AudioData } from '../src-shared/audio/types';
+import type { JobRequest } from '../src-shared/engine/jobs';
+import type { Handlers } from './ipc/dispatch';
+import { decodeOffThread, type DecodeJobResult } from './io/decode-pool';
+import { encodeWav } from './io/wav-encode';
+import { writeFileAtomic } from './io/atomic-write';
+import { resample } from './io/resample';
+import { ProjectStore } from './project/store';
+import type { EngineHost } from './engine';
+import { WAVEFORM_BITS } from './io/decode-job';
 
 export const SUPPORTED_FORMATS = ['wav', 'flac', 'mp3', 'ogg'];
 
-export function createHandlers(opts: { host: AppInfo['host']; version: string }): Handlers {
+export interface HostDeps {
+  host: AppInfo['host'];
+  version: string;
+  store: ProjectStore;
+  engine: EngineHost;
+  /** Where an export goes: a full path, or null when the user cancelled. */
+  chooseExportPath(suggestedName: string): Promise<string | null>;
+  /** Show a file in the OS file manager; false where the host cannot. */
+  reveal(path: string): Promise<boolean>;
+}
+
+function trackAudio(blob: string, d: { sampleRate: number; channels: Float32Array[]; waveform?: DecodeJobResult['waveform'] }): TrackAudio {
+  const frames = d.channels[0]?.length ?? 0;
+  return {
+    blob,
+    sampleRate: d.sampleRate,
+    channelCount: d.channels.length,
+    frames,
+    durationSeconds: frames / d.sampleRate,
+    channels: d.channels,
+    waveform: d.waveform ?? computeWaveform(d.channels, d.sampleRate, chooseSamplesPerPixel(frames, d.channels.length), WAVEFORM_BITS),
+  };
+}
+
+/** A file name that does not exist yet in `dir` ("take.wav", "take (2).wav", ...). */
+export async function uniquePath(dir: string, name: string): Promise<string> {
+  const ext = extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let i = 1; i < 10_000; i++) {
+    const candidate = join(dir, i === 1 ? name : `${stem} (${i})${ext}`);
+    try {
+      await stat(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+  throw new CodedError('INTERNAL', `Too many files named like "${name}" in ${dir}.`);
+}
+
+/** A safe file name from a track name: no directories, no control characters. */
+export function safeFileName(name: string, ext: string): string {
+  const base = name.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim().slice(0, 120) || 'track';
+  return `${base}${ext}`;
+}
+
+export function createHandlers(deps: HostDeps): Handlers {
+  const { store, engine } = deps;
+  /** Only files this session exported may be revealed (the renderer cannot name others). */
+  const exported = new Set<string>();
+
+  async function engineRequest(req: JobStartRequest): Promise<JobRequest> {
+    const options = req.options;
+    if (req.kind === 'generate') return { kind: 'generate', seconds: req.seconds, source: req.source, ...options };
+    const a = await store.getAudio(req.blob);
+    const audio = { sampleRate: a.sampleRate, channels: a.channels };
+    if (req.kind === 'separate') return { kind: 'separate', audio, ...options };
+    if (req.kind === 'upsample') return { kind: 'upsample', audio, factor: req.factor, targetRate: req.targetRate, ...options };
+    return { kind: 'inpaint', audio, regions: req.regions, alternatives: req.alternatives, source: req.source, ...options };
+  }
+
   return {
     'app:info': async () => ({
       name: 'PnF Studio',
-      version: opts.version,
-      host: opts.host,
+      version: deps.version,
+      host: deps.host,
       platform: process.platform,
       formats: SUPPORTED_FORMATS,
+      projectDir: store.dir,
     }),
+
     'audio:import': async (req) => {
       // A browser page must not make the web host read arbitrary local paths.
-      if (req.kind === 'path' && opts.host !== 'electron') {
+      if (req.kind === 'path' && deps.host !== 'electron') {
         throw new CodedError('FORBIDDEN', 'The web host opens uploaded files only; use Open… or drop the file.');
       }
       const decoded = await decodeOffThread(req);
+      const blob = await store.putAudio(decoded);
       const name = req.kind === 'path' ? basename(req.path) : basename(req.name);
-      const frames = decoded.channels[0]?.length ?? 0;
+      return { ...trackAudio(blob, decoded), name, format: decoded.format };
+    },
+
+    'audio:get': async (req) => trackAudio(req.blob, await store.getAudio(req.blob)),
+
+    'project:open': async () => {
+      const { doc, warnings } = await store.load();
+      const audio: TrackAudio[] = [];
+      for (const blob of new Set(doc.tracks.map((t) => t.blob))) audio.push(trackAudio(blob, await store.getAudio(blob)));
+      return { doc, audio, warnings };
+    },
+
+    'project:save': async (req) => {
+      await store.save(req.doc);
+      return { savedAt: new Date().toISOString() };
+    },
+
+    'edit:accept-fill': async (req) => {
+      const [base, fill] = await Promise.all([store.getAudio(req.base), store.getAudio(req.fill)]);
+      let fillChannels = fill.channels;
+      if (fill.sampleRate !== base.sampleRate) fillChannels = await resample(fill.channels, fill.sampleRate, base.sampleRate);
+      if (fillChannels.length !== base.channels.length) throw new CodedError('BAD_REQUEST', 'The fill does not match the track (channel count).');
+      const n = base.channels[0]?.length ?? 0;
+      fillChannels = fillChannels.map((c) => {
+        if (c.length === n) return c;
+        const out = new Float32Array(n);
+        out.set(c.subarray(0, n));
+        return out;
+      });
+      const sr = base.sampleRate;
+      const channels = spliceRegion(base.channels, fillChannels, req.start * sr, req.end * sr, Math.round(0.003 * sr));
+      const audio: AudioData = { sampleRate: sr, channels };
+      const blob = await store.putAudio(audio);
+      return trackAudio(blob, audio);
+    },
+
+    'engine:info': async () => {
+      const info = await engine.info();
       return {
-        name,
-        format: decoded.format,
-        sampleRate: decoded.sampleRate,
-        channelCount: decoded.channels.length,
-        frames,
-        durationSeconds: frames / decoded.sampleRate,
-        channels: decoded.channels,
-        waveform: decoded.waveform,
+        devices: info.devices,
+        defaultDevice: info.defaultDevice,
+        models: info.models.map((m) => ({ name: m.name, source: m.source, error: m.error })),
       };
+    },
+
+    'job:start': async (req, ctx) => {
+      const request = await engineRequest(req);
+      const handle = engine.submit(request, (e) => {
+        if (e.status !== 'done') {
+          ctx.emit('job:event', e as JobEvent);
+          return;
+        }
+        // Store every output in the project before telling the UI: accepted or not, a
+        // finished result survives a crash.
+        void (async () => {
+          try {
+            const outputs: Record<string, TrackAudio> = {};
+            for (const [name, channels] of Object.entries(e.result.tracks)) {
+              const audio = { sampleRate: e.result.sampleRate, channels };
+              outputs[name] = trackAudio(await store.putAudio(audio), audio);
+            }
+            const { tracks: _tracks, ...summary } = e.result;
+            ctx.emit('job:event', { status: 'done', jobId: e.jobId, outputs, summary });
+          } catch (err) {
+            ctx.emit('job:event', {
+              status: 'failed',
+              jobId: e.jobId,
+              code: 'DISK_FULL',
+              message: `The result could not be saved into the project: ${err instanceof Error ? err.message : String(err)}`,
+            });
+          }
+        })();
+      });
+      return { jobId: handle.jobId };
+    },
+
+    'job:cancel': async (req) => {
+      engine.cancel(req.jobId);
+      return { cancelled: true };
+    },
+
+    'export:wav': async (req) => {
+      const a = await store.getAudio(req.blob);
+      const channels = req.sampleRate && req.sampleRate !== a.sampleRate ? await resample(a.channels, a.sampleRate, req.sampleRate) : a.channels;
+      const bytes = encodeWav({ sampleRate: req.sampleRate ?? a.sampleRate, channels }, { format: req.format });
+      const path = await deps.chooseExportPath(safeFileName(req.name, '.wav'));
+      if (!path) throw new CodedError('CANCELLED', 'Export cancelled.');
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomic(path, bytes);
+      exported.add(path);
+      return { path, bytes: bytes.byteLength };
+    },
+
+    'shell:reveal': async (req) => {
+      if (!exported.has(req.path)) throw new CodedError('FORBIDDEN', 'Only files exported in this session can be shown.');
+      return { revealed: await deps.reveal(req.path) };
     },
   };
 }

@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeWire, encodeWire } from '../../src-shared/ipc/wire';
 import { fail } from '../../src-shared/ipc/result';
-import type { Dispatch } from '../ipc/dispatch';
+import type { Dispatch, RequestContext } from '../ipc/dispatch';
 import { CONTENT_SECURITY_POLICY } from '../security';
 
 export interface WebHostOptions {
@@ -109,6 +109,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
 
   function serveSocket(ws: WebSocket) {
+    const ctx: RequestContext = {
+      emit: (event, payload) => {
+        if (ws.readyState === ws.OPEN) ws.send(encodeWire({ event, payload }));
+      },
+    };
     ws.on('message', async (data, isBinary) => {
       let seq: unknown = null;
       try {
@@ -119,7 +124,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         const m = msg as { seq?: unknown; channel?: unknown; payload?: unknown };
         seq = m.seq;
         if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) throw new Error('missing sequence number');
-        const result = await opts.dispatch(m.channel, m.payload);
+        const result = await opts.dispatch(m.channel, m.payload, ctx);
         if (ws.readyState === ws.OPEN) ws.send(encodeWire({ seq, result }));
       } catch (e) {
         log(`web host: bad message: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,27 +1,60 @@
 // `npm run web`: the web host entry. Serves the editor on 127.0.0.1 (free port, printed)
 // with the real main-side services. Opens nothing else.
-import { dirname, join } from 'node:path';
+//   --port=N            listen on port N (default: a free port)
+//   --project-dir=DIR   where the project autosaves (default: $PNF_PROJECT_DIR or
+//                       $XDG_DATA_HOME/pnf-studio/web-project); exports go to DIR/exports
+import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createDispatch } from '../ipc/dispatch';
-import { createHandlers } from '../services';
+import { createHandlers, uniquePath } from '../services';
+import { ProjectStore } from '../project/store';
+import { EngineHost } from '../engine';
 import { startWebHost } from './host';
 import { APP_VERSION } from '../version';
 
+const here = dirname(fileURLToPath(import.meta.url));
+
 function rendererDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, '../renderer'), join(here, '../../out/renderer')];
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 
+function arg(name: string): string | undefined {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : undefined;
+}
+
+function projectDir(): string {
+  const given = arg('project-dir') ?? process.env['PNF_PROJECT_DIR'];
+  if (given) return resolve(given);
+  const data = process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share');
+  return join(data, 'pnf-studio', 'web-project');
+}
+
 async function main() {
-  const portArg = process.argv.find((a) => a.startsWith('--port='));
-  const port = portArg ? Number(portArg.slice(7)) : 0;
-  const dispatch = createDispatch(createHandlers({ host: 'web', version: APP_VERSION }), (m) => console.error(m));
+  const port = Number(arg('port') ?? 0);
+  const store = new ProjectStore(projectDir());
+  const workerPath = [join(here, 'engine-worker.js')].find((p) => existsSync(p));
+  const engine = new EngineHost({
+    ...(workerPath ? { workerPath } : {}),
+    ...(process.env['PNF_MODEL'] ? { model: resolve(process.env['PNF_MODEL']) } : {}),
+  });
+  const handlers = createHandlers({
+    host: 'web',
+    version: APP_VERSION,
+    store,
+    engine,
+    chooseExportPath: async (name) => uniquePath(join(store.dir, 'exports'), name),
+    reveal: async () => false,
+  });
+  const dispatch = createDispatch(handlers, (m) => console.error(m));
   const host = await startWebHost({ dispatch, rendererDir: rendererDir(), port, log: (m) => console.error(m) });
   console.log(`PnF Studio web host: ${host.url}`);
+  console.log(`Project folder: ${store.dir}`);
   console.log('Open that address in a browser (it includes a one-time token). Press Ctrl+C to stop.');
-  const stop = () => void host.close().then(() => process.exit(0));
+  const stop = () => void Promise.all([host.close(), engine.dispose()]).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

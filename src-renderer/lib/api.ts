@@ -1,7 +1,7 @@
 // The ONLY renderer module that knows which host it runs in. In Electron the preload
 // exposes `window.api` (one function per channel); in the web host the same contract
 // travels over a WebSocket with a per-launch token taken from the URL fragment.
-import { CHANNELS, type Api, type AudioImportRequest, type Channel } from '../../src-shared/ipc/contract';
+import { CHANNELS, EVENTS, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
 import { decodeWire, encodeWire } from '../../src-shared/ipc/wire';
 
@@ -30,6 +30,7 @@ class WebBridge {
   private opening: Promise<WebSocket> | null = null;
   private seq = 0;
   private pending = new Map<number, (r: Result<unknown>) => void>();
+  readonly jobListeners = new Set<(e: JobEvent) => void>();
 
   constructor(private readonly token: string) {}
 
@@ -58,8 +59,10 @@ class WebBridge {
         const data = ev.data;
         if (!(data instanceof ArrayBuffer)) return;
         try {
-          const msg = decodeWire(new Uint8Array(data)) as { seq?: number; result?: Result<unknown> };
-          if (typeof msg.seq === 'number' && msg.result) {
+          const msg = decodeWire(new Uint8Array(data)) as { seq?: number; result?: Result<unknown>; event?: string; payload?: unknown };
+          if (msg.event === EVENTS.job) {
+            for (const l of this.jobListeners) l(msg.payload as JobEvent);
+          } else if (typeof msg.seq === 'number' && msg.result) {
             this.pending.get(msg.seq)?.(msg.result);
             this.pending.delete(msg.seq);
           }
@@ -102,9 +105,8 @@ function createApi(): RendererApi {
   const electron = window.api;
   if (electron) {
     return {
+      ...electron,
       host: 'electron',
-      appInfo: () => electron.appInfo(),
-      importAudio: (req) => electron.importAudio(req),
       importFile: async (file) => {
         const path = electron.pathForFile(file);
         if (path) return electron.importAudio({ kind: 'path', path });
@@ -113,13 +115,30 @@ function createApi(): RendererApi {
     };
   }
   const bridge = new WebBridge(tokenFromLocation());
-  const importAudio = (req: AudioImportRequest) => bridge.request<import('../../src-shared/ipc/contract').ImportedAudio>(CHANNELS.audioImport, req);
+  const call =
+    <C extends Channel, R>(channel: C) =>
+    (request: unknown = {}) =>
+      bridge.request<R>(channel, request);
+  const importAudio = (req: AudioImportRequest) => bridge.request<ImportedAudio>(CHANNELS.audioImport, req);
   return {
     host: 'web',
-    appInfo: () => bridge.request(CHANNELS.appInfo, {}),
+    appInfo: () => call(CHANNELS.appInfo)(),
     importAudio,
+    getAudio: call(CHANNELS.audioGet),
+    openProject: () => call(CHANNELS.projectOpen)(),
+    saveProject: call(CHANNELS.projectSave),
+    acceptFill: call(CHANNELS.editAcceptFill),
+    engineInfo: () => call(CHANNELS.engineInfo)(),
+    startJob: call(CHANNELS.jobStart),
+    cancelJob: call(CHANNELS.jobCancel),
+    exportWav: call(CHANNELS.exportWav),
+    reveal: call(CHANNELS.shellReveal),
+    onJobEvent: (listener) => {
+      bridge.jobListeners.add(listener);
+      return () => bridge.jobListeners.delete(listener);
+    },
     importFile: async (file) => importAudio({ kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }),
-  };
+  } as RendererApi;
 }
 
 export const api: RendererApi = createApi();

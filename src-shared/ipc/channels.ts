@@ -3,6 +3,20 @@
 export const CHANNELS = {
   appInfo: 'app:info',
   audioImport: 'audio:import',
+  audioGet: 'audio:get',
+  projectOpen: 'project:open',
+  projectSave: 'project:save',
+  editAcceptFill: 'edit:accept-fill',
+  engineInfo: 'engine:info',
+  jobStart: 'job:start',
+  jobCancel: 'job:cancel',
+  exportWav: 'export:wav',
+  shellReveal: 'shell:reveal',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+/** Events pushed from the main side to the renderer. */
+export const EVENTS = {
+  job: 'job:event',
+} as const;

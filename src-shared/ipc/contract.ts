@@ -4,32 +4,49 @@
 import { z } from 'zod';
 import type { Result } from './result';
 import type { WaveformSummary } from '../audio/waveform';
+import { BlobId, ProjectDoc } from '../project/doc';
+import type { EngineProgress } from '../engine/progress';
+import type { JobResult } from '../engine/jobs';
+import { CHANNELS, EVENTS, type Channel } from './channels';
 
-import { CHANNELS, type Channel } from './channels';
+export { CHANNELS, EVENTS, type Channel };
 
-export { CHANNELS, type Channel };
-
-/** Largest file the importer accepts (bytes). A 60-minute 48 kHz stereo 32-bit float WAV is ~1.4 GB. */
+/** Largest file the importer accepts (bytes). */
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 const MAX_NAME = 1024;
+const Empty = z.object({}).strict();
 
-// ---- app:info -------------------------------------------------------------------------
-export const AppInfoRequest = z.object({}).strict();
-export type AppInfoRequest = z.infer<typeof AppInfoRequest>;
+// ---- shared shapes ----------------------------------------------------------------------
+/** One version of a track's audio, as the UI needs it. */
+export interface TrackAudio {
+  blob: string;
+  sampleRate: number;
+  channelCount: number;
+  frames: number;
+  durationSeconds: number;
+  /** Planar float32 samples. */
+  channels: Float32Array[];
+  /** Precomputed min/max waveform (waveform-data binary) so the UI never scans samples itself. */
+  waveform: WaveformSummary;
+}
 
+// ---- app:info -----------------------------------------------------------------------------
 export interface AppInfo {
   name: string;
   version: string;
   host: 'electron' | 'web';
   platform: string;
-  /** Audio formats the importer decodes, for the Open dialog and error messages. */
+  /** Audio formats the importer decodes. */
   formats: string[];
+  /** Where the project autosaves. */
+  projectDir: string;
 }
 
-// ---- audio:import ---------------------------------------------------------------------
+// ---- audio:import / audio:get ---------------------------------------------------------------
 /**
- * Import by path (Electron: the renderer gets a dropped or chosen file's path from the
- * preload) or by bytes (web host: the browser reads the file). Source files are only read.
+ * Import by path (Electron: the preload gives a dropped or chosen file's path) or by bytes
+ * (web host: the browser reads the file). Source files are only read; the audio is copied
+ * into the project.
  */
 export const AudioImportRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }).strict(),
@@ -43,34 +60,142 @@ export const AudioImportRequest = z.discriminatedUnion('kind', [
 ]);
 export type AudioImportRequest = z.infer<typeof AudioImportRequest>;
 
-export interface ImportedAudio {
+export interface ImportedAudio extends TrackAudio {
   /** File name shown to the user (no directory). */
   name: string;
   /** Container/codec detected from the bytes (not the extension): wav, flac, mp3, ogg. */
   format: string;
-  sampleRate: number;
-  channelCount: number;
-  frames: number;
-  durationSeconds: number;
-  /** Planar float32 samples, original rate and channels. */
-  channels: Float32Array[];
-  /** Precomputed min/max waveform (waveform-data binary) so the UI never scans samples itself. */
-  waveform: WaveformSummary;
 }
 
-// ---- the table the edges use ------------------------------------------------------------
+export const AudioGetRequest = z.object({ blob: BlobId }).strict();
+
+// ---- project ------------------------------------------------------------------------------------
+export interface OpenedProject {
+  doc: ProjectDoc;
+  audio: TrackAudio[];
+  warnings: string[];
+}
+export const ProjectSaveRequest = z.object({ doc: ProjectDoc }).strict();
+
+// ---- edits ------------------------------------------------------------------------------------------
+/** Accept a fill: the region [start, end) seconds of `fill` replaces that of `base`. */
+export const AcceptFillRequest = z
+  .object({ base: BlobId, fill: BlobId, start: z.number().min(0).max(1e6), end: z.number().min(0).max(1e6) })
+  .strict()
+  .refine((r) => r.end > r.start, 'the region is empty');
+
+// ---- engine and jobs --------------------------------------------------------------------------------
+export const JobOptions = z
+  .object({
+    preset: z.enum(['draft', 'standard', 'best']).optional(),
+    steps: z.number().int().min(1).max(2000).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    device: z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']).optional(),
+  })
+  .strict();
+export type JobOptions = z.infer<typeof JobOptions>;
+
+const Region = z
+  .object({ start: z.number().min(0).max(1e6), end: z.number().min(0).max(1e6) })
+  .strict()
+  .refine((r) => r.end > r.start, 'a region must end after it starts');
+
+export const JobStartRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('separate'), blob: BlobId, options: JobOptions.default({}) }).strict(),
+  z
+    .object({
+      kind: z.literal('upsample'),
+      blob: BlobId,
+      targetRate: z.number().int().min(8000).max(192000).optional(),
+      factor: z.number().int().min(2).max(16).optional(),
+      options: JobOptions.default({}),
+    })
+    .strict()
+    .refine((r) => (r.targetRate === undefined) !== (r.factor === undefined), 'give either a target rate or a factor'),
+  z
+    .object({
+      kind: z.literal('inpaint'),
+      blob: BlobId,
+      regions: z.array(Region).min(1).max(16),
+      alternatives: z.number().int().min(1).max(8).default(3),
+      source: z.enum(['piano', 'voice']).optional(),
+      options: JobOptions.default({}),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('generate'),
+      seconds: z.number().min(0.1).max(60),
+      source: z.enum(['piano', 'voice']),
+      options: JobOptions.default({}),
+    })
+    .strict(),
+]);
+export type JobStartRequest = z.infer<typeof JobStartRequest>;
+export const JobCancelRequest = z.object({ jobId: z.string().min(1).max(100) }).strict();
+
+export interface EngineSummary {
+  devices: string[];
+  defaultDevice: string;
+  models: { name: string | null; source: string | null; error: string | null }[];
+}
+
+/** The terminal success event as the UI sees it: outputs are stored in the project already. */
+export interface JobDoneEvent {
+  status: 'done';
+  jobId: string;
+  outputs: Record<string, TrackAudio>;
+  summary: Omit<JobResult, 'tracks'>;
+}
+export type JobEvent = Exclude<EngineProgress, { status: 'done' }> | JobDoneEvent;
+
+// ---- export --------------------------------------------------------------------------------------------
+export const ExportWavRequest = z
+  .object({
+    blob: BlobId,
+    name: z.string().min(1).max(200),
+    format: z.enum(['pcm16', 'pcm24', 'float32']),
+    sampleRate: z.number().int().min(8000).max(192000).optional(),
+  })
+  .strict();
+export type ExportWavRequest = z.infer<typeof ExportWavRequest>;
+export interface ExportedFile {
+  path: string;
+  bytes: number;
+}
+export const ShellRevealRequest = z.object({ path: z.string().min(1).max(4096) }).strict();
+
+// ---- the table the edges use ------------------------------------------------------------------------------
 export const REQUEST_SCHEMAS = {
-  [CHANNELS.appInfo]: AppInfoRequest,
+  [CHANNELS.appInfo]: Empty,
   [CHANNELS.audioImport]: AudioImportRequest,
+  [CHANNELS.audioGet]: AudioGetRequest,
+  [CHANNELS.projectOpen]: Empty,
+  [CHANNELS.projectSave]: ProjectSaveRequest,
+  [CHANNELS.editAcceptFill]: AcceptFillRequest,
+  [CHANNELS.engineInfo]: Empty,
+  [CHANNELS.jobStart]: JobStartRequest,
+  [CHANNELS.jobCancel]: JobCancelRequest,
+  [CHANNELS.exportWav]: ExportWavRequest,
+  [CHANNELS.shellReveal]: ShellRevealRequest,
 } as const satisfies Record<Channel, z.ZodType>;
 
-export interface RequestMap {
-  'app:info': AppInfoRequest;
-  'audio:import': AudioImportRequest;
-}
+export type RequestMap = { [C in Channel]: z.infer<(typeof REQUEST_SCHEMAS)[C]> };
 export interface ResponseMap {
   'app:info': AppInfo;
   'audio:import': ImportedAudio;
+  'audio:get': TrackAudio;
+  'project:open': OpenedProject;
+  'project:save': { savedAt: string };
+  'edit:accept-fill': TrackAudio;
+  'engine:info': EngineSummary;
+  'job:start': { jobId: string };
+  'job:cancel': { cancelled: boolean };
+  'export:wav': ExportedFile;
+  'shell:reveal': { revealed: boolean };
+}
+export interface EventMap {
+  'job:event': JobEvent;
 }
 
 export function isChannel(x: unknown): x is Channel {
@@ -81,4 +206,15 @@ export function isChannel(x: unknown): x is Channel {
 export interface Api {
   appInfo(): Promise<Result<AppInfo>>;
   importAudio(request: AudioImportRequest): Promise<Result<ImportedAudio>>;
+  getAudio(request: z.input<typeof AudioGetRequest>): Promise<Result<TrackAudio>>;
+  openProject(): Promise<Result<OpenedProject>>;
+  saveProject(request: z.input<typeof ProjectSaveRequest>): Promise<Result<{ savedAt: string }>>;
+  acceptFill(request: z.input<typeof AcceptFillRequest>): Promise<Result<TrackAudio>>;
+  engineInfo(): Promise<Result<EngineSummary>>;
+  startJob(request: z.input<typeof JobStartRequest>): Promise<Result<{ jobId: string }>>;
+  cancelJob(request: z.input<typeof JobCancelRequest>): Promise<Result<{ cancelled: boolean }>>;
+  exportWav(request: ExportWavRequest): Promise<Result<ExportedFile>>;
+  reveal(request: z.input<typeof ShellRevealRequest>): Promise<Result<{ revealed: boolean }>>;
+  /** Subscribe to job events; returns the unsubscribe function. */
+  onJobEvent(listener: (event: JobEvent) => void): () => void;
 }

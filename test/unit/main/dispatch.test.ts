@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createDispatch, type Handlers } from '../../../src-main/ipc/dispatch';
 import { CodedError } from '../../../src-shared/ipc/result';
+import { fakeHandlers, noCtx } from './fake-handlers';
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
-  return {
-    'app:info': async () => ({ name: 'PnF Studio', version: '0', host: 'web', platform: 'linux', formats: ['wav'] }),
+  return fakeHandlers({
+    'app:info': async () => ({ name: 'PnF Studio', version: '0', host: 'web', platform: 'linux', formats: ['wav'], projectDir: '/tmp' }),
     'audio:import': async () => {
       throw new CodedError('CORRUPT_FILE', '"x.wav" is truncated.');
     },
     ...overrides,
-  };
+  });
 }
 
 describe('dispatch (the IPC edge)', () => {
@@ -17,7 +18,7 @@ describe('dispatch (the IPC edge)', () => {
   const dispatch = createDispatch(handlers(), (m) => logs.push(m));
 
   it('answers a valid request with ok', async () => {
-    const r = await dispatch('app:info', {});
+    const r = await dispatch('app:info', {}, noCtx);
     expect(r).toMatchObject({ ok: true, value: { name: 'PnF Studio' } });
   });
 
@@ -35,15 +36,24 @@ describe('dispatch (the IPC edge)', () => {
       ['audio:import', { kind: 'shell', cmd: 'rm -rf /' }],
       ['audio:import', null],
       ['app:info', { sneaky: true }],
+      ['job:start', { kind: 'separate', blob: '../../etc/passwd' }],
+      ['job:start', { kind: 'upsample', blob: 'abcdefgh-1234', factor: 1 }],
+      ['job:start', { kind: 'upsample', blob: 'abcdefgh-1234' }],
+      ['job:start', { kind: 'inpaint', blob: 'abcdefgh-1234', regions: [{ start: 2, end: 1 }] }],
+      ['job:start', { kind: 'inpaint', blob: 'abcdefgh-1234', regions: [] }],
+      ['job:start', { kind: 'generate', seconds: 1e9, source: 'piano' }],
+      ['job:start', { kind: 'separate', blob: 'abcdefgh-1234', options: { device: 'tpu' } }],
+      ['project:save', { doc: { version: 1, tracks: [{ id: 'x' }] } }],
+      ['export:wav', { blob: 'abcdefgh-1234', name: 'a', format: 'mp3' }],
     ] as const) {
-      const r = await dispatch(ch, payload);
+      const r = await dispatch(ch, payload, noCtx);
       expect(r.ok, `${String(ch)} ${JSON.stringify(payload)}`).toBe(false);
       if (!r.ok) expect(r.error.code).toBe('BAD_REQUEST');
     }
   });
 
   it('turns a service error into its code and message, never a throw', async () => {
-    const r = await dispatch('audio:import', { kind: 'path', path: '/tmp/x.wav' });
+    const r = await dispatch('audio:import', { kind: 'path', path: '/tmp/x.wav' }, noCtx);
     expect(r).toEqual({ ok: false, error: { code: 'CORRUPT_FILE', message: '"x.wav" is truncated.' } });
   });
 
@@ -56,7 +66,7 @@ describe('dispatch (the IPC edge)', () => {
       }),
       (m) => logs.push(m),
     );
-    const r = await d('app:info', {});
+    const r = await d('app:info', {}, noCtx);
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('INTERNAL');

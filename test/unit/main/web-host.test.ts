@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { startWebHost, type WebHost } from '../../../src-main/web/host';
 import { createDispatch } from '../../../src-main/ipc/dispatch';
 import { decodeWire, encodeWire } from '../../../src-shared/ipc/wire';
+import { fakeHandlers } from './fake-handlers';
 
 let host: WebHost;
 const dir = mkdtempSync(join(tmpdir(), 'pnf-web-'));
@@ -13,11 +14,12 @@ writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
 writeFileSync(join(tmpdir(), 'pnf-secret.txt'), 'secret');
 
 beforeAll(async () => {
-  const dispatch = createDispatch({
-    'app:info': async () => ({ name: 'PnF Studio', version: '0', host: 'web', platform: 'linux', formats: [] }),
+  const dispatch = createDispatch(fakeHandlers({
+    'app:info': async () => ({ name: 'PnF Studio', version: '0', host: 'web', platform: 'linux', formats: [], projectDir: '/tmp' }),
     'audio:import': async (r) => {
       if (r.kind !== 'bytes') throw new Error('no');
       return {
+        blob: 'abcdefgh-0000',
         name: r.name,
         format: 'wav',
         sampleRate: 8000,
@@ -28,7 +30,7 @@ beforeAll(async () => {
         waveform: { sampleRate: 8000, samplesPerPixel: 256, channels: 1, length: 0, bits: 16, bytes: new Uint8Array(24) },
       };
     },
-  });
+  }));
   host = await startWebHost({ dispatch, rendererDir: dir });
 });
 afterAll(async () => host?.close());

@@ -1,0 +1,30 @@
+// Splice a region of one version of a clip into another (accepting a fill): outside the
+// region the base stays bit-exact; at the edges a short equal-power crossfade hides any
+// step left by resampling to and from the model rate.
+
+export function spliceRegion(
+  base: Float32Array[],
+  fill: Float32Array[],
+  startFrame: number,
+  endFrame: number,
+  fadeFrames: number,
+): Float32Array[] {
+  if (base.length !== fill.length) throw new Error('channel counts differ');
+  const n = base[0]?.length ?? 0;
+  if (fill.some((c) => c.length !== n) || base.some((c) => c.length !== n)) throw new Error('lengths differ');
+  const a = Math.max(0, Math.min(n, Math.floor(startFrame)));
+  const b = Math.max(a, Math.min(n, Math.ceil(endFrame)));
+  const f = Math.max(0, Math.min(Math.floor(fadeFrames), Math.floor((b - a) / 2)));
+  return base.map((src, c) => {
+    const out = src.slice();
+    const ins = fill[c]!;
+    for (let i = a; i < b; i++) {
+      let w = 1;
+      if (i < a + f) w = Math.sin(((i - a + 0.5) / f) * (Math.PI / 2));
+      else if (i >= b - f) w = Math.sin(((b - i - 0.5) / f) * (Math.PI / 2));
+      const wb = Math.sqrt(Math.max(0, 1 - w * w));
+      out[i] = w * ins[i]! + wb * src[i]!;
+    }
+    return out;
+  });
+}

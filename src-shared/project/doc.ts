@@ -1,0 +1,99 @@
+// The project document: what autosave writes and reopen restores. Audio itself lives in
+// immutable blobs (one float WAV per version of a track) referenced by id, so a document
+// is small JSON and every undo step is just an earlier document.
+import { z } from 'zod';
+
+export const BlobId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'bad blob id');
+export type BlobId = z.infer<typeof BlobId>;
+
+export const TrackId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'bad track id');
+
+export const JOB_KINDS = ['separate', 'upsample', 'inpaint', 'generate'] as const;
+
+export const TrackOrigin = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('import'), file: z.string().max(1024) }).strict(),
+  z.object({ kind: z.literal('job'), job: z.enum(JOB_KINDS), from: z.string().max(64).nullable(), stem: z.string().max(64) }).strict(),
+]);
+export type TrackOrigin = z.infer<typeof TrackOrigin>;
+
+export const TrackDoc = z
+  .object({
+    id: TrackId,
+    name: z.string().min(1).max(256),
+    colour: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+    gainDb: z.number().min(-60).max(24),
+    muted: z.boolean(),
+    solo: z.boolean(),
+    blob: BlobId,
+    sampleRate: z.number().int().min(1000).max(768000),
+    channelCount: z.number().int().min(1).max(8),
+    frames: z.number().int().min(0),
+    origin: TrackOrigin,
+  })
+  .strict();
+export type TrackDoc = z.infer<typeof TrackDoc>;
+
+export const MAX_TRACKS = 64;
+
+export const ProjectDoc = z
+  .object({
+    version: z.literal(1),
+    tracks: z.array(TrackDoc).max(MAX_TRACKS),
+  })
+  .strict()
+  .refine((d) => new Set(d.tracks.map((t) => t.id)).size === d.tracks.length, 'duplicate track ids');
+export type ProjectDoc = z.infer<typeof ProjectDoc>;
+
+export const EMPTY_PROJECT: ProjectDoc = { version: 1, tracks: [] };
+
+export const TRACK_COLOURS = ['#4cc9f0', '#f72585', '#80ed99', '#ffbe0b', '#b388eb', '#fb8500'] as const;
+
+// ---- pure edits (each returns a new document) -------------------------------------------
+
+function mapTrack(doc: ProjectDoc, id: string, f: (t: TrackDoc) => TrackDoc): ProjectDoc {
+  if (!doc.tracks.some((t) => t.id === id)) return doc;
+  return { ...doc, tracks: doc.tracks.map((t) => (t.id === id ? f(t) : t)) };
+}
+
+export const edits = {
+  addTracks(doc: ProjectDoc, tracks: TrackDoc[], after?: string): ProjectDoc {
+    const i = after ? doc.tracks.findIndex((t) => t.id === after) : -1;
+    const at = i >= 0 ? i + 1 : doc.tracks.length;
+    return { ...doc, tracks: [...doc.tracks.slice(0, at), ...tracks, ...doc.tracks.slice(at)] };
+  },
+  remove(doc: ProjectDoc, id: string): ProjectDoc {
+    return { ...doc, tracks: doc.tracks.filter((t) => t.id !== id) };
+  },
+  rename(doc: ProjectDoc, id: string, name: string): ProjectDoc {
+    const clean = name.trim().slice(0, 256);
+    return clean ? mapTrack(doc, id, (t) => ({ ...t, name: clean })) : doc;
+  },
+  setMuted(doc: ProjectDoc, id: string, muted: boolean): ProjectDoc {
+    return mapTrack(doc, id, (t) => ({ ...t, muted }));
+  },
+  setSolo(doc: ProjectDoc, id: string, solo: boolean): ProjectDoc {
+    return mapTrack(doc, id, (t) => ({ ...t, solo }));
+  },
+  setGain(doc: ProjectDoc, id: string, gainDb: number): ProjectDoc {
+    const g = Math.max(-60, Math.min(24, Number.isFinite(gainDb) ? gainDb : 0));
+    return mapTrack(doc, id, (t) => ({ ...t, gainDb: g }));
+  },
+  setColour(doc: ProjectDoc, id: string, colour: string): ProjectDoc {
+    return /^#[0-9a-fA-F]{6}$/.test(colour) ? mapTrack(doc, id, (t) => ({ ...t, colour })) : doc;
+  },
+  /** A new version of a track's audio (an accepted fill); same length and layout. */
+  replaceAudio(doc: ProjectDoc, id: string, blob: BlobId, frames: number): ProjectDoc {
+    return mapTrack(doc, id, (t) => ({ ...t, blob, frames }));
+  },
+};
+
+/** Which tracks are heard: solo wins over mute (like every mixer). */
+export function audibleTrackIds(doc: ProjectDoc): Set<string> {
+  const soloed = doc.tracks.filter((t) => t.solo);
+  const pool = soloed.length ? soloed : doc.tracks.filter((t) => !t.muted);
+  return new Set(pool.map((t) => t.id));
+}
+
+export function nextColour(doc: ProjectDoc): string {
+  return TRACK_COLOURS[doc.tracks.length % TRACK_COLOURS.length]!;
+}
