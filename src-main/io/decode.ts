@@ -281,6 +281,8 @@ function mulawToFloat(u: number): number {
 function decodeWav(b: Uint8Array, name: string): DecodedAudio {
   const truncatedHeader = (what: string) =>
     new CodedError('CORRUPT_FILE', `${q(name)} is damaged: the file ends inside its WAV header (${what}; the file holds ${formatBytes(b.length)}). Re-export it from the program that made it.`);
+  const badHeader = (what: string) =>
+    new CodedError('CORRUPT_FILE', `${q(name)} is damaged: its WAV header is invalid (${what}). Re-export it from the program that made it.`);
   if (b.length < 12) throw truncatedHeader('no room for the RIFF header');
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const riff = ascii(b, 0, 4);
@@ -316,22 +318,20 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
       const lo = dv.getUint32(body + 8, true);
       ds64DataSize = hi * 2 ** 32 + lo;
     } else if (id === 'fmt ') {
-      if (size < 16) throw truncatedHeader(`the format chunk is only ${size} bytes`);
+      if (size < 16) throw badHeader(`the format chunk is only ${size} bytes long`);
       let tag = dv.getUint16(body, true);
       const channels = dv.getUint16(body + 2, true);
       const sampleRate = dv.getUint32(body + 4, true);
       const blockAlign = dv.getUint16(body + 12, true);
-      let bits = dv.getUint16(body + 14, true);
+      const bits = dv.getUint16(body + 14, true);
       if (tag === WAVE_FORMAT_EXTENSIBLE) {
-        if (size < 40) throw truncatedHeader(`the extensible format chunk is only ${size} bytes`);
-        const valid = dv.getUint16(body + 18, true);
+        if (size < 40) throw badHeader(`the extensible format chunk is only ${size} bytes long`);
         const sub = dv.getUint16(body + 24, true);
         const tailOk = KSDATAFORMAT_TAIL.every((x, i) => b[body + 26 + i] === x);
         if (!tailOk) {
           throw new CodedError('UNSUPPORTED_FORMAT', `${q(name)} is a WAV file with a codec PnF Studio does not know. Supported: ${SUPPORTED_FORMATS_TEXT}. Convert it to 16- or 24-bit PCM WAV and open that.`);
         }
-        tag = sub;
-        if (valid > 0 && valid <= bits) bits = Math.max(valid, bits); // container size decides the layout
+        tag = sub; // wBitsPerSample is the container size, which decides the layout; valid bits are left-justified in it
       }
       fmt = { tag, channels, sampleRate, blockAlign, bits };
       if (dataOffset >= 0) break;
@@ -340,7 +340,7 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
   }
   if (!fmt) {
     if (dataOffset >= 0 || off + 8 > b.length) throw truncatedHeader('no format chunk before the end of the file');
-    throw truncatedHeader('no format chunk');
+    throw badHeader('no format chunk');
   }
   const { tag, channels, sampleRate } = fmt;
   let bits = fmt.bits;

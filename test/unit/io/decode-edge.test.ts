@@ -47,6 +47,12 @@ describe('WAV sample formats', () => {
     const d = await decodeAudioBytes(makeWav({ bits: 32, data: pack([[-2147483648, 1073741824, 2147483647]], 's32') }), 'a.wav');
     expect(Array.from(d.channels[0]!)).toEqual([-1, 0.5, Math.fround(2147483647 / 2147483648)]);
   });
+  it('12- and 20-bit PCM (left-justified in 2- and 3-byte containers)', async () => {
+    const d12 = await decodeAudioBytes(makeWav({ bits: 12, data: pack([[0x7ff0, -0x8000]], 's16') }), 'a.wav');
+    expect(Array.from(d12.channels[0]!)).toEqual([0x7ff0 / 32768, -1]);
+    const d20 = await decodeAudioBytes(makeWav({ bits: 20, data: pack([[0x400000]], 's24') }), 'a.wav');
+    expect(Array.from(d20.channels[0]!)).toEqual([0.5]);
+  });
   it('32-bit float (values outside +-1 kept)', async () => {
     const d = await decodeAudioBytes(makeWav({ tag: 3, bits: 32, data: pack([[0.25, -1.5, 1e-8]], 'f32') }), 'a.wav');
     expect(Array.from(d.channels[0]!)).toEqual([0.25, -1.5, Math.fround(1e-8)]);
