@@ -1,14 +1,11 @@
 // The engine process: runs one job at a time, streams events back, obeys cancel.
 // Works as a Node child process (child_process.fork, from source with `--import tsx` or bundled)
 // and as an Electron utility process (process.parentPort).
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { CodedError, toAppError } from '../../../src-shared/ipc/result';
 import type { EngineProgress } from '../../../src-shared/engine/progress';
 import { ModelSet, runJobWithEvents } from '../tasks';
-import { availableDevices, chooseDevice } from '../device';
-import { defaultModelDir, listCards } from '../prior';
-import type { EngineInfo, EngineOptions, HostMessage, WorkerMessage, Unsequenced } from './protocol';
+import { engineInfo } from './worker-info';
+import type { EngineOptions, HostMessage, WorkerMessage, Unsequenced } from './protocol';
 import { isHostMessage } from './protocol';
 
 interface ParentPort {
@@ -33,34 +30,6 @@ function modelsFor(o: EngineOptions): ModelSet {
     modelSets.set(key, m);
   }
   return m;
-}
-
-export function ortVersion(): string {
-  try {
-    const req = createRequire(import.meta.url);
-    return JSON.parse(readFileSync(req.resolve('onnxruntime-node/package.json'), 'utf8')).version as string;
-  } catch {
-    return 'unknown';
-  }
-}
-
-export async function engineInfo(o: EngineOptions): Promise<EngineInfo> {
-  const dir = o.modelDir ?? defaultModelDir();
-  const cards = await listCards(dir);
-  return {
-    devices: availableDevices(),
-    defaultDevice: chooseDevice('auto').device,
-    modelDir: dir,
-    onnxruntime: ortVersion(),
-    models: cards.map((c) => ({
-      path: c.path,
-      name: c.card?.name ?? null,
-      source: c.card?.source ?? null,
-      sampleRate: c.card?.sampleRate ?? null,
-      receptiveField: c.card?.receptiveField ?? null,
-      error: c.error,
-    })),
-  };
 }
 
 const running = new Map<string, AbortController>();
