@@ -5,8 +5,9 @@
 //
 // Where the worker script comes from:
 // * bundled (electron-vite): this code lives in out/main/<bundle>.js or out/main/chunks/*.js;
-//   the worker is out/main/decode-worker.js (preferring app.asar.unpacked when packaged, in
-//   case the packager unpacked it).
+//   the worker is out/main/decode-worker.js. Electron (>= 18) starts workers from inside
+//   app.asar, and the worker's externalised imports (node_modules) resolve there too; the
+//   app.asar.unpacked copy is used only if the packager moved the file out of the archive.
 // * from source (vitest, tsx, `npm run pnf`): this file is a .ts file; the worker is started
 //   with a tiny bootstrap that loads decode-worker.ts through tsx's `tsImport`, so tests
 //   exercise the real thread + transfer path.
@@ -39,9 +40,9 @@ function resolveLaunch(): Launch {
   if (!here.endsWith('.ts')) {
     for (const d of [dir, dirname(dir)]) {
       const p = join(d, 'decode-worker.js');
+      if (existsSync(p)) return { kind: 'file', path: p };
       const unpacked = p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
       if (unpacked !== p && existsSync(unpacked)) return { kind: 'file', path: unpacked };
-      if (existsSync(p)) return { kind: 'file', path: p };
     }
   }
   const src = join(dir, 'decode-worker.ts');
