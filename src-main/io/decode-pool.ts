@@ -38,11 +38,14 @@ function resolveLaunch(): Launch {
   const here = fileURLToPath(import.meta.url);
   const dir = dirname(here);
   if (!here.endsWith('.ts')) {
+    // .js is what electron-vite writes for a "type": "module" package; .mjs/.cjs if that changes.
     for (const d of [dir, dirname(dir)]) {
-      const p = join(d, 'decode-worker.js');
-      if (existsSync(p)) return { kind: 'file', path: p };
-      const unpacked = p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
-      if (unpacked !== p && existsSync(unpacked)) return { kind: 'file', path: unpacked };
+      for (const f of ['decode-worker.js', 'decode-worker.mjs', 'decode-worker.cjs']) {
+        const p = join(d, f);
+        if (existsSync(p)) return { kind: 'file', path: p };
+        const unpacked = p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+        if (unpacked !== p && existsSync(unpacked)) return { kind: 'file', path: unpacked };
+      }
     }
   }
   const src = join(dir, 'decode-worker.ts');
