@@ -322,7 +322,7 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
       let tag = dv.getUint16(body, true);
       const channels = dv.getUint16(body + 2, true);
       const sampleRate = dv.getUint32(body + 4, true);
-      const blockAlign = dv.getUint16(body + 12, true);
+      const blockAlign = dv.getUint16(body + 12, true); // kept for diagnostics; the layout follows bitsPerSample x channels (some writers get blockAlign wrong)
       const bits = dv.getUint16(body + 14, true);
       if (tag === WAVE_FORMAT_EXTENSIBLE) {
         if (size < 40) throw badHeader(`the extensible format chunk is only ${size} bytes long`);
