@@ -26,7 +26,7 @@ import type { JobRequest, JobResult, PresetName, TrackReport, ChannelMode, Audio
 import { PRESET_NAMES, DEVICE_NAMES } from '../../src-shared/engine/jobs';
 import { resample as defaultResample } from '../io/resample';
 import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, type OnnxPrior } from './prior';
-import { sample, meanLogp, type StepInfo } from './sampler';
+import { sample, meanLogp, DEFAULT_WINDOW, DEFAULT_BATCH, type StepInfo } from './sampler';
 import { MaskOperator, maskFromGaps, decimationMask, DecimateMap, GaussianObservation, lowpassTaps, sumOperator, NoObservation, type Operator } from './operators';
 import { splineUpsample, lpcFill } from './baselines';
 import { subSeed, Rng } from './rng';
@@ -422,8 +422,8 @@ async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResu
       res.sampleUpdates += r.sampleUpdates;
       stitch(p, r.x[0]!, sp, k === 0);
       stitch(v, r.x[1]!, sp, k === 0);
-      await accumulate(accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), half.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
-      await accumulate(accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), half.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+      await accumulate(accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), half.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+      await accumulate(accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), half.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
     }
     // back to the clip rate; the residual (what the model rate cannot carry) goes half to each stem
     const [pc, vc] = inRate === M ? [p, v] : ((await rs([p, v], M, inRate)) as [Float32Array, Float32Array]);
@@ -493,7 +493,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
       });
       res.sampleUpdates += r.sampleUpdates;
       stitch(out, r.x[0]!, sp, ci === 0);
-      await accumulate(acc, prior, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), init.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+      await accumulate(acc, prior, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), init.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
     }
     outs.push(target === M ? out : (await rs([out], M, target))[0]!);
   }
@@ -550,7 +550,7 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
       const ia = Math.max(0, Math.floor(g.start * inRate));
       const ib = Math.min(nIn, Math.ceil(g.end * inRate));
       for (const [i, xi] of r.x.entries()) {
-        await accumulate(accs[i]!, prior, xi, base, plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8, a - s, b - s);
+        await accumulate(accs[i]!, prior, xi, base, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH, a - s, b - s);
         const back = inRate === M ? xi : (await rs([xi], M, inRate))[0]!;
         const off = Math.round((s * inRate) / M);
         for (let j = ia; j < ib; j++) {
@@ -599,7 +599,7 @@ async function generateTask(req: Req<'generate'>, env: TaskEnv): Promise<JobResu
   res.sampleUpdates = r.sampleUpdates;
   res.tracks = { audio: [r.x[0]!] };
   const acc = newAcc('audio', null);
-  await accumulate(acc, prior, r.x[0]!, null, plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+  await accumulate(acc, prior, r.x[0]!, null, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
   res.reports = [finishAcc(acc)];
   return res;
 }
@@ -666,7 +666,7 @@ async function ancestralTask(req: Req<'generate'>, env: TaskEnv): Promise<JobRes
   res.stepsPerLevel = n;
   res.sampleUpdates = n;
   const acc = newAcc('audio', null);
-  await accumulate(acc, prior, x, null, plan.schedule.sigmaMin, req.window ?? 8192, req.batch ?? 8);
+  await accumulate(acc, prior, x, null, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
   res.reports = [finishAcc(acc)];
   res.notes.push(`Ancestral sampling: ${n} sequential model evaluations of ${K} x ${L} samples each (sigma ${sigma}).`);
   return res;

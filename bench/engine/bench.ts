@@ -1,0 +1,235 @@
+// Engine benchmark: one command, prints a table and writes bench/engine/results.md.
+//
+//   npx tsx bench/engine/bench.ts [--model-dir DIR] [--ckpt training/.runs/piano/ckpt.pt] [--full] [--skip-long]
+//
+// Sections: (1) score-graph throughput and the PyTorch reference on the same weights (when a
+// checkpoint and training/reference_sampler.py exist), (2) sampler throughput (sample-updates/s),
+// (3) time vs clip length, (4) threads x windows per batch, (5) wall time and peak RSS per task and
+// preset (each in a fresh process, so peak RSS is that task's), (6) 10-minute stereo separation
+// peak RSS (bounded-memory check). Without --full, standard/best for upsample and separate are
+// EXTRAPOLATED from the measured draft run (time is linear in steps) and marked so.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus } from 'node:os';
+import { loadPrior, findCard, type OnnxPrior } from '../../src-main/engine/prior';
+import { sample } from '../../src-main/engine/sampler';
+import { NoObservation } from '../../src-main/engine/operators';
+import { ModelSet, runJob, planSchedule } from '../../src-main/engine/tasks';
+import type { JobRequest, PresetName } from '../../src-shared/engine/jobs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const args = process.argv.slice(2);
+const flag = (n: string) => args.includes(`--${n}`);
+const opt = (n: string) => {
+  const i = args.indexOf(`--${n}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+function synth(seconds: number, rate: number, seed = 1): Float32Array {
+  const n = Math.round(seconds * rate);
+  const x = new Float32Array(n);
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296) - 0.5;
+  const f = [196, 247, 294, 392].map((v) => v * (1 + 0.01 * seed));
+  for (let i = 0; i < n; i++) {
+    const t = i / rate;
+    let v = 0;
+    for (const [k, fk] of f.entries()) v += (0.12 / (k + 1)) * Math.sin(2 * Math.PI * fk * t) * Math.exp(-((t % 1) * 2));
+    x[i] = v + 0.002 * rnd();
+  }
+  return x;
+}
+
+// ------------------------------------------------------------------ child mode: one task
+async function childTask(): Promise<void> {
+  const kind = opt('task')!;
+  const preset = opt('preset') as PresetName;
+  const seconds = Number(opt('seconds') ?? 4);
+  const modelDir = opt('model-dir');
+  const model = opt('model');
+  const steps = opt('steps') ? Number(opt('steps')) : undefined;
+  const levels = opt('levels') ? Number(opt('levels')) : undefined;
+  const channels = Number(opt('channels') ?? 1);
+  const rate = Number(opt('rate') ?? 16000);
+  const models = new ModelSet({ modelDir, model, verifyParity: false });
+  const ch = (s: number) => Array.from({ length: channels }, (_, c) => synth(s, rate, c + 1));
+  let req: JobRequest;
+  const common = { preset, seed: 1, ...(steps ? { steps } : {}), ...(levels ? { levels } : {}) };
+  if (kind === 'inpaint') req = { kind, audio: { sampleRate: rate, channels: ch(seconds) }, regions: [{ start: seconds / 2, end: seconds / 2 + 0.25 }], ...common };
+  else if (kind === 'upsample') req = { kind, audio: { sampleRate: 4000, channels: Array.from({ length: channels }, (_, c) => synth(seconds, 4000, c + 1)) }, factor: 4, ...common };
+  else req = { kind: 'separate', audio: { sampleRate: rate, channels: ch(seconds) }, ...common };
+  const t0 = performance.now();
+  const r = await runJob(req, { priors: models });
+  const wall = (performance.now() - t0) / 1000;
+  await models.dispose();
+  process.stdout.write(JSON.stringify({ wall, maxRssMb: process.resourceUsage().maxRSS / 1024, sampleUpdates: r.sampleUpdates, levels: r.levels, steps: r.stepsPerLevel, reports: r.reports }) + '\n');
+}
+
+function runChild(extra: string[], timeoutS = 3600): { wall: number; maxRssMb: number; sampleUpdates: number; levels: number; steps: number } | { error: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', ...extra], { encoding: 'utf8', timeout: timeoutS * 1000, cwd: ROOT });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { error: (r.stderr || r.stdout || `exit ${r.status}`).split('\n').slice(-3).join(' ') };
+  }
+}
+
+// ------------------------------------------------------------------ main
+async function main(): Promise<void> {
+  const out: string[] = [];
+  const log = (s = '') => {
+    console.log(s);
+    out.push(s);
+  };
+  const modelDir = resolve(opt('model-dir') ?? join(ROOT, 'resources/models'));
+  let card: string;
+  try {
+    card = await findCard(modelDir, 'piano');
+  } catch {
+    card = join(ROOT, 'test/fixtures/models/tiny.json');
+  }
+  const prior: OnnxPrior = await loadPrior(card, { verifyParity: false });
+  const rf = prior.receptiveField;
+  log(`# Engine benchmark`);
+  log('');
+  log(`Command: \`npx tsx bench/engine/bench.ts ${args.join(' ')}\``);
+  log(`Date: ${new Date().toISOString()}; machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; other jobs may share the CPUs.`);
+  log(`Model: ${card} (${prior.name}, receptive field ${rf}, ${JSON.stringify(prior.card.model?.['params'] ?? '?')} params); device ${prior.device}.`);
+  log('');
+
+  // (1) score graph vs PyTorch reference
+  log('## 1. Score graph (logp + grad), batch 8 x 4000, vs the PyTorch reference on the same weights');
+  log('');
+  log('| implementation | threads | samples/s |');
+  log('|---|---|---|');
+  const scoreRate = async (threads: number): Promise<number> => {
+    const p = await loadPrior(card, { threads, verifyParity: false });
+    const B = 8, T = 4000;
+    const x = new Float32Array(B * T).map((_, i) => 0.1 * Math.sin(i * 0.01));
+    const s = new Float32Array(B).fill(0.01);
+    await p.score(x, B, T, s);
+    const t0 = performance.now();
+    const n = 3;
+    for (let i = 0; i < n; i++) await p.score(x, B, T, s);
+    await p.dispose();
+    return (n * B * T) / ((performance.now() - t0) / 1000);
+  };
+  const ortRates: Record<number, number> = {};
+  for (const th of [1, 2]) {
+    ortRates[th] = await scoreRate(th);
+    log(`| ORT ${prior.device} (this engine) | ${th} | ${ortRates[th]!.toFixed(0)} |`);
+  }
+  const ckpt = opt('ckpt');
+  const refPy = join(ROOT, 'training/reference_sampler.py');
+  const refRates: Record<number, number> = {};
+  if (ckpt && existsSync(ckpt) && existsSync(refPy)) {
+    for (const th of [1, 2]) {
+      const r = spawnSync('/usr/bin/python3', [refPy, 'speed', '--ckpt', ckpt, '--threads', String(th)], { encoding: 'utf8', timeout: 600_000 });
+      const m = /([0-9.]+) samples\/s/.exec(r.stdout);
+      if (m) {
+        refRates[th] = Number(m[1]);
+        log(`| PyTorch autograd (training/reference_sampler.py speed) | ${th} | ${refRates[th]!.toFixed(0)} |`);
+      } else log(`| PyTorch reference | ${th} | failed: ${(r.stderr || '').split('\n').slice(-2).join(' ')} |`);
+    }
+    log('');
+    for (const th of [1, 2]) if (refRates[th]) log(`Ratio ORT / PyTorch at ${th} thread(s): **${(ortRates[th]! / refRates[th]!).toFixed(2)}**`);
+  } else log(`| PyTorch reference | - | not run (needs --ckpt <the checkpoint these ONNX weights came from> and training/reference_sampler.py) |`);
+  log('');
+
+  // (2)+(3) sampler throughput and time vs length
+  const run = async (seconds: number, window: number, batch: number, threads?: number, steps = 2) => {
+    const p = threads ? await loadPrior(card, { threads, verifyParity: false }) : prior;
+    const n = Math.round(seconds * p.sampleRate);
+    const r = await sample([{ prior: p, init: synth(seconds, p.sampleRate) }], NoObservation, {
+      schedule: { ...p.schedule, levels: 1, stepsPerLevel: steps },
+      start: 'init', seed: 1, window, batch, denoise: false,
+    });
+    if (threads) await p.dispose();
+    return { seconds: r.seconds, rate: (n * steps) / r.seconds };
+  };
+  log('## 2. Sampler throughput (annealed Langevin, whole clip updated every step)');
+  log('');
+  const base = await run(4, 8192, 2, undefined, 3);
+  log(`4 s clip, window 8192 (+${rf} context each side), 2 windows per batch (the defaults), default threads: **${base.rate.toFixed(0)} sample-updates/s** (${(base.seconds / 3).toFixed(2)} s per step)`);
+  if (refRates[2]) log(`Ratio to the PyTorch reference sampler (whole clip per step, 2 threads): **${(base.rate / refRates[2]).toFixed(2)}**`);
+  log('');
+  log('## 3. Time vs clip length (2 steps, window 8192, batch 2)');
+  log('');
+  log('| clip s | wall s | s per clip-second | sample-updates/s |');
+  log('|---|---|---|---|');
+  for (const s of [1, 2, 4, 8]) {
+    const r = await run(s, 8192, 2);
+    log(`| ${s} | ${r.seconds.toFixed(2)} | ${(r.seconds / s).toFixed(3)} | ${r.rate.toFixed(0)} |`);
+  }
+  log('');
+  log('## 4. Threads x window x windows per batch (4 s clip, 2 steps)');
+  log('');
+  log('| threads | window | batch | sample-updates/s |');
+  log('|---|---|---|---|');
+  for (const th of [1, 2]) {
+    for (const [w, b] of [[2048, 1], [2048, 8], [4096, 4], [8192, 1], [8192, 4], [16384, 2]] as const) {
+      const r = await run(4, w, b, th);
+      log(`| ${th} | ${w} | ${b} | ${r.rate.toFixed(0)} |`);
+    }
+  }
+  log('');
+
+  // (5) tasks x presets
+  log('## 5. Tasks at each preset (fresh process each; synthetic 16 kHz / 4 kHz input)');
+  log('');
+  log('| task | preset | levels x steps | wall s | peak RSS MB | note |');
+  log('|---|---|---|---|---|---|');
+  const modelArgs = ['--model-dir', modelDir, ...(card.includes('tiny') ? ['--model', card] : [])];
+  for (const task of ['inpaint', 'upsample', 'separate']) {
+    let draftWall = 0;
+    let draftSteps = 0;
+    for (const preset of ['draft', 'standard', 'best'] as PresetName[]) {
+      const plan = planSchedule(prior, { kind: 'generate', seconds: 1, preset }, null);
+      const total = plan.schedule.levels * plan.schedule.stepsPerLevel;
+      const measure = flag('full') || task === 'inpaint' || preset === 'draft';
+      const label = task === 'inpaint' ? 'inpaint 250 ms gap (4 s clip)' : task === 'upsample' ? 'upsample 4 s x4 (4 kHz -> 16 kHz)' : 'separate 4 s';
+      if (measure) {
+        const r = runChild(['--task', task, '--preset', preset, '--seconds', '4', ...modelArgs]);
+        if ('error' in r) log(`| ${label} | ${preset} | ${plan.schedule.levels} x ${plan.schedule.stepsPerLevel} | - | - | failed: ${r.error} |`);
+        else {
+          if (preset === 'draft') {
+            draftWall = r.wall;
+            draftSteps = total;
+          }
+          log(`| ${label} | ${preset} | ${r.levels} x ${r.steps} | ${r.wall.toFixed(1)} | ${r.maxRssMb.toFixed(0)} | measured |`);
+        }
+      } else if (draftSteps) {
+        log(`| ${label} | ${preset} | ${plan.schedule.levels} x ${plan.schedule.stepsPerLevel} | ~${((draftWall * total) / draftSteps).toFixed(0)} | (as draft) | extrapolated from draft (linear in steps); --full measures |`);
+      }
+    }
+  }
+  log('');
+
+  // (6) long input memory
+  if (!flag('skip-long')) {
+    log('## 6. Bounded memory: separate a 10-minute stereo 44.1 kHz file (1 level x 1 step; memory does not depend on steps)');
+    log('');
+    const tiny = join(ROOT, 'test/fixtures/models/tiny.json');
+    const useCard = flag('long-real') ? [] : ['--model', tiny];
+    const r = runChild(['--task', 'separate', '--preset', 'draft', '--seconds', '600', '--channels', '2', '--rate', '44100', '--levels', '1', '--steps', '1', ...modelArgs.filter((a) => a !== '--model' && a !== tiny), ...useCard], 7200);
+    if ('error' in r) log(`failed: ${r.error}`);
+    else log(`Peak RSS **${r.maxRssMb.toFixed(0)} MB** (limit 2048 MB), wall ${r.wall.toFixed(0)} s, model ${flag('long-real') ? prior.name : 'tiny (arrays dominate; per-batch activations of the real model are bounded by window x batch)'}.`);
+    log('');
+  }
+  await prior.dispose();
+  writeFileSync(join(HERE, 'results.md'), out.join('\n') + '\n');
+  console.log(`\nwrote ${join(HERE, 'results.md')}`);
+}
+
+if (flag('child')) childTask().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+else main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
