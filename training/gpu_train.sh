@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# ONE prepared command for a CUDA machine (PyTorch present, no package sources, <= 64 MiB carried).
+#
+#   here:   /usr/bin/python3 training/pack_data.py pack          # -> training/.pack/pnf-train-pack.npz (~37 MB, git-ignored)
+#   there:  OUT=$OUT bash training/gpu_train.sh [minutes=7] [device=cuda]
+#           (carry: training/.pack, and training/.runs to fine-tune the shipped CPU priors instead)
+#
+# Unpacks the compact data (numpy only), then trains BOTH priors concurrently on the one GPU for
+# <minutes> of wall clock each (default 7, so the whole command stays under 10 minutes), writing
+#   $OUT/<source>/ckpt.pt  (resumable checkpoint, same format as training/.runs/<source>/ckpt.pt)
+#   $OUT/<source>_curve.csv and $OUT/<source>.log
+# MODE=large (default): a larger prior from scratch (24 layers, 96 channels, head 256).
+# MODE=finetune: resume the carried CPU checkpoints (training/.runs/<source>/ckpt.pt) at the CPU size.
+# Bring the checkpoints home, then: python3 training/export.py --ckpt <ckpt.pt> --source <source>.
+set -euo pipefail
+MIN=${1:-7}
+DEV=${2:-cuda}
+MODE=${MODE:-large}
+OUT=${OUT:-/tmp/pnf-gpu-out}
+PY=${PYTHON:-python3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$OUT"
+DATA=${DATA:-/tmp/pnfdata}
+if [ ! -f "$DATA/piano_train.npy" ]; then
+  "$PY" "$HERE/pack_data.py" unpack --pack "$HERE/.pack/pnf-train-pack.npz" --out "$DATA" | tee "$OUT/unpack.log"
+fi
+"$PY" -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')" | tee "$OUT/env.txt"
+HOURS=$("$PY" -c "print($MIN/60)")
+if [ "$MODE" = "finetune" ]; then
+  SIZE=()
+  BATCH=(--batch 32 --seg 8000 --lr 5e-4 --lr-final 2e-5)
+else
+  SIZE=(--layers 24 --channels 96 --skip 96 --head 256)
+  BATCH=(--batch 32 --seg 8000 --lr 1e-3 --lr-final 3e-5)
+fi
+pids=()
+for s in piano voice; do
+  mkdir -p "$OUT/$s"
+  if [ "$MODE" = "finetune" ] && [ -f "$HERE/.runs/$s/ckpt.pt" ] && [ ! -f "$OUT/$s/ckpt.pt" ]; then cp "$HERE/.runs/$s/ckpt.pt" "$OUT/$s/ckpt.pt"; fi
+  "$PY" "$HERE/train.py" --source "$s" --device "$DEV" --threads "${THREADS:-4}" --data-dir "$DATA" --run-dir "$OUT/$s" \
+      --log "$OUT/${s}_curve.csv" --hours "$HOURS" --val-min 1.5 --ckpt-min 1 "${SIZE[@]}" "${BATCH[@]}" \
+      > "$OUT/$s.log" 2>&1 &
+  pids+=($!)
+done
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+tail -n 3 "$OUT"/*.log
+exit $rc
