@@ -97,7 +97,7 @@ export function createHandlers(deps: HostDeps): Handlers {
       const decoded = await decodeOffThread(req);
       const blob = await store.putAudio(decoded);
       const name = req.kind === 'path' ? basename(req.path) : basename(req.name);
-      return { ...trackAudio(blob, decoded), name, format: decoded.format };
+      return { ...trackAudio(blob, decoded), name, format: decoded.format, warnings: decoded.warnings ?? [] };
     },
 
     'audio:get': async (req) => trackAudio(req.blob, await store.getAudio(req.blob)),

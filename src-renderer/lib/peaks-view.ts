@@ -1,15 +1,25 @@
-// Mounts one peaks.js instance (zoom view + overview) for a track, driven by the shared
+// Mounts one peaks.js instance (zoom view + overview) for a lane, driven by the shared
 // transport's player adapter. Used as a Svelte attachment: returns its own cleanup.
-import Peaks, { type PeaksInstance, type PeaksOptions } from 'peaks.js';
-import type { Track } from './project.svelte';
+import Peaks, { type PeaksInstance, type PeaksOptions, type PlayerAdapter } from 'peaks.js';
+import type { WaveformSummary } from '../../src-shared/audio/waveform';
 import type { Transport } from './transport.svelte';
 
 export interface PeaksMount {
-  track: Track;
+  waveform: WaveformSummary;
   transport: Transport;
-  color: string;
+  colour: string;
   onReady(instance: PeaksInstance): void;
   onError(message: string): void;
+}
+
+/** waveform-data bytes as the standalone ArrayBuffer peaks.js wants. */
+export function waveformBuffer(w: WaveformSummary): ArrayBuffer {
+  return w.bytes.buffer.slice(w.bytes.byteOffset, w.bytes.byteOffset + w.bytes.byteLength) as ArrayBuffer;
+}
+
+/** peaks.js cannot zoom finer than the summary's own scale. */
+export function zoomLevelsFor(w: WaveformSummary): number[] {
+  return [1, 2, 4, 8, 16, 32, 64, 128].map((k) => k * w.samplesPerPixel);
 }
 
 export function mountPeaks(opts: PeaksMount) {
@@ -19,16 +29,18 @@ export function mountPeaks(opts: PeaksMount) {
     if (!zoomview || !overview) return;
     let instance: PeaksInstance | null = null;
     let destroyed = false;
-    const wf = opts.track.audio.waveform.bytes;
+    // peaks.setSource() asks the player to load media; ours plays from the shared transport.
+    const player = { ...opts.transport.adapter(), setSource: () => Promise.resolve() } as PlayerAdapter;
+    const colours = { waveformColor: opts.colour, playheadColor: '#ffd166', axisLabelColor: '#9aa3b2', axisGridlineColor: '#2c313c' };
     const options: PeaksOptions = {
-      zoomview: { container: zoomview, waveformColor: opts.color, playheadColor: '#ffd166', axisLabelColor: '#9aa3b2', axisGridlineColor: '#2c313c', wheelMode: 'none' },
-      overview: { container: overview, waveformColor: opts.color, playheadColor: '#ffd166', axisLabelColor: '#9aa3b2', axisGridlineColor: '#2c313c', highlightColor: '#8899aa' } as PeaksOptions['overview'],
-      player: opts.transport.adapter(),
-      waveformData: { arraybuffer: wf.buffer.slice(wf.byteOffset, wf.byteOffset + wf.byteLength) as ArrayBuffer },
+      zoomview: { container: zoomview, ...colours, wheelMode: 'scroll' },
+      overview: { container: overview, ...colours, highlightColor: '#8899aa' } as PeaksOptions['overview'],
+      player,
+      waveformData: { arraybuffer: waveformBuffer(opts.waveform) },
       keyboard: false,
       showPlayheadTime: false,
-      // peaks.js cannot zoom finer than the summary's own scale
-      zoomLevels: [1, 2, 4, 8, 16, 32, 64, 128].map((k) => k * opts.track.audio.waveform.samplesPerPixel),
+      zoomLevels: zoomLevelsFor(opts.waveform),
+      segmentOptions: { overlay: true, overlayColor: '#ffd166', overlayOpacity: 0.25, overlayBorderColor: '#ffd166', overlayOffset: 0 } as PeaksOptions['segmentOptions'],
       logger: (...args: unknown[]) => console.warn('[peaks]', ...args),
     };
     Peaks.init(options, (err, peaks) => {

@@ -1,64 +1,250 @@
-// Project state: the tracks and what the user is told. Large audio lives in $state.raw
-// (never proxied); per-track flags are small reactive fields.
-import type { ImportedAudio } from '../../src-shared/ipc/contract';
+// Editor state: the project document with undo/redo, the audio behind it, running jobs
+// with their live previews, the selection, alternatives, settings and what the user is told.
+// Large audio lives in $state.raw (never proxied). Every document change autosaves.
+import type { JobEvent, JobStartRequest, OpenedProject, TrackAudio } from '../../src-shared/ipc/contract';
 import type { AppError } from '../../src-shared/ipc/result';
+import { edits, EMPTY_PROJECT, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
+import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
+import { computeWaveform, chooseSamplesPerPixel } from '../../src-shared/audio/waveform';
+import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
+import type { RunningEvent } from '../../src-shared/engine/progress';
 import { api } from './api';
-import { Transport, type PlayableTrack } from './transport.svelte';
-
-export class Track implements PlayableTrack {
-  readonly id: string;
-  name = $state('');
-  muted = $state(false);
-  readonly audio: ImportedAudio;
-  private cached: AudioBuffer | null = null;
-
-  constructor(id: string, audio: ImportedAudio) {
-    this.id = id;
-    this.audio = audio;
-    this.name = audio.name;
-  }
-
-  buffer(ctx: BaseAudioContext): AudioBuffer {
-    if (this.cached && this.cached.sampleRate === this.audio.sampleRate) return this.cached;
-    const b = ctx.createBuffer(this.audio.channelCount, Math.max(1, this.audio.frames), this.audio.sampleRate);
-    this.audio.channels.forEach((ch, i) => b.copyToChannel(ch as Float32Array<ArrayBuffer>, i));
-    this.cached = b;
-    return b;
-  }
-}
+import { Transport } from './transport.svelte';
 
 export interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  /** An exported file the user may reveal. */
+  path?: string;
+}
+
+/** What one lane shows: a track of the document, or a job's output while it is running. */
+export interface Lane {
+  id: string;
+  name: string;
+  colour: string;
+  track: TrackDoc | null;
+  audio: TrackAudio;
+  /** Set while a job draws into this lane. */
+  jobId: string | null;
+}
+
+export interface JobView {
+  jobId: string;
+  kind: JobStartRequest['kind'];
+  label: string;
+  sourceTrackId: string | null;
+  progress: RunningEvent | null;
+  previews: number;
+  /** Lane id -> live display audio (preview lanes of separate/upsample, the source lane of a fill). */
+  displays: Record<string, TrackAudio>;
+  /** For fills: the region, seconds. */
+  region: { start: number; end: number } | null;
+  startedAt: number;
+  firstPreviewMs: number | null;
+}
+
+export interface Alternatives {
+  trackId: string;
+  base: string;
+  region: { start: number; end: number };
+  options: { name: string; audio: TrackAudio }[];
+  band: SpreadBand;
+  auditioning: string | null;
+}
+
+export interface Selection {
+  trackId: string;
+  start: number;
+  end: number;
+}
+
+export interface Settings {
+  device: string;
+  preset: 'draft' | 'standard' | 'best';
+  alternatives: number;
 }
 
 let nextId = 1;
+const uid = (p: string) => `${p}${Date.now().toString(36)}${(nextId++).toString(36)}`;
+
+/** A zeroed display copy of a track (same rate, channels, length) for a job's previews. */
+function blankLike(a: TrackAudio, blob: string): TrackAudio {
+  const channels = a.channels.map((c) => new Float32Array(c.length));
+  return { ...a, blob, channels, waveform: computeWaveform(channels, a.sampleRate, chooseSamplesPerPixel(a.frames, a.channelCount), 8) };
+}
+
+function copyOf(a: TrackAudio, blob: string): TrackAudio {
+  const channels = a.channels.map((c) => c.slice());
+  return { ...a, blob, channels, waveform: a.waveform };
+}
+
+/** The source resampled (linearly, for display only) to `rate`: the canvas an upsample refines. */
+function atRate(a: TrackAudio, rate: number, blob: string): TrackAudio {
+  const frames = Math.round((a.frames * rate) / a.sampleRate);
+  const channels = a.channels.map((c) => {
+    const out = new Float32Array(frames);
+    writePreview(out, rate, c, 0, a.sampleRate);
+    return out;
+  });
+  const waveform = computeWaveform(channels, rate, chooseSamplesPerPixel(frames, channels.length), 8);
+  return { blob, sampleRate: rate, channelCount: channels.length, frames, durationSeconds: frames / rate, channels, waveform };
+}
+
+function withWaveform(a: TrackAudio): TrackAudio {
+  return { ...a, waveform: computeWaveform(a.channels, a.sampleRate, a.waveform.samplesPerPixel, 8) };
+}
 
 export class Project {
-  tracks = $state.raw<Track[]>([]);
+  history = $state.raw<History<ProjectDoc>>(initHistory(EMPTY_PROJECT));
+  /** blob id -> audio. Holds every version the history may return to. */
+  audio = $state.raw(new Map<string, TrackAudio>());
   notices = $state<Notice[]>([]);
   busy = $state(0);
-  /** Seconds visible in every zoom view (shared zoom). */
+  jobs = $state.raw<JobView[]>([]);
+  selection = $state<Selection | null>(null);
+  alternatives = $state.raw<Alternatives | null>(null);
+  settings = $state<Settings>({ device: 'auto', preset: 'standard', alternatives: 3 });
+  devices = $state<string[]>(['auto']);
+  saveState = $state<'saved' | 'saving' | 'error' | 'idle'>('idle');
+  /** Seconds visible in every zoom view (shared zoom) and their start (shared scroll). */
   visibleSeconds = $state(10);
-  /** Start time (s) of every zoom view (shared scroll). */
   viewStart = $state(0);
   readonly transport = new Transport();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private orphanEvents = new Map<string, JobEvent[]>();
 
   constructor() {
-    this.transport.setTrackSource(() => this.tracks);
+    this.transport.setTrackSource(() => {
+      const audible = audibleTrackIds(this.doc);
+      return this.lanes
+        .filter((l) => (l.track ? audible.has(l.track.id) : true))
+        .map((l) => ({ id: l.id, gainDb: l.track?.gainDb ?? 0, audio: this.displayOf(l) }));
+    });
+    api.onJobEvent((e) => this.onJobEvent(e));
   }
 
-  private refreshDuration() {
-    this.transport.duration = this.tracks.reduce((m, t) => Math.max(m, t.audio.durationSeconds), 0);
+  get doc(): ProjectDoc {
+    return this.history.present;
+  }
+  get canUndo() {
+    return canUndo(this.history);
+  }
+  get canRedo() {
+    return canRedo(this.history);
   }
 
-  notify(kind: Notice['kind'], text: string) {
-    this.notices = [...this.notices, { id: nextId++, kind, text }];
+  /** Document tracks plus the preview lanes of running jobs (each under its source). */
+  get lanes(): Lane[] {
+    const out: Lane[] = [];
+    const jobLanes = (after: string | null) => {
+      for (const j of this.jobs) {
+        if (j.sourceTrackId !== after || j.kind === 'inpaint') continue;
+        for (const [name, audio] of Object.entries(j.displays)) {
+          out.push({ id: `${j.jobId}:${name}`, name: `${j.label}: ${name}`, colour: '#8d99ae', track: null, audio, jobId: j.jobId });
+        }
+      }
+    };
+    jobLanes(null);
+    for (const t of this.doc.tracks) {
+      const audio = this.audio.get(t.blob);
+      if (!audio) continue;
+      out.push({ id: t.id, name: t.name, colour: t.colour, track: t, audio, jobId: null });
+      jobLanes(t.id);
+    }
+    return out;
   }
 
+  /** What a lane shows right now (a fill's live preview replaces the track's audio). */
+  displayOf(lane: Lane): TrackAudio {
+    if (lane.track) {
+      const fill = this.jobs.find((j) => j.kind === 'inpaint' && j.sourceTrackId === lane.track!.id);
+      const d = fill?.displays[lane.id];
+      if (d) return d;
+    }
+    return lane.audio;
+  }
+
+  notify(kind: Notice['kind'], text: string, path?: string) {
+    this.notices = [...this.notices, { id: nextId++, kind, text, ...(path ? { path } : {}) }];
+  }
   dismiss(id: number) {
     this.notices = this.notices.filter((n) => n.id !== id);
+  }
+  private reportError(error: AppError, context?: string) {
+    this.notify('error', context && !error.message.includes(context) ? `${context}: ${error.message}` : error.message);
+  }
+
+  // ---- document changes ------------------------------------------------------------------
+  private refreshDuration() {
+    this.transport.duration = this.lanes.reduce((m, l) => Math.max(m, l.audio.durationSeconds), 0);
+  }
+
+  commit(next: ProjectDoc) {
+    if (next === this.doc) return;
+    this.history = pushHistory(this.history, next);
+    this.afterDocChange();
+  }
+  undo() {
+    this.history = undo(this.history);
+    this.afterDocChange();
+  }
+  redo() {
+    this.history = redo(this.history);
+    this.afterDocChange();
+  }
+  private afterDocChange() {
+    this.refreshDuration();
+    if (this.selection && !this.doc.tracks.some((t) => t.id === this.selection!.trackId)) this.selection = null;
+    this.scheduleSave();
+  }
+
+  private scheduleSave() {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveState = 'saving';
+    this.saveTimer = setTimeout(() => void this.saveNow(), 250);
+  }
+
+  async saveNow(): Promise<void> {
+    this.saveTimer = null;
+    const doc = $state.snapshot(this.doc) as ProjectDoc;
+    const r = await api.saveProject({ doc });
+    if (r.ok) this.saveState = this.saveTimer ? 'saving' : 'saved';
+    else {
+      this.saveState = 'error';
+      this.reportError(r.error, 'The project could not be saved');
+    }
+  }
+
+  private remember(a: TrackAudio) {
+    const m = new Map(this.audio);
+    m.set(a.blob, a);
+    this.audio = m;
+  }
+
+  // ---- open / import ---------------------------------------------------------------------
+  async open(): Promise<void> {
+    this.busy++;
+    try {
+      const r = await api.openProject();
+      if (!r.ok) return this.reportError(r.error, 'The saved project could not be opened');
+      this.load(r.value);
+    } finally {
+      this.busy--;
+    }
+  }
+
+  private load(p: OpenedProject) {
+    const m = new Map<string, TrackAudio>();
+    for (const a of p.audio) m.set(a.blob, a);
+    this.audio = m;
+    this.history = initHistory(p.doc);
+    for (const w of p.warnings) this.notify('error', w);
+    const longest = Math.max(0, ...p.audio.map((a) => a.durationSeconds));
+    if (longest > 0) this.visibleSeconds = Math.min(10, longest);
+    this.refreshDuration();
+    this.saveState = 'saved';
   }
 
   async importFiles(files: Iterable<File>): Promise<void> {
@@ -66,37 +252,258 @@ export class Project {
       this.busy++;
       try {
         const r = await api.importFile(file);
-        if (r.ok) this.addTrack(r.value);
-        else this.reportError(file.name, r.error);
+        if (!r.ok) {
+          this.notify('error', r.error.message.includes(file.name) ? r.error.message : `Could not open "${file.name}": ${r.error.message}`);
+          continue;
+        }
+        const a = r.value;
+        for (const w of a.warnings) this.notify('info', w);
+        this.remember(a);
+        const first = this.doc.tracks.length === 0;
+        this.commit(
+          edits.addTracks(this.doc, [
+            {
+              id: uid('t'),
+              name: a.name,
+              colour: nextColour(this.doc),
+              gainDb: 0,
+              muted: false,
+              solo: false,
+              blob: a.blob,
+              sampleRate: a.sampleRate,
+              channelCount: a.channelCount,
+              frames: a.frames,
+              origin: { kind: 'import', file: a.name },
+            },
+          ]),
+        );
+        if (first) this.visibleSeconds = Math.min(10, Math.max(0.05, a.durationSeconds));
       } catch (e) {
-        this.reportError(file.name, { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) });
+        this.notify('error', `Could not open "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
       } finally {
         this.busy--;
       }
     }
   }
 
-  private reportError(name: string, error: AppError) {
-    const text = error.message.includes(name) ? error.message : `Could not open "${name}": ${error.message}`;
-    this.notify('error', text);
+  // ---- track edits (all undoable) ----------------------------------------------------------
+  rename(id: string, name: string) {
+    this.commit(edits.rename(this.doc, id, name));
   }
-
-  addTrack(audio: ImportedAudio): Track {
-    const track = new Track(`t${nextId++}`, audio);
-    this.tracks = [...this.tracks, track];
-    if (this.tracks.length === 1) this.visibleSeconds = Math.min(10, Math.max(0.05, audio.durationSeconds));
-    this.refreshDuration();
-    return track;
+  toggleMute(id: string) {
+    const t = this.doc.tracks.find((x) => x.id === id);
+    if (t) this.commit(edits.setMuted(this.doc, id, !t.muted));
   }
-
+  toggleSolo(id: string) {
+    const t = this.doc.tracks.find((x) => x.id === id);
+    if (t) this.commit(edits.setSolo(this.doc, id, !t.solo));
+  }
+  setGain(id: string, db: number) {
+    this.commit(edits.setGain(this.doc, id, db));
+  }
+  setColour(id: string, colour: string) {
+    this.commit(edits.setColour(this.doc, id, colour));
+  }
   removeTrack(id: string) {
-    this.tracks = this.tracks.filter((t) => t.id !== id);
-    this.refreshDuration();
+    this.commit(edits.remove(this.doc, id));
     if (this.transport.position > this.transport.duration) this.transport.seek(this.transport.duration);
   }
 
   zoom(factor: number) {
     const longest = Math.max(0.05, this.transport.duration);
     this.visibleSeconds = Math.min(longest, Math.max(0.01, this.visibleSeconds * factor));
+  }
+
+  select(sel: Selection | null) {
+    this.selection = sel;
+  }
+  nudgeSelection(seconds: number) {
+    const s = this.selection;
+    if (!s) return;
+    const t = this.doc.tracks.find((x) => x.id === s.trackId);
+    const max = t ? t.frames / t.sampleRate : Infinity;
+    const d = Math.max(-s.start, Math.min(max - s.end, seconds));
+    this.selection = { ...s, start: s.start + d, end: s.end + d };
+  }
+
+  // ---- jobs ------------------------------------------------------------------------------------
+  async refreshDevices() {
+    const r = await api.engineInfo();
+    if (r.ok) this.devices = ['auto', ...r.value.devices.filter((d) => d !== 'auto')];
+  }
+
+  private options() {
+    return { preset: this.settings.preset, device: this.settings.device as 'auto' };
+  }
+
+  private async start(request: JobStartRequest, view: Omit<JobView, 'jobId' | 'progress' | 'previews' | 'startedAt' | 'firstPreviewMs'>) {
+    const r = await api.startJob(request);
+    if (!r.ok) return this.reportError(r.error, `${view.label} could not start`);
+    const job: JobView = { ...view, jobId: r.value.jobId, progress: null, previews: 0, startedAt: performance.now(), firstPreviewMs: null };
+    this.jobs = [...this.jobs, job];
+    this.refreshDuration();
+    for (const e of this.orphanEvents.get(job.jobId) ?? []) this.onJobEvent(e);
+    this.orphanEvents.delete(job.jobId);
+  }
+
+  split(trackId: string) {
+    const t = this.doc.tracks.find((x) => x.id === trackId);
+    const a = t && this.audio.get(t.blob);
+    if (!t || !a) return;
+    void this.start(
+      { kind: 'separate', blob: t.blob, options: this.options() },
+      { kind: 'separate', label: `Split "${t.name}"`, sourceTrackId: t.id, displays: { piano: blankLike(a, 'preview-piano'), voice: blankLike(a, 'preview-voice') }, region: null },
+    );
+  }
+
+  upsample(trackId: string, targetRate: number) {
+    const t = this.doc.tracks.find((x) => x.id === trackId);
+    const a = t && this.audio.get(t.blob);
+    if (!t || !a) return;
+    if (targetRate <= t.sampleRate) return this.notify('error', `"${t.name}" is already at ${t.sampleRate} Hz; choose a higher target rate.`);
+    void this.start(
+      { kind: 'upsample', blob: t.blob, targetRate, options: this.options() },
+      { kind: 'upsample', label: `Upsample "${t.name}" to ${targetRate / 1000} kHz`, sourceTrackId: t.id, displays: { audio: atRate(a, targetRate, 'preview-audio') }, region: null },
+    );
+  }
+
+  fill() {
+    const s = this.selection;
+    const t = s && this.doc.tracks.find((x) => x.id === s.trackId);
+    const a = t && this.audio.get(t.blob);
+    if (!s || !t || !a) return this.notify('error', 'Select a region on a track first (drag across the waveform).');
+    void this.start(
+      { kind: 'inpaint', blob: t.blob, regions: [{ start: s.start, end: s.end }], alternatives: this.settings.alternatives, options: this.options() },
+      { kind: 'inpaint', label: `Fill ${(s.end - s.start).toFixed(2)} s in "${t.name}"`, sourceTrackId: t.id, displays: { [t.id]: copyOf(a, 'preview-fill') }, region: { start: s.start, end: s.end } },
+    );
+  }
+
+  cancel(jobId: string) {
+    void api.cancelJob({ jobId });
+  }
+
+  private updateJob(jobId: string, f: (j: JobView) => JobView) {
+    this.jobs = this.jobs.map((j) => (j.jobId === jobId ? f(j) : j));
+  }
+
+  private endJob(jobId: string) {
+    this.jobs = this.jobs.filter((j) => j.jobId !== jobId);
+    this.refreshDuration();
+  }
+
+  onJobEvent(e: JobEvent) {
+    const job = this.jobs.find((j) => j.jobId === e.jobId);
+    if (!job) {
+      // events can arrive before job:start answers; keep them for a moment
+      const list = this.orphanEvents.get(e.jobId) ?? [];
+      list.push(e);
+      this.orphanEvents.set(e.jobId, list.slice(-50));
+      return;
+    }
+    switch (e.status) {
+      case 'queued':
+        return;
+      case 'running':
+        return this.updateJob(e.jobId, (j) => ({ ...j, progress: e }));
+      case 'preview': {
+        const key = job.kind === 'inpaint' ? job.sourceTrackId! : e.track in job.displays ? e.track : Object.keys(job.displays)[0]!;
+        const d = job.displays[key];
+        if (!d) return;
+        const ch = d.channels[Math.min(e.channel, d.channels.length - 1)]!;
+        writePreview(ch, d.sampleRate, e.samples, e.start, e.sampleRate);
+        const updated = withWaveform(d);
+        return this.updateJob(e.jobId, (j) => ({
+          ...j,
+          previews: j.previews + 1,
+          firstPreviewMs: j.firstPreviewMs ?? performance.now() - j.startedAt,
+          displays: { ...j.displays, [key]: updated },
+        }));
+      }
+      case 'failed':
+        this.endJob(e.jobId);
+        return this.notify('error', `${job.label} failed: ${e.message}`);
+      case 'cancelled':
+        this.endJob(e.jobId);
+        return this.notify('info', `${job.label} was cancelled.`);
+      case 'done':
+        this.endJob(e.jobId);
+        return this.finish(job, e.outputs, e.summary.notes);
+    }
+  }
+
+  private finish(job: JobView, outputs: Record<string, TrackAudio>, notes: string[]) {
+    for (const a of Object.values(outputs)) this.remember(a);
+    const source = this.doc.tracks.find((t) => t.id === job.sourceTrackId) ?? null;
+    if (job.kind === 'inpaint') {
+      if (!source || !job.region) return;
+      const options = Object.entries(outputs).map(([name, audio]) => ({ name, audio }));
+      const sr = source.sampleRate;
+      const from = Math.floor(job.region.start * sr);
+      const to = Math.ceil(job.region.end * sr);
+      const band = spreadBand(options.map((o) => o.audio.channels[0]!), from, to, 400);
+      this.alternatives = { trackId: source.id, base: source.blob, region: job.region, options, band, auditioning: null };
+      return;
+    }
+    const base = source?.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') ?? 'Generated';
+    const tracks: TrackDoc[] = Object.entries(outputs).map(([stem, a], i) => ({
+      id: uid('t'),
+      name: job.kind === 'separate' ? `${base} – ${stem}` : job.kind === 'upsample' ? `${base} (${a.sampleRate / 1000} kHz)` : `${base} ${stem}`,
+      colour: ['#f72585', '#80ed99', '#ffbe0b', '#b388eb'][i % 4]!,
+      gainDb: 0,
+      muted: false,
+      solo: false,
+      blob: a.blob,
+      sampleRate: a.sampleRate,
+      channelCount: a.channelCount,
+      frames: a.frames,
+      origin: { kind: 'job', job: job.kind, from: source?.id ?? null, stem },
+    }));
+    this.commit(edits.addTracks(this.doc, tracks, source?.id));
+    for (const n of notes) this.notify('info', n);
+  }
+
+  async acceptAlternative(name: string) {
+    const alt = this.alternatives;
+    const option = alt?.options.find((o) => o.name === name);
+    if (!alt || !option) return;
+    const r = await api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end });
+    if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
+    this.remember(r.value);
+    this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
+    this.alternatives = null;
+    this.transport.stop();
+  }
+
+  dismissAlternatives() {
+    this.alternatives = null;
+  }
+
+  auditionAlternative(name: string) {
+    const alt = this.alternatives;
+    const option = alt?.options.find((o) => o.name === name);
+    const base = alt && this.audio.get(alt.base);
+    if (!alt || !option || !base) return;
+    this.alternatives = { ...alt, auditioning: name };
+    void this.transport.audition(base, option.audio, alt.region.start, alt.region.end);
+  }
+
+  // ---- export ------------------------------------------------------------------------------------
+  async exportTrack(trackId: string, format: 'pcm16' | 'pcm24' | 'float32', sampleRate?: number) {
+    const t = this.doc.tracks.find((x) => x.id === trackId);
+    if (!t) return;
+    this.busy++;
+    try {
+      const r = await api.exportWav({ blob: t.blob, name: t.name, format, ...(sampleRate ? { sampleRate } : {}) });
+      if (r.ok) this.notify('info', `Exported "${t.name}" to ${r.value.path}`, r.value.path);
+      else if (r.error.code !== 'CANCELLED') this.reportError(r.error, `"${t.name}" could not be exported`);
+    } finally {
+      this.busy--;
+    }
+  }
+
+  async reveal(path: string) {
+    const r = await api.reveal({ path });
+    if (!r.ok) this.reportError(r.error);
+    else if (!r.value.revealed) this.notify('info', `The file is at ${path}`);
   }
 }

@@ -2,17 +2,32 @@
 // peaks.js instance gets a thin PlayerAdapter that delegates here, so views never keep
 // clocks of their own that could drift.
 import type { PlayerAdapter, EventEmitterForPlayerEvents } from 'peaks.js';
+import type { TrackAudio } from '../../src-shared/ipc/contract';
+import { spliceRegion } from '../../src-shared/audio/splice';
 
 export interface PlayableTrack {
   id: string;
-  muted: boolean;
-  buffer(ctx: BaseAudioContext): AudioBuffer;
+  gainDb: number;
+  audio: TrackAudio;
 }
 
 /** Pure: where the playhead is, given when playback started. */
 export function playheadAt(startOffset: number, startedAtCtx: number, nowCtx: number, duration: number): number {
   return Math.min(duration, Math.max(0, startOffset + (nowCtx - startedAtCtx)));
 }
+
+const buffers = new WeakMap<Float32Array[], AudioBuffer>();
+
+function toBuffer(ctx: BaseAudioContext, sampleRate: number, channels: Float32Array[]): AudioBuffer {
+  const cached = buffers.get(channels);
+  if (cached) return cached;
+  const b = ctx.createBuffer(channels.length, Math.max(1, channels[0]?.length ?? 1), sampleRate);
+  channels.forEach((ch, i) => b.copyToChannel(ch as Float32Array<ArrayBuffer>, i));
+  buffers.set(channels, b);
+  return b;
+}
+
+type Source = { buffer: AudioBuffer; gain: number; offset: number };
 
 export class Transport {
   playing = $state(false);
@@ -21,9 +36,10 @@ export class Transport {
   duration = $state(0);
 
   private ctx: AudioContext | null = null;
-  private sources: AudioBufferSourceNode[] = [];
+  private nodes: AudioScheduledSourceNode[] = [];
   private startOffset = 0;
   private startedAt = 0;
+  private stopAt = Infinity;
   private raf = 0;
   private emitters = new Set<EventEmitterForPlayerEvents>();
   private tracks: () => PlayableTrack[] = () => [];
@@ -49,31 +65,32 @@ export class Transport {
     }
   }
 
-  async play(): Promise<void> {
-    if (this.playing || this.duration <= 0) return;
+  private async startSources(sources: Source[], from: number, until = Infinity): Promise<void> {
     const ctx = this.context();
     if (ctx.state === 'suspended') await ctx.resume();
-    if (this.position >= this.duration) this.position = 0;
-    this.startOffset = this.position;
+    this.startOffset = from;
     this.startedAt = ctx.currentTime + 0.02;
-    this.sources = [];
-    for (const t of this.tracks()) {
-      if (t.muted) continue;
+    this.stopAt = until;
+    this.nodes = [];
+    for (const s of sources) {
       const src = ctx.createBufferSource();
-      src.buffer = t.buffer(ctx);
-      src.connect(ctx.destination);
-      if (this.startOffset < src.buffer.duration) src.start(this.startedAt, this.startOffset);
-      this.sources.push(src);
+      src.buffer = s.buffer;
+      const gain = ctx.createGain();
+      gain.gain.value = s.gain;
+      src.connect(gain).connect(ctx.destination);
+      const within = from - s.offset;
+      if (within < s.buffer.duration) src.start(this.startedAt + Math.max(0, -within), Math.max(0, within));
+      this.nodes.push(src);
     }
     this.playing = true;
-    this.emit('player.playing', this.startOffset);
+    this.emit('player.playing', from);
     const tick = () => {
       if (!this.playing) return;
       const t = this.currentTime();
       this.position = t;
       this.emit('player.timeupdate', t);
-      if (t >= this.duration) {
-        this.stopSources();
+      if (t >= this.duration || t >= this.stopAt) {
+        this.stopNodes();
         this.playing = false;
         this.emit('player.ended', t);
         return;
@@ -83,8 +100,37 @@ export class Transport {
     this.raf = requestAnimationFrame(tick);
   }
 
-  private stopSources() {
-    for (const s of this.sources) {
+  async play(): Promise<void> {
+    if (this.playing || this.duration <= 0) return;
+    if (this.position >= this.duration) this.position = 0;
+    const ctx = this.context();
+    const sources = this.tracks().map((t) => ({
+      buffer: toBuffer(ctx, t.audio.sampleRate, t.audio.channels),
+      gain: Math.pow(10, t.gainDb / 20),
+      offset: 0,
+    }));
+    await this.startSources(sources, this.position);
+  }
+
+  /**
+   * Audition a fill in context: the base track with `fill` spliced into [start, end), from
+   * one second before to one second after the region.
+   */
+  async audition(base: TrackAudio, fill: TrackAudio, start: number, end: number): Promise<void> {
+    this.pause();
+    const sr = base.sampleRate;
+    const a = Math.max(0, Math.floor((start - 1) * sr));
+    const b = Math.min(base.frames, Math.ceil((end + 1) * sr));
+    if (fill.sampleRate !== sr || fill.frames !== base.frames) return;
+    const cut = (chs: Float32Array[]) => chs.map((c) => c.slice(a, b));
+    const spliced = spliceRegion(cut(base.channels), cut(fill.channels), start * sr - a, end * sr - a, Math.round(0.003 * sr));
+    const buffer = this.context().createBuffer(spliced.length, Math.max(1, b - a), sr);
+    spliced.forEach((ch, i) => buffer.copyToChannel(ch as Float32Array<ArrayBuffer>, i));
+    await this.startSources([{ buffer, gain: 1, offset: a / sr }], a / sr, b / sr);
+  }
+
+  private stopNodes() {
+    for (const s of this.nodes) {
       try {
         s.stop();
       } catch {
@@ -92,14 +138,14 @@ export class Transport {
       }
       s.disconnect();
     }
-    this.sources = [];
+    this.nodes = [];
     cancelAnimationFrame(this.raf);
   }
 
   pause(): void {
     if (!this.playing) return;
     this.position = this.currentTime();
-    this.stopSources();
+    this.stopNodes();
     this.playing = false;
     this.emit('player.pause', this.position);
   }

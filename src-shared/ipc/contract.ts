@@ -65,6 +65,8 @@ export interface ImportedAudio extends TrackAudio {
   name: string;
   /** Container/codec detected from the bytes (not the extension): wav, flac, mp3, ogg. */
   format: string;
+  /** Things the user should know (e.g. a truncated file was partly recovered). */
+  warnings: string[];
 }
 
 export const AudioGetRequest = z.object({ blob: BlobId }).strict();

@@ -9,10 +9,11 @@ const SHOTS = resolve(REPO, 'test-results/screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
 let host: RunningHost;
-test.beforeAll(async () => {
+// a fresh host (and so a fresh project folder) per test
+test.beforeEach(async () => {
   host = await startBuiltWebHost();
 });
-test.afterAll(async () => {
+test.afterEach(async () => {
   await host?.stop();
 });
 

@@ -1,6 +1,8 @@
 // Starts the built web host (out/main/web.js) on a free port and returns its URL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,13 +14,22 @@ export interface RunningHost {
   origin: string;
   token: string;
   output: string[];
+  /** The project folder this host autosaves into (fresh per host unless given). */
+  projectDir: string;
   stop(): Promise<void>;
 }
 
-export async function startBuiltWebHost(): Promise<RunningHost> {
+export const TINY_MODEL = resolve(REPO, 'test/fixtures/models/tiny.json');
+
+export async function startBuiltWebHost(opts: { projectDir?: string; env?: Record<string, string> } = {}): Promise<RunningHost> {
   const entry = resolve(REPO, 'out/main/web.js');
   if (!existsSync(entry)) throw new Error('out/main/web.js is missing: run `npm run build` first (npm test does).');
-  const child: ChildProcess = spawn(process.execPath, [entry], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const projectDir = opts.projectDir ?? mkdtempSync(join(tmpdir(), 'pnf-e2e-project-'));
+  const child: ChildProcess = spawn(process.execPath, [entry, `--project-dir=${projectDir}`], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   const output: string[] = [];
   const url = await new Promise<string>((ok, bad) => {
     const timer = setTimeout(() => bad(new Error(`web host did not start:\n${output.join('')}`)), 30_000);
@@ -40,6 +51,7 @@ export async function startBuiltWebHost(): Promise<RunningHost> {
     origin: u.origin,
     token: /token=([\w-]+)/.exec(u.hash)![1]!,
     output,
+    projectDir,
     stop: () =>
       new Promise<void>((ok) => {
         if (child.exitCode !== null) return ok();

@@ -20,6 +20,7 @@ beforeAll(async () => {
       if (r.kind !== 'bytes') throw new Error('no');
       return {
         blob: 'abcdefgh-0000',
+        warnings: [],
         name: r.name,
         format: 'wav',
         sampleRate: 8000,

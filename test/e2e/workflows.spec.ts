@@ -1,0 +1,198 @@
+// The three workflows end to end in Chromium through the web host, with the tiny fixture
+// model (fast, same interface as the shipped priors) at the draft preset: live previews,
+// cancel, alternatives, undo/redo, export, reopen. Screenshots in test-results/screenshots.
+import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EVAL, REPO, startBuiltWebHost, TINY_MODEL, type RunningHost } from './web-host';
+
+const SHOTS = resolve(REPO, 'test-results/screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const CLIP = resolve(EVAL, 'voice/vctk_p308_092_mulaw.wav'); // 3.3 s, 22.05 kHz mono
+
+let host: RunningHost;
+test.beforeEach(async () => {
+  host = await startBuiltWebHost({ env: { PNF_MODEL: TINY_MODEL } });
+});
+test.afterEach(async () => {
+  await host?.stop();
+});
+
+async function open(page: Page, file = CLIP) {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(host.url);
+  await expect(page.locator('[data-ready="true"]')).toBeVisible();
+  await page.getByTestId('preset').selectOption('draft');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  return errors;
+}
+
+/** A cheap fingerprint of what a lane's zoom view shows. */
+async function lanePixels(page: Page, selector: string): Promise<string> {
+  return page.locator(selector).first().locator('[data-testid="zoomview"]').evaluate((el) => {
+    let h = 0;
+    for (const c of Array.from(el.querySelectorAll('canvas'))) {
+      const ctx = c.getContext('2d');
+      if (!ctx || !c.width || !c.height) continue;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i]! + 7 * d[i + 1]! + 13 * d[i + 3]!) | 0;
+    }
+    return String(h);
+  });
+}
+
+async function maxLongTaskMs(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(0, ...((window as unknown as { __pnfLongTasks?: number[] }).__pnfLongTasks ?? [])));
+}
+
+function report(name: string, data: unknown) {
+  mkdirSync(resolve(REPO, 'test-results'), { recursive: true });
+  writeFileSync(resolve(REPO, `test-results/${name}.json`), JSON.stringify(data, null, 2));
+  console.log(`[report] ${name}: ${JSON.stringify(data)}`);
+}
+
+test('split stems: lanes appear at once, refine live, land aligned; undo/redo; reopen restores', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('track-menu').click();
+  await page.getByTestId('split').click();
+  const previews = page.getByTestId('preview-lane');
+  await expect(previews).toHaveCount(2);
+  await expect(page.getByTestId('job')).toHaveCount(1);
+  // the waveform changes while the job runs (a live preview, not only the result)
+  const first = await lanePixels(page, '[data-testid="preview-lane"]');
+  await expect.poll(() => lanePixels(page, '[data-testid="preview-lane"]'), { timeout: 60_000 }).not.toBe(first);
+  await expect(page.getByTestId('live-badge').first()).toBeVisible();
+  await page.screenshot({ path: resolve(SHOTS, 'split-live.png') });
+  await expect(page.getByTestId('job')).toHaveCount(0, { timeout: 100_000 });
+  await expect(page.getByTestId('track')).toHaveCount(3);
+  const names = await page.getByTestId('track-name').allTextContents();
+  expect(names).toEqual(['vctk_p308_092_mulaw.wav', 'vctk_p308_092_mulaw – piano', 'vctk_p308_092_mulaw – voice']);
+  // stems are sample-aligned with the original: same rate and length
+  const durations = await page.getByTestId('track-duration').allTextContents();
+  expect(new Set(durations).size).toBe(1);
+  const rates = await page.getByTestId('track-rate').allTextContents();
+  expect(new Set(rates).size).toBe(1);
+  report('ui-longtasks-split', { maxLongTaskMs: await maxLongTaskMs(page) });
+  await page.screenshot({ path: resolve(SHOTS, 'split-done.png') });
+
+  // solo a stem
+  await page.getByTestId('track').nth(1).getByTestId('solo').click();
+  await expect(page.getByTestId('track').nth(1).getByTestId('solo')).toHaveAttribute('aria-pressed', 'true');
+
+  // undo/redo restores exactly
+  await page.keyboard.press('Control+z'); // solo
+  await page.keyboard.press('Control+z'); // the split result
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  await page.keyboard.press('Shift+Control+z');
+  await expect(page.getByTestId('track')).toHaveCount(3);
+  await expect(page.getByTestId('track-name')).toHaveText(names);
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+
+  // reopening the project restores it as it was
+  await page.reload();
+  await expect(page.locator('[data-ready="true"]')).toBeVisible();
+  await expect(page.getByTestId('track')).toHaveCount(3);
+  await expect(page.getByTestId('track-name')).toHaveText(names);
+  expect(errors).toEqual([]);
+});
+
+test('fill a gap: select, refine live, audition alternatives, see the spread, accept; undo/redo exact', async ({ page }) => {
+  const errors = await open(page);
+  const track = page.getByTestId('track').first();
+  const zoom = track.getByTestId('zoomview');
+  const box = (await zoom.boundingBox())!;
+  // drag across the waveform to select a region
+  await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(track.getByTestId('selection-times')).toBeVisible();
+  const before = await lanePixels(page, '[data-testid="track"]');
+  await page.getByTestId('fill-selection').click();
+  await expect(page.getByTestId('job')).toHaveCount(1);
+  await expect(track.getByTestId('live-badge')).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({ path: resolve(SHOTS, 'fill-live.png') });
+  await expect(page.getByTestId('alternatives')).toBeVisible({ timeout: 100_000 });
+  await expect(page.getByTestId('alternative')).toHaveCount(3);
+  // the uncertainty band is drawn
+  await expect
+    .poll(() =>
+      page.getByTestId('uncertainty-band').evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) ink++;
+        return ink;
+      }),
+    )
+    .toBeGreaterThan(0);
+  // audition one in context: the playhead moves
+  await page.getByTestId('audition').nth(1).click();
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  await page.screenshot({ path: resolve(SHOTS, 'fill-alternatives.png') });
+  await page.getByTestId('accept').nth(1).click();
+  await expect(page.getByTestId('alternatives')).toHaveCount(0);
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  await page.getByTestId('stop').click();
+  await expect.poll(() => lanePixels(page, '[data-testid="track"]')).not.toBe(before);
+  const after = await lanePixels(page, '[data-testid="track"]');
+  await page.getByTestId('undo').click();
+  await expect.poll(() => lanePixels(page, '[data-testid="track"]')).toBe(before);
+  await page.getByTestId('redo').click();
+  await expect.poll(() => lanePixels(page, '[data-testid="track"]')).toBe(after);
+  report('ui-longtasks-fill', { maxLongTaskMs: await maxLongTaskMs(page) });
+  expect(errors).toEqual([]);
+});
+
+test('upsample a low-rate clip: a new lane refines live and lands at the target rate; export writes the WAV asked for', async ({ page }, info) => {
+  const low = info.outputPath('speech-8k.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', CLIP, '-t', '2', '-ar', '8000', '-ac', '1', low]);
+  const errors = await open(page, low);
+  await page.getByTestId('track-menu').click();
+  await page.getByTestId('upsample-rate').selectOption('16000');
+  await page.getByTestId('upsample').click();
+  await expect(page.getByTestId('preview-lane')).toHaveCount(1);
+  const first = await lanePixels(page, '[data-testid="preview-lane"]');
+  await expect.poll(() => lanePixels(page, '[data-testid="preview-lane"]'), { timeout: 60_000 }).not.toBe(first);
+  await expect(page.getByTestId('job')).toHaveCount(0, { timeout: 100_000 });
+  const up = page.getByTestId('track').nth(1);
+  await expect(up.getByTestId('track-rate')).toHaveText('16 kHz');
+  await up.getByTestId('spectrogram-toggle').click();
+  await expect(up.getByTestId('spectrogram')).toHaveAttribute('data-ready', /\d+/);
+  await page.screenshot({ path: resolve(SHOTS, 'upsample-done.png') });
+
+  // export the upsampled track as 16-bit WAV at 22.05 kHz
+  await up.getByTestId('track-menu').click();
+  await up.getByTestId('export-format').selectOption('pcm16');
+  await up.getByTestId('export-rate').selectOption('22050');
+  await up.getByTestId('export').click();
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'Exported' })).toBeVisible();
+  const dir = join(host.projectDir, 'exports');
+  const files = readdirSync(dir);
+  expect(files).toHaveLength(1);
+  const wav = readFileSync(join(dir, files[0]!));
+  expect(wav.toString('latin1', 0, 4)).toBe('RIFF');
+  expect(wav.readUInt16LE(22)).toBe(1); // channels
+  expect(wav.readUInt32LE(24)).toBe(22050); // rate
+  expect(wav.readUInt16LE(34)).toBe(16); // bit depth
+  const dataBytes = wav.readUInt32LE(40);
+  expect(Math.abs(dataBytes / 2 - 2 * 22050)).toBeLessThanOrEqual(2); // 2 s
+  expect(errors).toEqual([]);
+});
+
+test('cancel stops a job within moments and leaves the project as it was', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('preset').selectOption('best');
+  await page.getByTestId('track-menu').click();
+  await page.getByTestId('split').click();
+  await expect(page.getByTestId('job-status')).toContainText('level', { timeout: 60_000 });
+  await page.getByTestId('cancel-job').click();
+  await expect(page.getByTestId('job')).toHaveCount(0, { timeout: 10_000 });
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'cancelled' })).toBeVisible();
+  await expect(page.getByTestId('preview-lane')).toHaveCount(0);
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
