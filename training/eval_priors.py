@@ -251,6 +251,20 @@ def main():
         allres[s] = evaluate(s, os.path.join(a.ckpt_dir, s, "ckpt.pt"), a.data_dir, a)
         print(json.dumps({k: v for k, v in allres[s].items() if k != "upsample4x"}, indent=1)[:3000], flush=True)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    # learning curve: one row per evaluated checkpoint (samples seen -> bits and 4x SNR)
+    cpath = os.path.join(os.path.dirname(a.out), "learning_curve.json")
+    curve = json.load(open(cpath)) if os.path.exists(cpath) else []
+    for s in a.sources:
+        r = allres[s]
+        v = r["validation"]
+        curve.append({"source": s, "samplesSeen": r["samplesSeen"], "trainWallSeconds": r["trainWallSeconds"],
+                      "valBits0.001": v["bitsPerSample"].get("0.001"), "evalClipBits0.001": v["evalClips"]["bitsPerSample"].get("0.001"),
+                      "lpc16EvalClipBits0.001": v["evalClips"]["lpc16"].get("0.001"),
+                      "upsample4xMean": r.get("upsample4x", {}).get("mean"),
+                      "upsampleSettings": r.get("upsample4x", {}).get("settings"),
+                      "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    with open(cpath, "w") as f:
+        json.dump(curve, f, indent=1)
     with open(a.out + ".json", "w") as f:
         json.dump(allres, f, indent=1)
     with open(a.out + ".md", "w") as f:

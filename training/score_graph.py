@@ -88,8 +88,8 @@ class ScoreGraph(nn.Module):
         lp = (lse_q - lse_p).squeeze(-1) - torch.log(sigma * math.sqrt(2 * math.pi)).unsqueeze(1)
         logp = F.pad(lp[:, 1:], (1, 0))
         # d logp_t / d x_t (direct): -(x_t - E_q[e]) / s^2
-        eq = torch.matmul(q, e.unsqueeze(-1)).squeeze(-1)
-        direct = (eq - x) / (sigma * sigma).unsqueeze(1)
+        # sum_k q_k (e_k - x_t): no cancellation between E_q[e] and x_t (float32 precision at small sigma)
+        direct = -(q * dd).sum(-1) / (sigma * sigma).unsqueeze(1)
         direct = F.pad(direct[:, 1:], (1, 0))
         # d logp / d logits = q - p (t >= 1)
         gl = q - p
