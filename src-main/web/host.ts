@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeWire, encodeWire } from '../../src-shared/ipc/wire';
+import { decodeWire, encodeWire, FrameAssembler, toFrames } from '../../src-shared/ipc/wire';
 import { fail } from '../../src-shared/ipc/result';
 import type { Dispatch, RequestContext } from '../ipc/dispatch';
 import { CONTENT_SECURITY_POLICY } from '../security';
@@ -109,28 +109,30 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
 
   function serveSocket(ws: WebSocket) {
-    const ctx: RequestContext = {
-      emit: (event, payload) => {
-        if (ws.readyState === ws.OPEN) ws.send(encodeWire({ event, payload }));
-      },
+    const assembler = new FrameAssembler();
+    let outId = 0;
+    const send = (message: unknown) => {
+      if (ws.readyState !== ws.OPEN) return;
+      for (const frame of toFrames(encodeWire(message), ++outId)) ws.send(frame);
     };
+    const ctx: RequestContext = { emit: (event, payload) => send({ event, payload }) };
     ws.on('message', async (data, isBinary) => {
       let seq: unknown = null;
       try {
         if (!isBinary) throw new Error('text frames are not part of the protocol');
         const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
-        const msg = decodeWire(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        const whole = assembler.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        if (!whole) return; // more chunks to come
+        const msg = decodeWire(whole);
         if (!msg || typeof msg !== 'object') throw new Error('not an object');
         const m = msg as { seq?: unknown; channel?: unknown; payload?: unknown };
         seq = m.seq;
         if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) throw new Error('missing sequence number');
         const result = await opts.dispatch(m.channel, m.payload, ctx);
-        if (ws.readyState === ws.OPEN) ws.send(encodeWire({ seq, result }));
+        send({ seq, result });
       } catch (e) {
         log(`web host: bad message: ${e instanceof Error ? e.message : String(e)}`);
-        if (ws.readyState === ws.OPEN) {
-          ws.send(encodeWire({ seq: typeof seq === 'number' ? seq : -1, result: fail('BAD_REQUEST', 'Malformed message.') }));
-        }
+        send({ seq: typeof seq === 'number' ? seq : -1, result: fail('BAD_REQUEST', 'Malformed message.') });
       }
     });
   }

@@ -3,7 +3,7 @@
 // travels over a WebSocket with a per-launch token taken from the URL fragment.
 import { CHANNELS, EVENTS, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
-import { decodeWire, encodeWire } from '../../src-shared/ipc/wire';
+import { decodeWire, encodeWire, FrameAssembler, toFrames } from '../../src-shared/ipc/wire';
 
 export type HostKind = 'electron' | 'web';
 
@@ -31,6 +31,7 @@ class WebBridge {
   private seq = 0;
   private pending = new Map<number, (r: Result<unknown>) => void>();
   readonly jobListeners = new Set<(e: JobEvent) => void>();
+  private assembler = new FrameAssembler();
 
   constructor(private readonly token: string) {}
 
@@ -59,7 +60,9 @@ class WebBridge {
         const data = ev.data;
         if (!(data instanceof ArrayBuffer)) return;
         try {
-          const msg = decodeWire(new Uint8Array(data)) as { seq?: number; result?: Result<unknown>; event?: string; payload?: unknown };
+          const whole = this.assembler.push(new Uint8Array(data));
+          if (!whole) return; // more chunks to come
+          const msg = decodeWire(whole) as { seq?: number; result?: Result<unknown>; event?: string; payload?: unknown };
           if (msg.event === EVENTS.job) {
             for (const l of this.jobListeners) l(msg.payload as JobEvent);
           } else if (typeof msg.seq === 'number' && msg.result) {
@@ -91,7 +94,7 @@ class WebBridge {
         clearTimeout(timer);
         resolve(r as Result<T>);
       });
-      ws.send(encodeWire({ seq, channel, payload }));
+      for (const frame of toFrames(encodeWire({ seq, channel, payload }), seq)) ws.send(frame);
     });
   }
 }

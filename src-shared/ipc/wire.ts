@@ -77,3 +77,76 @@ export function decodeWire(data: Uint8Array): unknown {
     return value;
   });
 }
+
+// ---- chunking ---------------------------------------------------------------------------
+// Large messages (a whole track of audio) travel as several WebSocket frames so that no
+// single frame is gigabytes long (browsers' devtools, proxies and both ends' buffers cope
+// badly with that). Chunk frame: "PNFC" | uint32 message id | uint32 index | uint32 count | bytes.
+
+const CHUNK_MAGIC = [0x50, 0x4e, 0x46, 0x43]; // "PNFC"
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+const CHUNK_HEADER = 16;
+
+/** The frames to send for one encoded message (just the message when it is small). */
+export function toFrames(encoded: Uint8Array, messageId: number, chunkBytes = CHUNK_BYTES): Uint8Array[] {
+  if (encoded.byteLength <= chunkBytes) return [encoded];
+  const count = Math.ceil(encoded.byteLength / chunkBytes);
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const part = encoded.subarray(i * chunkBytes, Math.min(encoded.byteLength, (i + 1) * chunkBytes));
+    const f = new Uint8Array(CHUNK_HEADER + part.byteLength);
+    f.set(CHUNK_MAGIC, 0);
+    const v = new DataView(f.buffer);
+    v.setUint32(4, messageId >>> 0, true);
+    v.setUint32(8, i, true);
+    v.setUint32(12, count, true);
+    f.set(part, CHUNK_HEADER);
+    frames.push(f);
+  }
+  return frames;
+}
+
+/** Reassembles chunked frames; plain frames pass straight through. Bounded in size and count. */
+export class FrameAssembler {
+  private partial = new Map<number, { parts: Uint8Array[]; got: number; bytes: number }>();
+  constructor(
+    private readonly maxBytes = 2 ** 31 - 1,
+    private readonly maxPending = 8,
+  ) {}
+
+  /** Returns a complete encoded message, or null while one is still arriving. */
+  push(frame: Uint8Array): Uint8Array | null {
+    if (frame.byteLength < 4 || CHUNK_MAGIC.some((m, i) => frame[i] !== m)) return frame;
+    if (frame.byteLength < CHUNK_HEADER) throw new WireError('truncated chunk header');
+    const v = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    const id = v.getUint32(4, true);
+    const index = v.getUint32(8, true);
+    const count = v.getUint32(12, true);
+    if (count < 1 || index >= count || count > Math.ceil(this.maxBytes / 1024)) throw new WireError('bad chunk numbering');
+    let p = this.partial.get(id);
+    if (!p) {
+      if (this.partial.size >= this.maxPending) throw new WireError('too many messages in flight');
+      p = { parts: new Array<Uint8Array>(count), got: 0, bytes: 0 };
+      this.partial.set(id, p);
+    }
+    if (p.parts.length !== count) throw new WireError('chunk count changed');
+    if (p.parts[index]) throw new WireError('duplicate chunk');
+    const body = frame.slice(CHUNK_HEADER);
+    p.bytes += body.byteLength;
+    if (p.bytes > this.maxBytes) {
+      this.partial.delete(id);
+      throw new WireError('message too large');
+    }
+    p.parts[index] = body;
+    p.got++;
+    if (p.got < count) return null;
+    this.partial.delete(id);
+    const out = new Uint8Array(p.bytes);
+    let o = 0;
+    for (const part of p.parts) {
+      out.set(part, o);
+      o += part.byteLength;
+    }
+    return out;
+  }
+}

@@ -34,3 +34,35 @@ describe('wire codec', () => {
     expect(() => decodeWire(badKind)).toThrow(WireError);
   });
 });
+
+import { FrameAssembler, toFrames } from '../../../src-shared/ipc/wire';
+describe('chunked frames', () => {
+  it('splits a large message and reassembles it in order or out of order', () => {
+    const msg = encodeWire({ seq: 1, a: new Float32Array(1000).map((_, i) => i) });
+    const frames = toFrames(msg, 42, 1000);
+    expect(frames.length).toBeGreaterThan(3);
+    const asm = new FrameAssembler();
+    const shuffled = [...frames].reverse();
+    let out: Uint8Array | null = null;
+    for (const f of shuffled) out = asm.push(f) ?? out;
+    const back = decodeWire(out!) as { a: Float32Array };
+    expect(back.a[999]).toBe(999);
+  });
+  it('passes small messages through and rejects hostile chunks', () => {
+    const small = encodeWire({ x: 1 });
+    expect(toFrames(small, 1)).toEqual([small]);
+    const asm = new FrameAssembler(5000, 2);
+    expect(asm.push(small)).toBe(small);
+    const frames = toFrames(new Uint8Array(3000), 7, 1000);
+    asm.push(frames[0]!);
+    expect(() => asm.push(frames[0]!)).toThrow(WireError); // duplicate
+    const big = toFrames(new Uint8Array(9000), 8, 1000);
+    expect(() => big.forEach((f) => asm.push(f))).toThrow(WireError); // over maxBytes
+    const bad = frames[1]!.slice();
+    new DataView(bad.buffer).setUint32(8, 99, true); // index >= count
+    expect(() => asm.push(bad)).toThrow(WireError);
+    const a = new FrameAssembler(1e9, 1);
+    a.push(toFrames(new Uint8Array(3000), 1, 1000)[0]!);
+    expect(() => a.push(toFrames(new Uint8Array(3000), 2, 1000)[0]!)).toThrow(WireError); // too many in flight
+  });
+});
