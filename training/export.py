@@ -180,6 +180,7 @@ def tiny_model(seed=1234):
         m.Wm.normal_(0, 0.05)
         m.ar.weight.normal_(0, 0.2)
         m.bm[1] = -1.5
+        m.rs.weight.normal_(0, 0.1)
         m.b2.copy_(-3.0 * m.bins.abs() / m.bins.abs().max())
     return m.eval()
 

@@ -143,6 +143,9 @@ class WaveNetPrior(nn.Module):
             self.Wm = nn.Parameter(torch.zeros(H, 2))
             self.bm = nn.Parameter(torch.tensor([0.0, -3.0]))
             self.ar = nn.Linear(cfg.emb, cfg.ar_order)
+            self.rs = nn.Linear(cfg.emb, 1)  # sigma-dependent part of log s
+            nn.init.zeros_(self.rs.weight)
+            nn.init.zeros_(self.rs.bias)
             nn.init.zeros_(self.ar.weight)
             with torch.no_grad():
                 self.ar.bias.zero_()
@@ -159,6 +162,11 @@ class WaveNetPrior(nn.Module):
     def ar_weights(self, sigma):
         """sigma [B] -> linear-predictor taps [B, P] (tap j multiplies x~[t-1-j])."""
         return self.ar(self.embed(sigma))
+
+    def anchor_params(self, sigma):
+        """sigma [B] -> (taps [B,P], log-width offset [B,1])."""
+        e = self.embed(sigma)
+        return self.ar(e), self.rs(e)
 
     def embed(self, sigma):
         u = (torch.log(sigma) - self.ls_center) / self.ls_scale
@@ -194,11 +202,11 @@ class WaveNetPrior(nn.Module):
         logits = torch.matmul(y1r, self.W2) + self.b2
         if self.cfg.anchor:
             mr = torch.matmul(y1r, self.Wm) + self.bm  # [B,T,2]
-            w = self.ar_weights(sigma)  # [B,P]
+            w, rs = self.anchor_params(sigma)  # [B,P], [B,1]
             m = mr[..., 0]
             for j in range(self.cfg.ar_order):
                 m = m + w[:, j:j + 1] * F.pad(x, (j + 1, 0))[:, :x.shape[1]]
-            rho = RHO_MIN + F.softplus(mr[..., 1] - RHO_MIN)
+            rho = RHO_MIN + F.softplus(mr[..., 1] + rs - RHO_MIN)
             prec = torch.exp(-2.0 * rho)
             dm = self.bins - m.unsqueeze(-1)
             logits = logits - 0.5 * dm * dm * prec.unsqueeze(-1)

@@ -65,11 +65,11 @@ class ScoreGraph(nn.Module):
         logits = torch.matmul(y1r, m.W2) + m.b2  # [B,T,K]
         if self.anchor:
             mr = torch.matmul(y1r, m.Wm) + m.bm
-            w = m.ar_weights(sigma)  # [B,P]
+            w, rs = m.anchor_params(sigma)  # [B,P], [B,1]
             mu_ = mr[..., 0]
             for j in range(self.P):
                 mu_ = mu_ + w[:, j:j + 1] * F.pad(x, (j + 1, 0))[:, :-(j + 1)]
-            raw = mr[..., 1]
+            raw = mr[..., 1] + rs
             rho = RHO_MIN + F.softplus(raw - RHO_MIN)
             prec = torch.exp(-2.0 * rho)
             dm = m.bins - mu_.unsqueeze(-1)
