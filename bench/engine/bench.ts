@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import { loadPrior, findCard, type OnnxPrior } from '../../src-main/engine/prior';
-import { sample } from '../../src-main/engine/sampler';
+import { sample, DEFAULT_WINDOW, DEFAULT_BATCH } from '../../src-main/engine/sampler';
 import { NoObservation } from '../../src-main/engine/operators';
 import { ModelSet, runJob, planSchedule } from '../../src-main/engine/tasks';
 import type { JobRequest, PresetName } from '../../src-shared/engine/jobs';
@@ -153,16 +153,16 @@ async function main(): Promise<void> {
   };
   log('## 2. Sampler throughput (annealed Langevin, whole clip updated every step)');
   log('');
-  const base = await run(4, 8192, 2, undefined, 3);
-  log(`4 s clip, window 8192 (+${rf} context each side), 2 windows per batch (the defaults), default threads: **${base.rate.toFixed(0)} sample-updates/s** (${(base.seconds / 3).toFixed(2)} s per step)`);
+  const base = await run(4, DEFAULT_WINDOW, DEFAULT_BATCH, undefined, 3);
+  log(`4 s clip, window ${DEFAULT_WINDOW} (+${rf} context each side), ${DEFAULT_BATCH} window(s) per run (the defaults), default threads: **${base.rate.toFixed(0)} sample-updates/s** (${(base.seconds / 3).toFixed(2)} s per step)`);
   if (refRates[2]) log(`Ratio to the PyTorch reference sampler (whole clip per step, 2 threads): **${(base.rate / refRates[2]).toFixed(2)}**`);
   log('');
-  log('## 3. Time vs clip length (2 steps, window 8192, batch 2)');
+  log('## 3. Time vs clip length (2 steps, default window and batch)');
   log('');
   log('| clip s | wall s | s per clip-second | sample-updates/s |');
   log('|---|---|---|---|');
   for (const s of [1, 2, 4, 8]) {
-    const r = await run(s, 8192, 2);
+    const r = await run(s, DEFAULT_WINDOW, DEFAULT_BATCH);
     log(`| ${s} | ${r.seconds.toFixed(2)} | ${(r.seconds / s).toFixed(3)} | ${r.rate.toFixed(0)} |`);
   }
   log('');
@@ -225,7 +225,65 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${join(HERE, 'results.md')}`);
 }
 
-if (flag('child')) childTask().catch((e) => {
+// ------------------------------------------------------------------ quality vs steps (presets)
+async function curve(): Promise<void> {
+  const { decodeAudioFile } = await import('../../src-main/io/decode');
+  const { resample } = await import('../../src-main/io/resample');
+  const { decimationMask, DecimateMap } = await import('../../src-main/engine/operators');
+  const { splineUpsample } = await import('../../src-main/engine/baselines');
+  const { snr } = await import('../../src-shared/audio/metrics');
+  const modelDir = resolve(opt('model-dir') ?? join(ROOT, 'resources/models'));
+  const source = (opt('source') ?? 'piano') as 'piano' | 'voice';
+  const p = await loadPrior(await findCard(modelDir, source), { verifyParity: false });
+  const clip = opt('clip') ?? '/work/shared/eval/piano/supra_sample.wav';
+  const a = await decodeAudioFile(clip);
+  const mono = a.channels[0]!.map((v, i) => (a.channels.length > 1 ? 0.5 * (v + a.channels[1]![i]!) : v));
+  let x = (await resample([mono], a.sampleRate, p.sampleRate))[0]!;
+  const secs = Number(opt('seconds') ?? 2);
+  x = x.slice(0, Math.round(secs * p.sampleRate));
+  const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  x = x.map((v) => (v / peak) * 0.9);
+  const k = 4;
+  const y = new DecimateMap(k).apply(x);
+  const base = splineUpsample(y, k, x.length);
+  const lines: string[] = [];
+  const log = (l: string) => {
+    console.log(l);
+    lines.push(l);
+  };
+  log(`## Quality vs steps: 4x upsampling of ${clip} (${secs} s, peak 0.9), model ${p.name}`);
+  log('');
+  log(`Cubic spline baseline: **${snr(x, base).toFixed(2)} dB**. Warm start at sigma ${Math.min(p.schedule.sigmaMax, 5 * p.schedule.sigmaMin)} (tasks default), geometric to ${p.schedule.sigmaMin}, etaScale ${p.schedule.etaScale}.`);
+  log('');
+  log('| levels x steps | total steps | SNR dB (no denoise) | SNR dB (+ Tweedie denoise) | wall s |');
+  log('|---|---|---|---|---|');
+  const settings = (opt('settings') ?? '2x2,4x5,8x10,8x20,8x40').split(',').map((t) => t.split('x').map(Number) as [number, number]);
+  for (const [L, S] of settings) {
+    const res: number[] = [];
+    let wall = 0;
+    for (const denoise of [false, true]) {
+      const r = await sample([{ prior: p, init: base }], decimationMask(y, k, x.length), {
+        schedule: { ...p.schedule, levels: L, stepsPerLevel: S },
+        startSigma: Math.min(p.schedule.sigmaMax, 5 * p.schedule.sigmaMin),
+        seed: 1,
+        denoise,
+      });
+      res.push(snr(x, r.x[0]!));
+      wall = r.seconds;
+    }
+    log(`| ${L} x ${S} | ${L * S} | ${res[0]!.toFixed(2)} | ${res[1]!.toFixed(2)} | ${wall.toFixed(0)} |`);
+  }
+  await p.dispose();
+  const outPath = join(HERE, 'curve.md');
+  writeFileSync(outPath, lines.join('\n') + '\n');
+  console.log(`wrote ${outPath}`);
+}
+
+if (flag('curve')) curve().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+else if (flag('child')) childTask().catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -65,11 +65,13 @@ export interface SamplerResult {
   seconds: number;
 }
 
-/** Defaults: window centre samples and windows per ONNX run. Peak memory of one run is about
- *  batch x (window + 2 RF) x ~10 KB with 256-bin score graphs (the [B, T, bins] head dominates),
- *  so 2 x 8192 keeps it near 200 MB; throughput is flat over 2048..16384 x 1..8 (bench/engine). */
+/** Defaults: window centre samples and windows per ONNX run. One run of the 12-layer, 48-channel,
+ *  256-bin score graph needs ~15 KB per window sample of ORT arena (measured: 2 x 10246 samples ->
+ *  ~300 MB per session), and separation holds two sessions, so the default is ONE window of 8192 (+ 2 RF
+ *  context) per run (~150 MB per session). On the 2-core CPU this was also the fastest setting
+ *  (bench/engine/results.md, section 4); on a GPU raise `batch` to put many windows in one run. */
 export const DEFAULT_WINDOW = 8192;
-export const DEFAULT_BATCH = 2;
+export const DEFAULT_BATCH = 1;
 
 export function sigmaLevels(sigmaMax: number, sigmaMin: number, levels: number): number[] {
   if (levels === 1) return [sigmaMin];

@@ -325,12 +325,15 @@ function checkLength(n: number, prior: ScorePrior, what: string): void {
   }
 }
 
-function divisorFactor(modelRate: number, inRate: number): number {
+/** Integer factor k with modelRate / k an integer rate: the smallest low rate >= inRate (never throw
+ *  input information away), else (inRate above modelRate / 2) k = 2. */
+export function divisorFactor(modelRate: number, inRate: number): number {
   let best = 0;
   for (let k = 2; k <= 64; k++) {
-    if (modelRate % k !== 0) continue;
-    if (!best || Math.abs(modelRate / k - inRate) < Math.abs(modelRate / best - inRate)) best = k;
+    if (modelRate % k !== 0 || modelRate / k < inRate) continue;
+    if (!best || modelRate / k < modelRate / best) best = k;
   }
+  if (!best && modelRate % 2 === 0) best = 2;
   if (!best) throw bad(`No integer factor maps ${inRate} Hz onto the model rate ${modelRate} Hz.`);
   return best;
 }
@@ -453,7 +456,8 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   if (inRate >= M) throw bad(`The clip is already at ${inRate} Hz, at or above the model rate (${M} Hz): there is nothing for the model to add.`);
   const k = divisorFactor(M, inRate);
   const lowRate = M / k;
-  if (lowRate !== inRate) res.notes.push(`Input resampled from ${inRate} Hz to ${lowRate} Hz so that the model rate is an integer multiple (x${k}).`);
+  if (lowRate > inRate) res.notes.push(`Input resampled from ${inRate} Hz up to ${lowRate} Hz so that the model rate is an integer multiple (x${k}).`);
+  if (lowRate < inRate) res.notes.push(`Input resampled from ${inRate} Hz DOWN to ${lowRate} Hz (x${k} to the model rate): content between ${lowRate / 2} and ${inRate / 2} Hz is re-synthesised by the model, not kept.`);
   if (target > M) res.notes.push(`The model works at ${M} Hz: nothing is synthesised above ${M / 2} Hz; the result is resampled to ${target} Hz.`);
   const mode = req.channelMode ?? 'per-channel';
   const chans = toSignals(req.audio.channels, mode);

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { resolve } from 'node:path';
-import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest } from '../../src-main/engine/tasks';
+import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest, divisorFactor } from '../../src-main/engine/tasks';
 import type { EngineProgress } from '../../src-shared/engine/progress';
 import { checkMonotonic } from '../../src-shared/engine/progress';
 import type { JobRequest } from '../../src-shared/engine/jobs';
@@ -81,6 +81,13 @@ describe('tasks on the tiny model', () => {
     const a = await runJob({ kind: 'generate', seconds: 0.002, ancestral: true, seed: 1 }, { priors: models });
     expect(a.tracks.audio![0]!.length).toBe(32);
     expect(a.tracks.audio![0]!.every(Number.isFinite)).toBe(true);
+  });
+
+  it('upsampling factor never throws input away when it can avoid it', () => {
+    expect(divisorFactor(16000, 4000)).toBe(4);
+    expect(divisorFactor(16000, 8000)).toBe(2);
+    expect(divisorFactor(16000, 5000)).toBe(2); // 5000 -> 8000 (up), not 4000 (down)
+    expect(divisorFactor(16000, 11025)).toBe(2); // above 8 kHz: k = 2 with a note
   });
 
   it('long inputs are chunked with overlap; chunk spans cover the clip', () => {

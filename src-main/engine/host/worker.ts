@@ -45,8 +45,9 @@ async function handle(m: HostMessage): Promise<void> {
         send({ type: 'event', re: m.seq, event });
       };
       try {
-        const req = { ...m.request, ...(m.options.device ? { device: m.options.device } : {}) };
-        await runJobWithEvents(req, { priors: modelsFor(m.options), jobId: m.jobId, emit, signal: ac.signal });
+        // the request's device / threads win over the host's defaults
+        const o = { ...m.options, device: m.request.device ?? m.options.device, threads: m.request.threads ?? m.options.threads };
+        await runJobWithEvents(m.request, { priors: modelsFor(o), jobId: m.jobId, emit, signal: ac.signal });
       } finally {
         running.delete(m.jobId);
       }
