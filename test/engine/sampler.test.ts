@@ -161,6 +161,27 @@ describe('sampler mechanics', () => {
     expect(levels).toEqual([1, 2, 3, 4]);
   });
 
+  it('previews: never more often than previewMs except at a level end', async () => {
+    const slow = new GaussianArPrior(0.5, 0.01);
+    const orig = slow.score.bind(slow);
+    slow.score = async (...a) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return orig(...a);
+    };
+    const seen: Array<{ t: number; end: boolean }> = [];
+    await sample([{ prior: slow, init: new Float32Array(50) }], NoObservation, {
+      schedule: { ...SCH, levels: 2, stepsPerLevel: 25 },
+      seed: 1,
+      previewMs: 100,
+      denoise: false,
+      onPreview: (_x, s) => seen.push({ t: performance.now(), end: s.step === s.of }),
+    });
+    expect(seen.filter((p) => p.end).length).toBe(2);
+    const mid = seen.filter((p) => !p.end);
+    expect(mid.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) if (!seen[i]!.end) expect(seen[i]!.t - seen[i - 1]!.t).toBeGreaterThanOrEqual(99);
+  });
+
   it('geometric schedule and window planning', () => {
     const s = sigmaLevels(1, 0.01, 3);
     expect(s[0]).toBeCloseTo(1);
