@@ -17,6 +17,11 @@ import { ProjectStore } from './project/store';
 import type { EngineHost } from './engine';
 import { WAVEFORM_BITS } from './io/decode-job';
 
+/** PNF_TRACE=1 logs where time goes (stderr). */
+const trace = (msg: string) => {
+  if (process.env['PNF_TRACE']) console.error(`[trace] ${msg}`);
+};
+
 export const SUPPORTED_FORMATS = ['wav', 'flac', 'mp3', 'ogg'];
 
 export interface HostDeps {
@@ -94,8 +99,12 @@ export function createHandlers(deps: HostDeps): Handlers {
       if (req.kind === 'path' && deps.host !== 'electron') {
         throw new CodedError('FORBIDDEN', 'The web host opens uploaded files only; use Open… or drop the file.');
       }
-      const decoded = await decodeOffThread(req);
-      const blob = await store.putAudio(decoded);
+      const t0 = performance.now();
+      const decoded = await decodeOffThread(req); // (the worker gets a copy of the bytes)
+      const t1 = performance.now();
+      // keep the file's own bytes: bit-exact and far faster than re-encoding
+      const blob = await store.putSource(req, decoded.format);
+      trace(`audio:import decode ${(t1 - t0).toFixed(0)} ms, store ${(performance.now() - t1).toFixed(0)} ms`);
       const name = req.kind === 'path' ? basename(req.path) : basename(req.name);
       return { ...trackAudio(blob, decoded), name, format: decoded.format, warnings: decoded.warnings ?? [] };
     },

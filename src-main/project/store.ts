@@ -1,7 +1,8 @@
 // The project on disk: project.json (the document, written atomically on every change) and
-// blobs/<id>.wav (immutable float32 WAV, one per version of a track's audio). Source files
-// the user opened are never touched; their audio is copied into a blob at import.
-import { mkdir, readFile, rename, stat } from 'node:fs/promises';
+// blobs/<id>.<format> (immutable, one per version of a track's audio): an imported file's
+// own bytes (bit-exact, and far faster than re-encoding an hour of audio), or a float32
+// WAV for everything the editor makes. Source files the user opened are never touched.
+import { copyFile, mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BlobId, EMPTY_PROJECT, ProjectDoc } from '../../src-shared/project/doc';
@@ -10,6 +11,9 @@ import { CodedError } from '../../src-shared/ipc/result';
 import { encodeWav } from '../io/wav-encode';
 import { writeFileAtomic } from '../io/atomic-write';
 import { decodeOffThread, type DecodeJobResult } from '../io/decode-pool';
+import type { AudioFormat } from '../io/decode';
+
+const BLOB_FORMATS: AudioFormat[] = ['wav', 'flac', 'mp3', 'ogg'];
 
 export interface LoadedProject {
   doc: ProjectDoc;
@@ -24,26 +28,57 @@ export class ProjectStore {
     return join(this.dir, 'project.json');
   }
 
-  blobPath(id: string): string {
+  private blobFile(id: string, format: AudioFormat): string {
     const parsed = BlobId.safeParse(id);
     if (!parsed.success) throw new CodedError('BAD_REQUEST', 'Unknown audio reference.');
-    return join(this.dir, 'blobs', `${parsed.data}.wav`);
+    return join(this.dir, 'blobs', `${parsed.data}.${format}`);
   }
 
+  /** The file holding a blob, or null when it is missing. */
+  async blobPath(id: string): Promise<string | null> {
+    for (const format of BLOB_FORMATS) {
+      const p = this.blobFile(id, format);
+      try {
+        await stat(p);
+        return p;
+      } catch {
+        // try the next format
+      }
+    }
+    return null;
+  }
+
+  /** Store audio the editor made (a stem, a fill, an upsampled clip) as float32 WAV. */
   async putAudio(audio: AudioData): Promise<string> {
     const id = randomUUID();
     await mkdir(join(this.dir, 'blobs'), { recursive: true });
-    await writeFileAtomic(this.blobPath(id), encodeWav(audio, { format: 'float32' }));
+    await writeFileAtomic(this.blobFile(id, 'wav'), encodeWav(audio, { format: 'float32' }));
+    return id;
+  }
+
+  /** Store an imported file as it is (after it decoded successfully). */
+  async putSource(source: { kind: 'path'; path: string } | { kind: 'bytes'; bytes: Uint8Array }, format: AudioFormat): Promise<string> {
+    const id = randomUUID();
+    await mkdir(join(this.dir, 'blobs'), { recursive: true });
+    const target = this.blobFile(id, format);
+    if (source.kind === 'bytes') {
+      await writeFileAtomic(target, source.bytes);
+      return id;
+    }
+    const tmp = `${target}.${process.pid}.tmp`;
+    try {
+      await copyFile(source.path, tmp);
+      await rename(tmp, target);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
     return id;
   }
 
   async getAudio(id: string): Promise<DecodeJobResult> {
-    const path = this.blobPath(id);
-    try {
-      await stat(path);
-    } catch {
-      throw new CodedError('NOT_FOUND', 'This audio is missing from the project folder (was it deleted?).');
-    }
+    const path = await this.blobPath(id);
+    if (!path) throw new CodedError('NOT_FOUND', 'This audio is missing from the project folder (was it deleted?).');
     return decodeOffThread({ kind: 'path', path });
   }
 
@@ -69,10 +104,8 @@ export class ProjectStore {
     const warnings: string[] = [];
     const present = [];
     for (const t of doc.tracks) {
-      try {
-        await stat(this.blobPath(t.blob));
-        present.push(t);
-      } catch {
+      if (await this.blobPath(t.blob)) present.push(t);
+      else {
         warnings.push(`The audio of track "${t.name}" is missing from the project folder; the track was left out.`);
       }
     }

@@ -42,6 +42,10 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
+const trace = (msg: string) => {
+  if (process.env['PNF_TRACE']) console.error(`[trace] ${msg}`);
+};
+
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -111,9 +115,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   function serveSocket(ws: WebSocket) {
     const assembler = new FrameAssembler();
     let outId = 0;
+    let firstFrameAt = 0;
     const send = (message: unknown) => {
       if (ws.readyState !== ws.OPEN) return;
-      for (const frame of toFrames(encodeWire(message), ++outId)) ws.send(frame);
+      const t = performance.now();
+      const frames = toFrames(encodeWire(message), ++outId);
+      for (const frame of frames) ws.send(frame);
+      if (frames.length > 1) trace(`sent ${frames.length} chunks in ${(performance.now() - t).toFixed(0)} ms`);
     };
     const ctx: RequestContext = { emit: (event, payload) => send({ event, payload }) };
     ws.on('message', async (data, isBinary) => {
@@ -122,13 +130,22 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         if (!isBinary) throw new Error('text frames are not part of the protocol');
         const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
         const whole = assembler.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-        if (!whole) return; // more chunks to come
+        if (!whole) {
+          firstFrameAt ||= performance.now();
+          return; // more chunks to come
+        }
+        if (firstFrameAt) trace(`received a chunked message in ${(performance.now() - firstFrameAt).toFixed(0)} ms`);
+        firstFrameAt = 0;
+        const tw = performance.now();
         const msg = decodeWire(whole);
+        trace(`decoded the message in ${(performance.now() - tw).toFixed(0)} ms`);
         if (!msg || typeof msg !== 'object') throw new Error('not an object');
         const m = msg as { seq?: unknown; channel?: unknown; payload?: unknown };
         seq = m.seq;
         if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) throw new Error('missing sequence number');
+        const td = performance.now();
         const result = await opts.dispatch(m.channel, m.payload, ctx);
+        trace(`${String(m.channel)} handled in ${(performance.now() - td).toFixed(0)} ms`);
         send({ seq, result });
       } catch (e) {
         log(`web host: bad message: ${e instanceof Error ? e.message : String(e)}`);
