@@ -241,13 +241,14 @@ interface ReportAcc {
 const newAcc = (track: string, baseline: string | null): ReportAcc => ({ track, baseline, snrNum: 0, snrDen: 0, lpOut: 0, lpBase: 0, n: 0 });
 
 /** Adds one piece to a report: logp over all of out/base, SNR over [snrFrom, snrTo) (default all). */
-async function accumulate(acc: ReportAcc, prior: ScorePrior, out: Float32Array, base: Float32Array | null, sigma: number, window: number, batch: number, snrFrom = 0, snrTo = out.length): Promise<void> {
+async function accumulate(acc: ReportAcc, prior: ScorePrior, out: Float32Array, base: Float32Array | null, sigma: number, window: number, batch: number, snrFrom = 0, snrTo = out.length, skip: Uint8Array | null = null): Promise<void> {
   const n = out.length;
   if (n === 0) return;
   acc.lpOut += (await meanLogp(prior, out, sigma, window, batch)) * n;
   if (base) {
     acc.lpBase += (await meanLogp(prior, base, sigma, window, batch)) * n;
     for (let i = snrFrom; i < snrTo; i++) {
+      if (skip && skip[i]) continue;
       acc.snrNum += base[i]! * base[i]!;
       acc.snrDen += (base[i]! - out[i]!) ** 2;
     }
@@ -523,22 +524,37 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
   const regions = mergeRegions(req.regions);
   const rf = prior.receptiveField;
   const ctx = Math.max(rf, 2048);
-  const prog = new Progress(env, chans.length * regions.length);
+  // segment starts aligned so that s * inRate / M is an integer (exact time alignment on the way back)
+  const q = M / gcd(M, inRate);
+  // gaps whose segments would overlap are sampled together (each sees the other's fill, not the original)
+  type Gap = { a: number; b: number; ia: number; ib: number };
+  const gaps: Gap[] = regions.map((g) => {
+    const a = Math.max(0, Math.floor(g.start * M));
+    return { a, b: Math.min(nM, Math.max(a + 1, Math.ceil(g.end * M))), ia: Math.max(0, Math.floor(g.start * inRate)), ib: Math.min(nIn, Math.ceil(g.end * inRate)) };
+  });
+  const clusters: Gap[][] = [];
+  for (const g of gaps) {
+    const last = clusters[clusters.length - 1];
+    if (last && g.a - last[last.length - 1]!.b <= 2 * ctx) last.push(g);
+    else clusters.push([g]);
+  }
+  const prog = new Progress(env, chans.length * clusters.length);
   const accs = Array.from({ length: nAlt }, (_, i) => newAcc(`alt${i + 1}`, 'LPC extrapolation fill'));
   const outs: Float32Array[][] = Array.from({ length: nAlt }, () => []);
   for (const [c, sig] of chans.entries()) {
     const xm = inRate === M ? sig : (await rs([sig], inRate, M))[0]!;
     const alts = Array.from({ length: nAlt }, () => sig.slice());
-    for (const [gi, g] of regions.entries()) {
-      const a = Math.max(0, Math.floor(g.start * M));
-      const b = Math.min(nM, Math.max(a + 1, Math.ceil(g.end * M)));
-      const s = Math.max(0, a - ctx);
-      const e = Math.min(nM, b + ctx);
+    for (const [gi, cl] of clusters.entries()) {
+      const s = Math.floor(Math.max(0, cl[0]!.a - ctx) / q) * q;
+      const e = Math.min(nM, cl[cl.length - 1]!.b + ctx);
       const seg = xm.slice(s, e);
-      const base = lpcFill(seg, a - s, b - s);
-      const known = maskFromGaps(e - s, [[a - s, b - s]]);
+      let base: Float32Array = seg;
+      for (const g of cl) base = lpcFill(base, g.a - s, g.b - s);
+      const known = maskFromGaps(e - s, cl.map((g) => [g.a - s, g.b - s] as [number, number]));
       const sigs = Array.from({ length: nAlt }, (_, i) => i);
-      const pass = c * regions.length + gi + 1;
+      const pass = c * clusters.length + gi + 1;
+      const ga = cl[0]!.a - s;
+      const gb = cl[cl.length - 1]!.b - s;
       const r = await sample(sigs.map(() => ({ prior, init: base })), new MaskOperator(seg, known, sigs), {
         schedule: plan.schedule,
         startSigma: plan.startSigma,
@@ -547,19 +563,19 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
         batch: req.batch,
         signal: env.signal,
         onStep: prog.onStep(pass),
-        onPreview: (x) => x.forEach((xi, i) => prog.preview(`alt${i + 1}`, c, xi.subarray(a - s, b - s), a, M)),
+        onPreview: (x) => x.forEach((xi, i) => prog.preview(`alt${i + 1}`, c, xi.subarray(ga, gb), s + ga, M)),
       });
       res.sampleUpdates += r.sampleUpdates;
-      // splice the gap (at the clip's rate) into the ORIGINAL clip: observed samples stay exact
-      const ia = Math.max(0, Math.floor(g.start * inRate));
-      const ib = Math.min(nIn, Math.ceil(g.end * inRate));
+      // splice the gaps (at the clip's rate) into the ORIGINAL clip: observed samples stay exact
+      const off = (s * inRate) / M; // an integer by the alignment above
       for (const [i, xi] of r.x.entries()) {
-        await accumulate(accs[i]!, prior, xi, base, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH, a - s, b - s);
+        await accumulate(accs[i]!, prior, xi, base, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH, ga, gb, known);
         const back = inRate === M ? xi : (await rs([xi], M, inRate))[0]!;
-        const off = Math.round((s * inRate) / M);
-        for (let j = ia; j < ib; j++) {
-          const v = back[j - off];
-          if (v !== undefined) alts[i]![j] = v;
+        for (const g of cl) {
+          for (let j = g.ia; j < g.ib; j++) {
+            const v = back[j - off];
+            if (v !== undefined) alts[i]![j] = v;
+          }
         }
       }
     }
@@ -569,6 +585,11 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
   res.reports = accs.map(finishAcc);
   if (inRate !== M) res.notes.push(`Gaps were filled at ${M} Hz and spliced into the ${inRate} Hz clip; the fill has no content above ${M / 2} Hz.`);
   return res;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 function mergeRegions(rs: Region[]): Region[] {
