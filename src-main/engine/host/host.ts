@@ -103,6 +103,7 @@ export class EngineHost {
       child.once('error', (e) => reject(new CodedError('ENGINE_FAILED', `The engine process could not start: ${e.message}`)));
     });
     this.ready.catch(() => undefined);
+    child.on('error', (e) => this.log('warn', `engine host: ${e.message}`)); // e.g. send after the engine died
     child.on('message', (m) => this.onMessage(child, m));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     return this.ready;
@@ -110,7 +111,16 @@ export class EngineHost {
 
   private send(m: Unsequenced<HostMessage>): number {
     const seq = ++this.seq;
-    this.child?.send({ ...m, seq } as HostMessage);
+    const child = this.child;
+    if (child?.connected) {
+      try {
+        child.send({ ...m, seq } as HostMessage, (err) => {
+          if (err) this.log('warn', `engine host: could not reach the engine (${err.message})`);
+        });
+      } catch (e) {
+        this.log('warn', `engine host: could not reach the engine (${(e as Error).message})`);
+      }
+    }
     return seq;
   }
 
