@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   const log = (s = '') => {
     console.log(s);
     out.push(s);
+    writeFileSync(join(HERE, 'results.md'), out.join('\n') + '\n'); // progressively: a killed run keeps what it measured
   };
   const modelDir = resolve(opt('model-dir') ?? join(ROOT, 'resources/models'));
   let card: string;
