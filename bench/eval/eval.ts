@@ -130,7 +130,7 @@ export interface SepRow { method: string; all: number; piano: number; voice: num
 export interface SepPair { piano: string; voice: string; start: number; seconds: number; method: string; piano_siSdr: number; voice_siSdr: number }
 export interface SrRow { source: string; ratio: number; input: 'decimate' | 'lowpass'; method: string; snr: number; lsd: number; n: number; wallS: number | null }
 export interface InpRow { source: string; gapMs: number; method: string; snr: number; n: number; wallS: number | null }
-export interface GenRow { source: string; method: string; levels: number | null; steps: number | null; totalSteps: number | null; bitsPerSample: number | null; seconds: number; wallS: number | null; note?: string }
+export interface GenRow { source: string; method: string; levels: number | null; steps: number | null; totalSteps: number | null; bitsPerSample: number | null; rms: number | null; seconds: number; wallS: number | null; note?: string }
 export interface CurveRow { task: string; levels: number; steps: number; totalSteps: number; metric: string; value: number; wallS: number; preset: string | null }
 
 export interface EvalResults {
@@ -357,6 +357,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
   const tEnd = t0 + cfg.budgetMin * 60_000;
   let sectionEnd = Infinity;
   const skipped: Record<string, number> = {};
+  const failures: string[] = [];
   let currentSection = '';
   const startSection = (name: string) => {
     currentSection = name;
@@ -371,7 +372,14 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
       skipped[currentSection] = (skipped[currentSection] ?? 0) + 1;
       return null;
     }
-    return runJob(req, env);
+    try {
+      return await runJob(req, env);
+    } catch (e) {
+      const msg = `${currentSection}: ${req.kind} failed: ${(e as Error)?.message ?? String(e)}`;
+      log(`ERROR ${msg}`);
+      failures.push(msg);
+      return null;
+    }
   };
 
   // ---------------------------------------------------------------- separation
@@ -552,32 +560,34 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
   let genPic: Panel[] = [];
   for (const [source, prior, clips] of [['piano', piano, pianoClips], ['voice', voice, voiceClips]] as const) {
     const sigma = prior.schedule.sigmaMin;
-    const n = Math.round(cfg.genSeconds * M);
+    // at least two receptive fields, so most samples are predicted from a full history
+    const n = Math.max(Math.round(cfg.genSeconds * M), 2 * (prior.receptiveField + 1));
+    const genSeconds = n / M;
     // reference: real audio under the same prior (held-out eval clip, loudest excerpt, peak 0.9)
     const c0 = clips[0]!;
     const xr = normPeak(c0.x.subarray(loudestStart(c0.x, n), loudestStart(c0.x, n) + n));
-    gen.push({ source, method: `real audio (${c0.name}, peak 0.9)`, levels: null, steps: null, totalSteps: null, bitsPerSample: -(await meanLogp(prior, xr, sigma)) / LN2, seconds: n / M, wallS: null });
+    gen.push({ source, method: `real audio (${c0.name}, peak 0.9)`, levels: null, steps: null, totalSteps: null, bitsPerSample: -(await meanLogp(prior, xr, sigma)) / LN2, rms: rms(xr), seconds: genSeconds, wallS: null });
     for (const [L, S] of cfg.genSettings) {
-      const r = await job({ kind: 'generate', seconds: cfg.genSeconds, source, preset: cfg.preset, levels: L, steps: S, seed: cfg.seed, ...(cfg.threads ? { threads: cfg.threads } : {}) });
+      const r = await job({ kind: 'generate', seconds: genSeconds, source, preset: cfg.preset, levels: L, steps: S, seed: cfg.seed, ...(cfg.threads ? { threads: cfg.threads } : {}) });
       if (!r) continue;
       const lp = r.reports[0]?.meanLogpOutput ?? NaN;
-      gen.push({ source, method: 'PnF (annealed Langevin from noise)', levels: L, steps: S, totalSteps: L * S, bitsPerSample: -lp / LN2, seconds: cfg.genSeconds, wallS: r.seconds });
+      gen.push({ source, method: 'PnF (annealed Langevin from noise)', levels: L, steps: S, totalSteps: L * S, bitsPerSample: -lp / LN2, rms: rms(r.tracks['audio']![0]!), seconds: genSeconds, wallS: r.seconds });
       log(`generate ${source} ${L}x${S}: ${fmt(-lp / LN2, 3)} bits/sample in ${r.seconds.toFixed(1)} s`);
       if (source === 'piano' && L * S === Math.max(...cfg.genSettings.map(([a, b]) => a * b))) genPic.push({ label: `PNF SAMPLE (${L}X${S} STEPS)`, samples: r.tracks['audio']![0]!, sampleRate: M });
     }
     const bins = prior.card?.bins?.length ?? 0;
-    const aSeconds = cfg.ancestralSeconds ?? cfg.genSeconds;
+    const aSeconds = cfg.ancestralSeconds ?? genSeconds;
     const evals = bins * (prior.receptiveField + 1) * Math.round(aSeconds * M);
     if (bins && (evals <= cfg.ancestralMaxEvals || cfg.ancestralSeconds !== undefined)) {
       const r = await job({ kind: 'generate', seconds: aSeconds, source, ancestral: true, seed: cfg.seed, ...(cfg.threads ? { threads: cfg.threads } : {}) });
       if (!r) continue;
       const lp = r.reports[0]?.meanLogpOutput ?? NaN;
-      gen.push({ source, method: 'ancestral (sample by sample)', levels: null, steps: null, totalSteps: null, bitsPerSample: -lp / LN2, seconds: aSeconds, wallS: r.seconds });
+      gen.push({ source, method: 'ancestral (sample by sample)', levels: null, steps: null, totalSteps: null, bitsPerSample: -lp / LN2, rms: rms(r.tracks['audio']![0]!), seconds: aSeconds, wallS: r.seconds });
       log(`generate ${source} ancestral: ${fmt(-lp / LN2, 3)} bits/sample in ${r.seconds.toFixed(1)} s`);
       if (source === 'piano') genPic.push({ label: 'ANCESTRAL SAMPLE', samples: r.tracks['audio']![0]!, sampleRate: M });
     } else {
       gen.push({
-        source, method: 'ancestral (sample by sample)', levels: null, steps: null, totalSteps: null, bitsPerSample: null, seconds: aSeconds, wallS: null,
+        source, method: 'ancestral (sample by sample)', levels: null, steps: null, totalSteps: null, bitsPerSample: null, rms: null, seconds: aSeconds, wallS: null,
         note: `not run: ${bins} bins x ${prior.receptiveField + 1} context = ${(bins * (prior.receptiveField + 1)).toLocaleString('en')} score evaluations per sample (${evals.toExponential(1)} for ${aSeconds} s) exceeds the budget ${cfg.ancestralMaxEvals.toExponential(1)}; --ancestral-seconds forces it`,
       });
     }
@@ -617,18 +627,24 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
     const a = Math.min(ctx, Math.floor((xi.length - g) / 2));
     const holed = xi.slice();
     holed.fill(0, a, a + g);
+    const tSep = `separation (${pc.name} + ${vc.name}, ${(n / M).toFixed(2)} s)`;
+    const tSr = `super-resolution x4 decimation (${pc.name}, ${(nx / M).toFixed(2)} s)`;
+    const tInp = `inpainting 250 ms (${vc.name})`;
+    curves.push({ task: tSep, levels: 0, steps: 0, totalSteps: 0, metric: 'mean SI-SDR dB', value: (siSdr(mixd.p, mixd.mix) + siSdr(mixd.v, mixd.mix)) / 2, wallS: 0, preset: 'baseline: mixture (the warm start, halved)' });
+    curves.push({ task: tSr, levels: 0, steps: 0, totalSteps: 0, metric: 'SNR dB', value: snr(xs, splineUpsample(ys, k, nx)), wallS: 0, preset: 'baseline: cubic spline (the warm start)' });
+    curves.push({ task: tInp, levels: 0, steps: 0, totalSteps: 0, metric: 'gap SNR dB', value: snr(xi.subarray(a, a + g), lpcFill(holed, a, a + g).subarray(a, a + g)), wallS: 0, preset: 'baseline: LPC fill (the warm start)' });
     for (const [L, S] of cfg.curveSettings) {
       const o = { preset: cfg.preset, seed: cfg.seed, levels: L, steps: S, ...(cfg.threads ? { threads: cfg.threads } : {}) };
       const r1 = await job({ kind: 'separate', audio: { sampleRate: M, channels: [mixd.mix] }, ...o });
       if (!r1) continue;
       const sd = (siSdr(mixd.p, r1.tracks['piano']![0]!) + siSdr(mixd.v, r1.tracks['voice']![0]!)) / 2;
-      curves.push({ task: `separation (${pc.name} + ${vc.name}, ${(n / M).toFixed(2)} s)`, levels: L, steps: S, totalSteps: L * S, metric: 'mean SI-SDR dB', value: sd, wallS: r1.seconds, preset: presetOf(L, S) });
+      curves.push({ task: tSep, levels: L, steps: S, totalSteps: L * S, metric: 'mean SI-SDR dB', value: sd, wallS: r1.seconds, preset: presetOf(L, S) });
       const r2 = await job({ kind: 'upsample', audio: { sampleRate: M / k, channels: [ys] }, factor: k, source: 'piano', ...o });
       if (!r2) continue;
-      curves.push({ task: `super-resolution x4 decimation (${pc.name}, ${(nx / M).toFixed(2)} s)`, levels: L, steps: S, totalSteps: L * S, metric: 'SNR dB', value: snr(xs, r2.tracks['audio']![0]!.subarray(0, nx)), wallS: r2.seconds, preset: presetOf(L, S) });
+      curves.push({ task: tSr, levels: L, steps: S, totalSteps: L * S, metric: 'SNR dB', value: snr(xs, r2.tracks['audio']![0]!.subarray(0, nx)), wallS: r2.seconds, preset: presetOf(L, S) });
       const r3 = await job({ kind: 'inpaint', audio: { sampleRate: M, channels: [holed] }, regions: [{ start: a / M, end: (a + g) / M }], source: 'voice', ...o });
       if (!r3) continue;
-      curves.push({ task: `inpainting 250 ms (${vc.name})`, levels: L, steps: S, totalSteps: L * S, metric: 'gap SNR dB', value: snr(xi.subarray(a, a + g), r3.tracks['alt1']![0]!.subarray(a, a + g)), wallS: r3.seconds, preset: presetOf(L, S) });
+      curves.push({ task: tInp, levels: L, steps: S, totalSteps: L * S, metric: 'gap SNR dB', value: snr(xi.subarray(a, a + g), r3.tracks['alt1']![0]!.subarray(a, a + g)), wallS: r3.seconds, preset: presetOf(L, S) });
       log(`curve ${L}x${S}: sep ${fmt(sd)} dB, x4 ${fmt(curves[curves.length - 2]!.value)} dB, 250 ms ${fmt(curves[curves.length - 1]!.value)} dB`);
     }
     curves.sort((p, q) => (p.task < q.task ? -1 : p.task > q.task ? 1 : p.totalSteps - q.totalSteps));
@@ -663,6 +679,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
     sectionWallSeconds: sectionWall,
     budgetMinutes: Number.isFinite(cfg.budgetMin) ? cfg.budgetMin : null,
     skippedPnfRuns: skipped,
+    failures,
     notes,
   };
   const results: EvalResults = {
@@ -700,6 +717,7 @@ export function renderMarkdown(r: EvalResults): string {
   out(`* Wall time: ${Number(m.wallSeconds).toFixed(0)} s in all (${Object.entries(m.sectionWallSeconds as Record<string, number>).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}).`);
   for (const n of m.notes as string[]) out(`* **${n}**`);
   const sk = Object.entries((m.skippedPnfRuns ?? {}) as Record<string, number>).filter(([, v]) => v > 0);
+  for (const f of (m.failures ?? []) as string[]) out(`* **FAILED: ${f}**`);
   if (sk.length) out(`* **Time budget (${m.budgetMinutes} min) ran out: PnF runs skipped: ${sk.map(([k, v]) => `${k} ${v}`).join(', ')}. PnF averages are over the runs that were made (clip counts per row).**`);
   out();
   out(`Paper numbers are quoted for orientation only: they are on other test sets (Supra piano, VCTK), at 22.05 kHz, with GPU-trained priors (~5e9 samples seen) and 24 x 256 Langevin steps.`);
@@ -741,7 +759,7 @@ export function renderMarkdown(r: EvalResults): string {
     }
     out();
   }
-  out('PnF is bold where it beats every baseline on SNR.');
+  out('PnF is bold where it beats every baseline on SNR. SNR over the whole excerpt (the kept samples included, as in the authors\' evaluation). LSD: log10 power, STFT 1024 / hop 256, Hann, all bins 0-8 kHz. Band-limited (sinc) interpolation leaves the band above the input\'s Nyquist EMPTY, which LSD punishes heavily although its SNR is good; spline and linear leave aliased images there. Baselines are computed on the same input the engine gets (for the realistic input: through the low-pass).');
   out();
 
   out('## 3. Inpainting, SNR inside the gap (dB), higher is better');
@@ -764,16 +782,18 @@ export function renderMarkdown(r: EvalResults): string {
   out();
   out('Differential bits/sample = -mean log p_sigma(x) / ln 2 of the smoothed prior density at sigma_min (the score graph\'s logp), over the whole clip; comparable between rows of the same prior, not with the card\'s discrete bits.');
   out();
-  out('| source | sampler | levels x steps | total steps | seconds | bits/sample | wall s | note |');
-  out('|---|---|---|---|---|---|---|---|');
-  for (const g of r.unconditional.table) out(`| ${g.source} | ${g.method} | ${g.levels ? `${g.levels} x ${g.steps}` : '-'} | ${g.totalSteps ?? '-'} | ${g.seconds} | ${fmt(g.bitsPerSample, 3)} | ${fmt(g.wallS, 1)} | ${g.note ?? ''} |`);
+  out('| source | sampler | levels x steps | total steps | seconds | bits/sample | RMS | wall s | note |');
+  out('|---|---|---|---|---|---|---|---|---|');
+  for (const g of r.unconditional.table) out(`| ${g.source} | ${g.method} | ${g.levels ? `${g.levels} x ${g.steps}` : '-'} | ${g.totalSteps ?? '-'} | ${fmt(g.seconds, 3)} | ${fmt(g.bitsPerSample, 3)} | ${fmt(g.rms, 4)} | ${fmt(g.wallS, 1)} | ${g.note ?? ''} |`);
+  out();
+  out('RMS is shown because near-silence is very likely under any audio prior: a low bits/sample with a tiny RMS means the sampler produced (almost) nothing, not good audio.');
   out();
 
   out('## 5. Quality vs steps (one clip per task; what the presets are chosen from)');
   out();
   out('| task | levels x steps | total steps | preset | metric | value | wall s |');
   out('|---|---|---|---|---|---|---|');
-  for (const c of r.curves.table) out(`| ${c.task} | ${c.levels} x ${c.steps} | ${c.totalSteps} | ${c.preset ?? ''} | ${c.metric} | ${fmt(c.value)} | ${fmt(c.wallS, 1)} |`);
+  for (const c of r.curves.table) out(`| ${c.task} | ${c.totalSteps ? `${c.levels} x ${c.steps}` : '-'} | ${c.totalSteps} | ${c.preset ?? ''} | ${c.metric} | ${fmt(c.value)} | ${fmt(c.wallS, 1)} |`);
   out();
 
   out('## 6. Pictures (log-frequency spectrograms: input / output / truth)');
