@@ -124,7 +124,8 @@ describe.skipIf(!haveData)('quick evaluation (tiny model, tiny subset)', () => {
   it('quality vs steps: three tasks x every setting, finite values', () => {
     const tasks = new Set(res.curves.table.map((r) => r.task.split(' (')[0]));
     expect([...tasks].sort()).toEqual(['inpainting 250 ms', 'separation', 'super-resolution x4 decimation']);
-    expect(res.curves.table.length).toBe(3 * (cfg.curveSettings.length + 1)); // + one baseline row per task
+    expect(res.curves.table.filter((r) => r.task.includes('cold start')).length).toBe(cfg.curveSettings.length);
+    expect(res.curves.table.length).toBe(3 * (cfg.curveSettings.length + 1) + cfg.curveSettings.length); // + one baseline row per task, + cold-start separation
     for (const r of res.curves.table) expect(Number.isFinite(r.value) && Number.isFinite(r.wallS)).toBe(true);
   });
 });
