@@ -3,7 +3,7 @@
 // Large audio lives in $state.raw (never proxied). Every document change autosaves.
 import type { JobEvent, JobStartRequest, OpenedProject, TrackAudio } from '../../src-shared/ipc/contract';
 import type { AppError } from '../../src-shared/ipc/result';
-import { edits, EMPTY_PROJECT, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
+import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
 import { computeWaveform, chooseSamplesPerPixel } from '../../src-shared/audio/waveform';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
@@ -260,23 +260,7 @@ export class Project {
         for (const w of a.warnings) this.notify('info', w);
         this.remember(a);
         const first = this.doc.tracks.length === 0;
-        this.commit(
-          edits.addTracks(this.doc, [
-            {
-              id: uid('t'),
-              name: a.name,
-              colour: nextColour(this.doc),
-              gainDb: 0,
-              muted: false,
-              solo: false,
-              blob: a.blob,
-              sampleRate: a.sampleRate,
-              channelCount: a.channelCount,
-              frames: a.frames,
-              origin: { kind: 'import', file: a.name },
-            },
-          ]),
-        );
+        this.commit(edits.addTracks(this.doc, [newTrack(uid('t'), a.name, nextColour(this.doc), a, { kind: 'import', file: a.name })]));
         if (first) this.visibleSeconds = Math.min(10, Math.max(0.05, a.durationSeconds));
       } catch (e) {
         this.notify('error', `Could not open "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
@@ -445,19 +429,15 @@ export class Project {
       return;
     }
     const base = source?.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') ?? 'Generated';
-    const tracks: TrackDoc[] = Object.entries(outputs).map(([stem, a], i) => ({
-      id: uid('t'),
-      name: job.kind === 'separate' ? `${base} – ${stem}` : job.kind === 'upsample' ? `${base} (${a.sampleRate / 1000} kHz)` : `${base} ${stem}`,
-      colour: ['#f72585', '#80ed99', '#ffbe0b', '#b388eb'][i % 4]!,
-      gainDb: 0,
-      muted: false,
-      solo: false,
-      blob: a.blob,
-      sampleRate: a.sampleRate,
-      channelCount: a.channelCount,
-      frames: a.frames,
-      origin: { kind: 'job', job: job.kind, from: source?.id ?? null, stem },
-    }));
+    const tracks: TrackDoc[] = Object.entries(outputs).map(([stem, a], i) =>
+      newTrack(
+        uid('t'),
+        job.kind === 'separate' ? `${base} – ${stem}` : job.kind === 'upsample' ? `${base} (${a.sampleRate / 1000} kHz)` : `${base} ${stem}`,
+        nextColour(this.doc, i),
+        a,
+        { kind: 'job', job: job.kind, from: source?.id ?? null, stem },
+      ),
+    );
     this.commit(edits.addTracks(this.doc, tracks, source?.id));
     for (const n of notes) this.notify('info', n);
   }

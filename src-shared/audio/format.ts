@@ -26,3 +26,12 @@ export function formatChannels(n: number): string {
   if (n === 2) return 'stereo';
   return `${n} ch`;
 }
+
+/** Time left for a job: 12.2 -> "13 s", 125 -> "2 min 5 s", null -> "…". */
+export function formatEta(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '…';
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${s % 60} s`;
+}

@@ -94,6 +94,18 @@ export function audibleTrackIds(doc: ProjectDoc): Set<string> {
   return new Set(pool.map((t) => t.id));
 }
 
-export function nextColour(doc: ProjectDoc): string {
-  return TRACK_COLOURS[doc.tracks.length % TRACK_COLOURS.length]!;
+export function nextColour(doc: ProjectDoc, offset = 0): string {
+  return TRACK_COLOURS[(doc.tracks.length + offset) % TRACK_COLOURS.length]!;
+}
+
+/** A new track over one version of audio, with neutral mixer settings. */
+export function newTrack(
+  id: string,
+  name: string,
+  colour: string,
+  audio: { blob: string; sampleRate: number; channelCount: number; frames: number },
+  origin: TrackOrigin,
+): TrackDoc {
+  const { blob, sampleRate, channelCount, frames } = audio;
+  return { id, name, colour, gainDb: 0, muted: false, solo: false, blob, sampleRate, channelCount, frames, origin };
 }

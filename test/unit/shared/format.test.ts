@@ -21,3 +21,14 @@ describe('format', () => {
     expect(formatChannels(6)).toBe('6 ch');
   });
 });
+
+import { formatEta } from '../../../src-shared/audio/format';
+describe('formatEta', () => {
+  it('rounds up and never shows 60 s', () => {
+    expect(formatEta(12.2)).toBe('13 s');
+    expect(formatEta(59.5)).toBe('1 min 0 s');
+    expect(formatEta(125)).toBe('2 min 5 s');
+    expect(formatEta(null)).toBe('…');
+    expect(formatEta(Number.NaN)).toBe('…');
+  });
+});
