@@ -1,7 +1,9 @@
 // Binary framing for messages that carry audio over a WebSocket: a JSON header plus raw
 // typed-array payloads (no base64, no number arrays). Layout:
-//   "PNF1" | uint32 LE header length | header JSON (UTF-8) | blobs...
-// Each typed array in the message is replaced in the JSON by {"$bin": [kind, offset, length]}.
+//   "PNF1" | uint32 LE header length | header JSON (UTF-8) | pad to 8 | blobs (each padded to 8)
+// Each typed array in the message is replaced in the JSON by {"$bin": [kind, offset, length]}
+// (offset relative to the blob area). Blobs are 8-byte aligned so that the receiver can use
+// them in place (views, no copies) whenever the frame itself is aligned.
 
 const MAGIC = [0x50, 0x4e, 0x46, 0x31]; // "PNF1"
 
@@ -16,6 +18,8 @@ const CTORS = {
   f64: Float64Array,
 } as const;
 
+const align8 = (n: number) => (n + 7) & ~7;
+
 function kindOf(v: unknown): Kind | null {
   if (v instanceof Uint8Array) return 'u8';
   if (v instanceof Int8Array) return 'i8';
@@ -26,7 +30,7 @@ function kindOf(v: unknown): Kind | null {
 }
 
 export function encodeWire(message: unknown): Uint8Array {
-  const blobs: Uint8Array[] = [];
+  const blobs: { bytes: Uint8Array; at: number }[] = [];
   let offset = 0;
   const header = JSON.stringify(message, function (this: unknown, _key, value: unknown) {
     const kind = kindOf(value);
@@ -34,43 +38,45 @@ export function encodeWire(message: unknown): Uint8Array {
     const t = value as Typed;
     const bytes = new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
     const ref = { $bin: [kind, offset, t.length] };
-    blobs.push(bytes);
-    offset += bytes.byteLength;
+    blobs.push({ bytes, at: offset });
+    offset = align8(offset + bytes.byteLength);
     return ref;
   });
   const head = new TextEncoder().encode(header);
-  const out = new Uint8Array(8 + head.byteLength + offset);
+  const base = align8(8 + head.byteLength);
+  const out = new Uint8Array(base + offset);
   out.set(MAGIC, 0);
   new DataView(out.buffer).setUint32(4, head.byteLength, true);
   out.set(head, 8);
-  let p = 8 + head.byteLength;
-  for (const b of blobs) {
-    out.set(b, p);
-    p += b.byteLength;
-  }
+  for (const b of blobs) out.set(b.bytes, base + b.at);
   return out;
 }
 
 export class WireError extends Error {}
 
+/**
+ * Decode a message. Typed arrays are views into `data` where alignment allows (the caller
+ * hands over `data` and must not reuse it), copies otherwise.
+ */
 export function decodeWire(data: Uint8Array): unknown {
   if (data.byteLength < 8 || MAGIC.some((m, i) => data[i] !== m)) throw new WireError('not a PnF wire message');
   const headLen = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(4, true);
   if (8 + headLen > data.byteLength) throw new WireError('truncated wire header');
   const header = new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(8, 8 + headLen));
-  const base = 8 + headLen;
-  const blobBytes = data.byteLength - base;
+  const base = align8(8 + headLen);
+  const blobBytes = Math.max(0, data.byteLength - base);
   return JSON.parse(header, (_key, value: unknown) => {
     if (value && typeof value === 'object' && '$bin' in value) {
       const ref = (value as { $bin: unknown }).$bin;
       if (!Array.isArray(ref) || ref.length !== 3) throw new WireError('bad binary reference');
       const [kind, off, len] = ref as [unknown, unknown, unknown];
-      if (typeof kind !== 'string' || !(kind in CTORS)) throw new WireError('bad binary kind');
+      if (typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(CTORS, kind)) throw new WireError('bad binary kind');
       const Ctor = CTORS[kind as Kind];
       if (!Number.isInteger(off) || !Number.isInteger(len) || (off as number) < 0 || (len as number) < 0) throw new WireError('bad binary range');
       const byteLen = (len as number) * Ctor.BYTES_PER_ELEMENT;
       if ((off as number) + byteLen > blobBytes) throw new WireError('binary range out of bounds');
-      // Copy into a fresh, aligned buffer (the received frame may be unaligned).
+      const start = data.byteOffset + base + (off as number);
+      if (start % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(data.buffer as ArrayBuffer, start, len as number);
       const copy = data.slice(base + (off as number), base + (off as number) + byteLen);
       return new Ctor(copy.buffer, 0, len as number);
     }
@@ -81,7 +87,8 @@ export function decodeWire(data: Uint8Array): unknown {
 // ---- chunking ---------------------------------------------------------------------------
 // Large messages (a whole track of audio) travel as several WebSocket frames so that no
 // single frame is gigabytes long (browsers' devtools, proxies and both ends' buffers cope
-// badly with that). Chunk frame: "PNFC" | uint32 message id | uint32 index | uint32 count | bytes.
+// badly with that). Chunk frame:
+//   "PNFC" | uint32 message id | uint32 total bytes | uint32 byte offset | bytes
 
 const CHUNK_MAGIC = [0x50, 0x4e, 0x46, 0x43]; // "PNFC"
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -90,25 +97,27 @@ const CHUNK_HEADER = 16;
 /** The frames to send for one encoded message (just the message when it is small). */
 export function toFrames(encoded: Uint8Array, messageId: number, chunkBytes = CHUNK_BYTES): Uint8Array[] {
   if (encoded.byteLength <= chunkBytes) return [encoded];
-  const count = Math.ceil(encoded.byteLength / chunkBytes);
   const frames: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const part = encoded.subarray(i * chunkBytes, Math.min(encoded.byteLength, (i + 1) * chunkBytes));
+  for (let at = 0; at < encoded.byteLength; at += chunkBytes) {
+    const part = encoded.subarray(at, Math.min(encoded.byteLength, at + chunkBytes));
     const f = new Uint8Array(CHUNK_HEADER + part.byteLength);
     f.set(CHUNK_MAGIC, 0);
     const v = new DataView(f.buffer);
     v.setUint32(4, messageId >>> 0, true);
-    v.setUint32(8, i, true);
-    v.setUint32(12, count, true);
+    v.setUint32(8, encoded.byteLength, true);
+    v.setUint32(12, at, true);
     f.set(part, CHUNK_HEADER);
     frames.push(f);
   }
   return frames;
 }
 
-/** Reassembles chunked frames; plain frames pass straight through. Bounded in size and count. */
+/**
+ * Reassembles chunked frames into one preallocated buffer (one copy per byte); plain frames
+ * pass straight through. Bounded in message size and in messages in flight.
+ */
 export class FrameAssembler {
-  private partial = new Map<number, { parts: Uint8Array[]; got: number; bytes: number }>();
+  private partial = new Map<number, { buf: Uint8Array; got: number; seen: Set<number> }>();
   constructor(
     private readonly maxBytes = 2 ** 31 - 1,
     private readonly maxPending = 8,
@@ -120,33 +129,25 @@ export class FrameAssembler {
     if (frame.byteLength < CHUNK_HEADER) throw new WireError('truncated chunk header');
     const v = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const id = v.getUint32(4, true);
-    const index = v.getUint32(8, true);
-    const count = v.getUint32(12, true);
-    if (count < 1 || index >= count || count > Math.ceil(this.maxBytes / 1024)) throw new WireError('bad chunk numbering');
+    const total = v.getUint32(8, true);
+    const at = v.getUint32(12, true);
+    const body = frame.subarray(CHUNK_HEADER);
+    if (total < 1 || total > this.maxBytes) throw new WireError('message too large');
+    if (at + body.byteLength > total || body.byteLength === 0) throw new WireError('bad chunk range');
     let p = this.partial.get(id);
     if (!p) {
       if (this.partial.size >= this.maxPending) throw new WireError('too many messages in flight');
-      p = { parts: new Array<Uint8Array>(count), got: 0, bytes: 0 };
+      p = { buf: new Uint8Array(total), got: 0, seen: new Set() };
       this.partial.set(id, p);
     }
-    if (p.parts.length !== count) throw new WireError('chunk count changed');
-    if (p.parts[index]) throw new WireError('duplicate chunk');
-    const body = frame.slice(CHUNK_HEADER);
-    p.bytes += body.byteLength;
-    if (p.bytes > this.maxBytes) {
-      this.partial.delete(id);
-      throw new WireError('message too large');
-    }
-    p.parts[index] = body;
-    p.got++;
-    if (p.got < count) return null;
+    if (p.buf.byteLength !== total) throw new WireError('chunk total changed');
+    if (p.seen.has(at)) throw new WireError('duplicate chunk');
+    p.seen.add(at);
+    p.buf.set(body, at);
+    p.got += body.byteLength;
+    if (p.got > total) throw new WireError('overlapping chunks');
+    if (p.got < total) return null;
     this.partial.delete(id);
-    const out = new Uint8Array(p.bytes);
-    let o = 0;
-    for (const part of p.parts) {
-      out.set(part, o);
-      o += part.byteLength;
-    }
-    return out;
+    return p.buf;
   }
 }

@@ -19,6 +19,18 @@ describe('wire codec', () => {
     expect(Array.from(back.bytes)).toEqual([1, 2, 3]);
     expect(Array.from(back.wf.data)).toEqual([-32768, 32767]);
   });
+  it('hands back aligned views without copying, and copies when unaligned', () => {
+    const enc = encodeWire({ a: new Float32Array([1, 2, 3]), b: new Uint8Array([9]), c: new Float64Array([0.5]) });
+    const back = decodeWire(enc) as { a: Float32Array; b: Uint8Array; c: Float64Array };
+    expect(back.a.buffer).toBe(enc.buffer);
+    expect(Array.from(back.a)).toEqual([1, 2, 3]);
+    expect(Array.from(back.c)).toEqual([0.5]);
+    const shifted = new Uint8Array(enc.byteLength + 1);
+    shifted.set(enc, 1);
+    const back2 = decodeWire(shifted.subarray(1)) as { a: Float32Array };
+    expect(back2.a.buffer).not.toBe(shifted.buffer);
+    expect(Array.from(back2.a)).toEqual([1, 2, 3]);
+  });
   it('respects subarray views', () => {
     const big = new Float32Array([1, 2, 3, 4, 5]);
     const back = decodeWire(encodeWire({ a: big.subarray(1, 3) })) as { a: Float32Array };
@@ -59,8 +71,11 @@ describe('chunked frames', () => {
     const big = toFrames(new Uint8Array(9000), 8, 1000);
     expect(() => big.forEach((f) => asm.push(f))).toThrow(WireError); // over maxBytes
     const bad = frames[1]!.slice();
-    new DataView(bad.buffer).setUint32(8, 99, true); // index >= count
+    new DataView(bad.buffer).setUint32(12, 2500, true); // runs past the total
     expect(() => asm.push(bad)).toThrow(WireError);
+    const changed = frames[2]!.slice();
+    new DataView(changed.buffer).setUint32(8, 4000, true); // total changed mid-message
+    expect(() => asm.push(changed)).toThrow(WireError);
     const a = new FrameAssembler(1e9, 1);
     a.push(toFrames(new Uint8Array(3000), 1, 1000)[0]!);
     expect(() => a.push(toFrames(new Uint8Array(3000), 2, 1000)[0]!)).toThrow(WireError); // too many in flight
