@@ -7,14 +7,14 @@
 //   options: --model-dir DIR   --model CARD (one card for every source, e.g. the tiny fixture)
 //            --preset draft|standard|best   --levels L --steps S (override the preset)
 //            --seed N  --threads N  --out DIR  --eval-dir DIR (default /work/shared/eval or $PNF_EVAL_DIR)
-//            --sep-seconds S  --sr-seconds S  --sr-clips N  --inp-clips N  --pairs N  --gen-seconds S
+//            --sep-seconds S  --sr-seconds S  --sr-clips N  --inp-clips N  --pairs N  --val-pairs N  --gen-seconds S
 //            --ancestral-seconds S (force ancestral sampling with a large prior; very slow)
 //            --budget-min M (wall-clock budget: PnF runs past a section's share are skipped and reported)
 //            --gen-settings 1x1,2x5,...  --curve-settings 1x1,4x5,8x20  --no-pictures
 //
 // Every PnF row is runJob() of the engine, exactly what the app runs, with a fixed seed.
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,10 @@ export interface EvalConfig {
   /** Separation: excerpt seconds, max number of piano x voice pairs. */
   sepSeconds: number;
   maxPairs: number;
+  /** Extra separation mixtures from the held-out VALIDATION split of the training data (synthetic
+   *  renderers never trained on), read from valDir/<source>_val.{npy,json} when present. */
+  valPairs: number;
+  valDir: string;
   /** Super-resolution: excerpt seconds, clips per source, ratios. */
   srSeconds: number;
   srClips: number;
@@ -86,6 +90,7 @@ export function defaultConfig(mode: 'quick' | 'full'): EvalConfig {
     ratios: [4, 8, 16],
     gapsMs: [50, 100, 250, 500],
     ancestralMaxEvals: 2e7,
+    valDir: join(ROOT, 'training/.data'),
     pictures: true,
     budgetMin: Infinity,
     log: (s: string) => console.log(s),
@@ -99,6 +104,7 @@ export function defaultConfig(mode: 'quick' | 'full'): EvalConfig {
       steps: 2,
       sepSeconds: 1,
       maxPairs: 1,
+      valPairs: 0,
       srSeconds: 0.5,
       srClips: 1,
       inpClips: 1,
@@ -115,6 +121,7 @@ export function defaultConfig(mode: 'quick' | 'full'): EvalConfig {
     preset: 'draft',
     sepSeconds: 0.5,
     maxPairs: Infinity,
+    valPairs: 4,
     srSeconds: 0.5,
     srClips: 2,
     inpClips: 2,
@@ -136,7 +143,7 @@ export interface CurveRow { task: string; levels: number; steps: number; totalSt
 
 export interface EvalResults {
   meta: Record<string, unknown>;
-  separation: { table: SepRow[]; pairs: SepPair[]; paper: Array<{ method: string; all: number; piano: number; voice: number }> };
+  separation: { table: SepRow[]; pairs: SepPair[]; validation: SepRow[]; validationPairs: SepPair[]; paper: Array<{ method: string; all: number; piano: number; voice: number }> };
   superres: { table: SrRow[]; paper: Array<{ ratio: number; source: string; spline: number; kee: number; pnf: number }> };
   inpainting: { table: InpRow[] };
   unconditional: { table: GenRow[] };
@@ -184,6 +191,28 @@ export interface Clip {
   name: string;
   source: 'piano' | 'voice';
   x: Float32Array; // mono at the model rate
+}
+
+/** Clips of the training data's validation split (float32 .npy + .json offsets), first `count`. */
+function loadValClips(dir: string, source: 'piano' | 'voice', count: number, rate: number): Clip[] {
+  const npy = join(dir, `${source}_val.npy`);
+  const meta = join(dir, `${source}_val.json`);
+  if (count <= 0 || !existsSync(npy) || !existsSync(meta)) return [];
+  const info = JSON.parse(readFileSync(meta, 'utf8')) as { sampleRate?: number; clips: Array<{ offset: number; length: number; sf2?: string; voice?: string; renderer?: string }> };
+  if (info.sampleRate !== undefined && info.sampleRate !== rate) return [];
+  const buf = readFileSync(npy);
+  if (buf.toString('latin1', 1, 6) !== 'NUMPY') return [];
+  const major = buf[6]; // magic (6 bytes), version major / minor, then the header length
+  const hlen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const hoff = major === 1 ? 10 : 12;
+  const header = buf.toString('latin1', hoff, hoff + hlen);
+  if (!header.includes("'<f4'")) return [];
+  const data = new Float32Array(buf.buffer.slice(buf.byteOffset + hoff + hlen, buf.byteOffset + buf.length));
+  return info.clips.slice(0, count).map((c, i) => ({
+    name: `val:${source}#${i}${c.sf2 ? ` (${c.sf2})` : c.voice ? ` (${c.voice})` : c.renderer ? ` (${c.renderer})` : ''}`,
+    source,
+    x: data.slice(c.offset, c.offset + c.length),
+  }));
 }
 
 async function loadClips(dir: string, source: 'piano' | 'voice', rate: number): Promise<Clip[]> {
@@ -392,31 +421,37 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
   let firstSep: { mix: Float32Array; p: Float32Array; v: Float32Array; ep: Float32Array; ev: Float32Array; title: string } | null = null;
   // pairs in an order that varies both clips (i -> piano i mod P, voice i mod V: all P x V pairs when
   // P and V are coprime, as 4 and 5 are), so a partial run still covers every clip
-  const order = pairOrder(pianoClips, voiceClips);
+  const valP = loadValClips(cfg.valDir, 'piano', cfg.valPairs, M);
+  const valV = loadValClips(cfg.valDir, 'voice', cfg.valPairs, M);
+  const valPairs: SepPair[] = [];
+  const valWall: number[] = [];
+  const order: Array<[Clip, Clip, boolean]> = pairOrder(pianoClips, voiceClips).slice(0, cfg.maxPairs).map(([a, b]) => [a, b, false] as [Clip, Clip, boolean]);
+  // validation pairs interleaved (every 5th run), so a time-limited run still has some
+  for (let i = 0; i < Math.min(valP.length, valV.length); i++) order.splice(Math.min(order.length, 2 + 5 * i), 0, [valP[i]!, valV[i]!, true]);
   {
-    for (const [pc, vc] of order) {
-      if (pairCount >= cfg.maxPairs) break;
-      pairCount++;
+    for (const [pc, vc, isVal] of order) {
+      const pairs_ = isVal ? valPairs : pairs;
+      if (!isVal) pairCount++;
       const s = jointStart(pc.x, vc.x, sepLen);
       const n = Math.min(sepLen, pc.x.length, vc.x.length);
       const { p, v, mix } = makeMixture(pc.x.subarray(s, s + n), vc.x.subarray(s, s + n));
       const add = (method: string, ep: Float32Array, ev: Float32Array) =>
-        pairs.push({ piano: pc.name, voice: vc.name, start: s / M, seconds: n / M, method, piano_siSdr: siSdr(p, ep), voice_siSdr: siSdr(v, ev) });
+        pairs_.push({ piano: pc.name, voice: vc.name, start: s / M, seconds: n / M, method, piano_siSdr: siSdr(p, ep), voice_siSdr: siSdr(v, ev) });
       add('mixture (est = mixture)', mix, mix);
       const [ip, iv] = oracleIrm(p, v);
       add('oracle IRM (upper bound)', ip, iv);
       const r = await job({ kind: 'separate', audio: { sampleRate: M, channels: [mix] }, ...common });
       if (!r) continue;
-      pnfWall.push(r.seconds);
+      (isVal ? valWall : pnfWall).push(r.seconds);
       const ep = r.tracks['piano']![0]!;
       const ev = r.tracks['voice']![0]!;
       add('PnF (this engine)', ep, ev);
-      const last = pairs[pairs.length - 1]!;
-      log(`separate ${pc.name} + ${vc.name}: PnF piano ${fmt(last.piano_siSdr)} voice ${fmt(last.voice_siSdr)} dB (mixture ${fmt(pairs[pairs.length - 3]!.piano_siSdr)} / ${fmt(pairs[pairs.length - 3]!.voice_siSdr)}, IRM ${fmt(pairs[pairs.length - 2]!.piano_siSdr)} / ${fmt(pairs[pairs.length - 2]!.voice_siSdr)}) in ${r.seconds.toFixed(1)} s`);
-      firstSep ??= { mix, p, v, ep, ev, title: `SEPARATION: ${pc.name} + ${vc.name}` };
+      const last = pairs_[pairs_.length - 1]!;
+      log(`separate ${pc.name} + ${vc.name}: PnF piano ${fmt(last.piano_siSdr)} voice ${fmt(last.voice_siSdr)} dB (mixture ${fmt(pairs_[pairs_.length - 3]!.piano_siSdr)} / ${fmt(pairs_[pairs_.length - 3]!.voice_siSdr)}, IRM ${fmt(pairs_[pairs_.length - 2]!.piano_siSdr)} / ${fmt(pairs_[pairs_.length - 2]!.voice_siSdr)}) in ${r.seconds.toFixed(1)} s`);
+      if (!isVal) firstSep ??= { mix, p, v, ep, ev, title: `SEPARATION: ${pc.name} + ${vc.name}` };
     }
   }
-  const sepTable: SepRow[] = ['PnF (this engine)', 'mixture (est = mixture)', 'oracle IRM (upper bound)'].map((method) => {
+  const sepRows = (pairs: SepPair[], pnfWall: number[]): SepRow[] => ['PnF (this engine)', 'mixture (est = mixture)', 'oracle IRM (upper bound)'].map((method) => {
     const rows = pairs.filter((q) => q.method === method);
     const pi = mean(rows.map((q) => q.piano_siSdr));
     const vo = mean(rows.map((q) => q.voice_siSdr));
@@ -427,6 +462,8 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
     }
     return row;
   });
+  const sepTable = sepRows(pairs, pnfWall);
+  const valTable = valPairs.length ? sepRows(valPairs, valWall) : [];
   if (firstSep) {
     picture('separation.png', [
       { label: 'INPUT: MIXTURE', samples: firstSep.mix, sampleRate: M },
@@ -683,6 +720,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
     clips: { piano: pianoClips.map((c) => c.name), voice: voiceClips.map((c) => c.name) },
     counts: {
       separationPairs: pairCount,
+      validationPairs: valTable[0]?.n ?? 0,
       superresClipsPerSource: Math.min(cfg.srClips, pianoClips.length) + ' piano, ' + Math.min(cfg.srClips, voiceClips.length) + ' voice',
       inpaintingClipsPerSource: Math.min(cfg.inpClips, pianoClips.length) + ' piano, ' + Math.min(cfg.inpClips, voiceClips.length) + ' voice',
     },
@@ -696,7 +734,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
   };
   const results: EvalResults = {
     meta,
-    separation: { table: sepTable, pairs, paper: PAPER_SEPARATION },
+    separation: { table: sepTable, pairs, validation: valTable, validationPairs: valPairs, paper: PAPER_SEPARATION },
     superres: { table: srTable, paper: PAPER_SUPERRES },
     inpainting: { table: inpTable },
     unconditional: { table: gen },
@@ -725,7 +763,7 @@ export function renderMarkdown(r: EvalResults): string {
     out(`* ${s} prior: \`${p.card}\` (${p.name}; receptive field ${p.receptiveField}; ${p.samplesSeen ?? '?'} training samples seen; exported ${p.exportedAt ?? '?'}; card validation bits/sample ${p.validationBitsPerSample ? JSON.stringify(p.validationBitsPerSample) : '-'}).`);
   }
   out(`* PnF settings: ${m.presetText}. All runs use fixed seeds; the same command reproduces these numbers on the same machine and priors.`);
-  out(`* Data: ${m.evalDir} (real recordings, never trained on), mono, resampled to ${m.modelRate} Hz. Separation: ${m.counts.separationPairs} piano x voice pair(s), ${m.excerpts.separationSeconds} s excerpts where both are active. Super-resolution: ${m.counts.superresClipsPerSource} clip(s), ${m.excerpts.superresSeconds} s loudest excerpt, peak 0.9. Inpainting: ${m.counts.inpaintingClipsPerSource} clip(s), gap in the middle of the loudest stretch, ${m.excerpts.inpaintContextSeconds} s context each side.`);
+  out(`* Data: ${m.evalDir} (real recordings, never trained on), mono, resampled to ${m.modelRate} Hz. Separation: ${m.counts.separationPairs} piano x voice pair(s) (+ ${m.counts.validationPairs ?? 0} from the training data's validation split), ${m.excerpts.separationSeconds} s excerpts where both are active. Super-resolution: ${m.counts.superresClipsPerSource} clip(s), ${m.excerpts.superresSeconds} s loudest excerpt, peak 0.9. Inpainting: ${m.counts.inpaintingClipsPerSource} clip(s), gap in the middle of the loudest stretch, ${m.excerpts.inpaintContextSeconds} s context each side.`);
   out(`* Wall time: ${Number(m.wallSeconds).toFixed(0)} s in all (${Object.entries(m.sectionWallSeconds as Record<string, number>).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}).`);
   for (const n of m.notes as string[]) out(`* **${n}**`);
   const sk = Object.entries((m.skippedPnfRuns ?? {}) as Record<string, number>).filter(([, v]) => v > 0);
@@ -742,11 +780,19 @@ export function renderMarkdown(r: EvalResults): string {
   for (const row of r.separation.table) out(`| ${row.method} | ${fmt(row.all)} | ${fmt(row.piano)} | ${fmt(row.voice)} | ${row.n} | ${fmt(row.wallS, 1)} | ${row.note ?? ''} |`);
   for (const row of r.separation.paper) out(`| *${row.method} (Supra/VCTK)* | *${row.all}* | *${row.piano}* | *${row.voice}* | - | - | other data |`);
   out();
+  if (r.separation.validation.length) {
+    out('Held-out VALIDATION split of the training data (synthetic: renderers / soundfonts never trained on; same mixing):');
+    out();
+    out('| algorithm | all | piano | voice | mixtures | PnF wall s | note |');
+    out('|---|---|---|---|---|---|---|');
+    for (const row of r.separation.validation) out(`| ${row.method} | ${fmt(row.all)} | ${fmt(row.piano)} | ${fmt(row.voice)} | ${row.n} | ${fmt(row.wallS, 1)} | ${row.note ?? ''} |`);
+    out();
+  }
   out('Per mixture:');
   out();
   out('| piano clip | voice clip | excerpt | method | piano | voice |');
   out('|---|---|---|---|---|---|');
-  for (const q of r.separation.pairs) out(`| ${q.piano} | ${q.voice} | ${q.start.toFixed(2)}+${q.seconds.toFixed(2)} s | ${q.method} | ${fmt(q.piano_siSdr)} | ${fmt(q.voice_siSdr)} |`);
+  for (const q of [...r.separation.pairs, ...r.separation.validationPairs]) out(`| ${q.piano} | ${q.voice} | ${q.start.toFixed(2)}+${q.seconds.toFixed(2)} s | ${q.method} | ${fmt(q.piano_siSdr)} | ${fmt(q.voice_siSdr)} |`);
   out();
 
   out('## 2. Super-resolution (16 kHz truth), SNR (dB, higher is better) / LSD (lower is better)');
@@ -841,6 +887,7 @@ function parseArgs(argv: string[]): EvalConfig {
   set('threads', num('threads'));
   set('sepSeconds', num('sep-seconds'));
   set('maxPairs', num('pairs'));
+  set('valPairs', num('val-pairs'));
   set('srSeconds', num('sr-seconds'));
   set('srClips', num('sr-clips'));
   set('inpClips', num('inp-clips'));
