@@ -41,11 +41,14 @@ export function stackedSpectrogramPng(panels: Panel[], opts: PictureOptions = {}
     img[i * 4 + 2] = 24;
     img[i * 4 + 3] = 255;
   }
-  if (opts.title) drawText(img, width, height, opts.title, 4, 2, 2, [255, 230, 120]);
+  // scale 2 (12 px per character) when the text fits, else scale 1
+  const fit = (t: string) => (t.length * 12 <= width - 8 ? 2 : 1);
+  if (opts.title) drawText(img, width, height, opts.title, 4, fit(opts.title) === 2 ? 2 : 5, fit(opts.title), [255, 230, 120]);
   specs.forEach((s, k) => {
     const y0 = titleH + k * (LABEL_H + rows);
     const nyq = panels[k]!.sampleRate / 2;
-    drawText(img, width, height, `${panels[k]!.label}  (40 HZ - ${(nyq / 1000).toFixed(nyq % 1000 ? 1 : 0)} KHZ, LOG)`, 4, y0 + 2, 2);
+    const label = `${panels[k]!.label}  (40 HZ - ${(nyq / 1000).toFixed(nyq % 1000 ? 1 : 0)} KHZ, LOG)`;
+    drawText(img, width, height, label, 4, y0 + (fit(label) === 2 ? 2 : 5), fit(label));
     const rgba = colourise(s, ceil - rangeDb, ceil);
     img.set(rgba, (y0 + LABEL_H) * width * 4);
   });
