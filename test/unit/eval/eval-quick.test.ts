@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, runEval, pairOrder, TINY_CARD, type EvalResults, type EvalConfig } from '../../../bench/eval/eval';
+import { defaultConfig, runEval, pairOrder, makeMixture, loudestStart, TINY_CARD, type EvalResults, type EvalConfig } from '../../../bench/eval/eval';
 import { readPngHeader } from '../../../src-main/io/png';
 
 const evalDir = process.env['PNF_EVAL_DIR'] ?? '/work/shared/eval';
@@ -28,6 +28,27 @@ function checkMarkdownTables(md: string): number {
   }
   return tables;
 }
+
+describe('mixing and excerpts', () => {
+  it('mixture: trimmed to the shorter, equal RMS sources, peak 0.9, sources sum to the mixture', () => {
+    const p = Float32Array.from({ length: 1000 }, (_, i) => 3 * Math.sin(i * 0.1));
+    const v = Float32Array.from({ length: 800 }, (_, i) => 0.01 * Math.sin(i * 0.37));
+    const m = makeMixture(p, v);
+    expect(m.mix.length).toBe(800);
+    const rms = (x: Float32Array) => Math.sqrt(x.reduce((s, u) => s + u * u, 0) / x.length);
+    expect(rms(m.p) / rms(m.v)).toBeCloseTo(1, 5);
+    expect(Math.max(...m.mix.map(Math.abs))).toBeCloseTo(0.9, 5);
+    for (let i = 0; i < 800; i += 97) expect(m.mix[i]).toBeCloseTo(m.p[i]! + m.v[i]!, 6);
+  });
+
+  it('loudestStart finds the loud stretch', () => {
+    const x = new Float32Array(16000);
+    for (let i = 9600; i < 12800; i++) x[i] = Math.sin(i);
+    const s = loudestStart(x, 3200);
+    expect(Math.abs(s - 9600)).toBeLessThanOrEqual(160);
+    expect(loudestStart(x.subarray(0, 100), 3200)).toBe(0);
+  });
+});
 
 describe('pairOrder', () => {
   it('yields every pair exactly once, changing both clips between neighbours when the counts are coprime', () => {
