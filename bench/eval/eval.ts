@@ -694,7 +694,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
         });
         curves.push({ task: tSep + `, cold start at sigma ${piano.schedule.sigmaMax}`, levels: L, steps: S, totalSteps: L * S, metric: 'mean SI-SDR dB', value: (siSdr(mixd.p, rc.x[0]!) + siSdr(mixd.v, rc.x[1]!)) / 2, wallS: rc.seconds, preset: null });
       } else skipped['curves'] = (skipped['curves'] ?? 0) + 1;
-      log(`curve ${L}x${S}: sep ${fmt(sd)} dB, x4 ${fmt(curves[curves.length - 2]!.value)} dB, 250 ms ${fmt(curves[curves.length - 1]!.value)} dB`);
+      log(`curve ${L}x${S}: ${curves.filter((c) => c.levels === L && c.steps === S).map((c) => `${c.task.split(' (')[0]}${c.task.includes('cold') ? ' cold' : ''} ${fmt(c.value)}`).join(', ')}`);
     }
     curves.sort((p, q) => (p.task < q.task ? -1 : p.task > q.task ? 1 : p.totalSteps - q.totalSteps));
   }
