@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shared/ipc/contract';
 import { CodedError } from '../src-shared/ipc/result';
-import { computeWaveform, chooseSamplesPerPixel } from '../src-shared/audio/waveform';
+import { summarize } from '../src-shared/audio/waveform';
 import { spliceRegion } from '../src-shared/audio/splice';
 import type { AudioData } from '../src-shared/audio/types';
 import type { JobRequest } from '../src-shared/engine/jobs';
@@ -15,7 +15,6 @@ import { writeFileAtomic } from './io/atomic-write';
 import { resample } from './io/resample';
 import { ProjectStore } from './project/store';
 import type { EngineHost } from './engine';
-import { WAVEFORM_BITS } from './io/decode-job';
 
 /** PNF_TRACE=1 logs where time goes (stderr). */
 const trace = (msg: string) => {
@@ -44,7 +43,7 @@ function trackAudio(blob: string, d: { sampleRate: number; channels: Float32Arra
     frames,
     durationSeconds: frames / d.sampleRate,
     channels: d.channels,
-    waveform: d.waveform ?? computeWaveform(d.channels, d.sampleRate, chooseSamplesPerPixel(frames, d.channels.length), WAVEFORM_BITS),
+    waveform: d.waveform ?? summarize(d.channels, d.sampleRate),
   };
 }
 

@@ -2,25 +2,18 @@
 // when no worker can be started from source, see decode-pool.ts).
 
 import { basename } from 'node:path';
-import { chooseSamplesPerPixel, computeWaveform, type WaveformSummary } from '../../src-shared/audio/waveform';
+import { summarize, type WaveformSummary } from '../../src-shared/audio/waveform';
 import { decodeAudioBytes, decodeAudioFile, type DecodedAudio } from './decode';
 
 export type DecodeRequest = { kind: 'path'; path: string } | { kind: 'bytes'; name: string; bytes: Uint8Array };
 
 export type DecodeJobResult = DecodedAudio & { waveform: WaveformSummary; name: string };
 
-/** peaks.js reads 8-bit summaries only; the scale adapts to the file's length. */
-export const WAVEFORM_BITS = 8;
 
 export async function runDecodeJob(request: DecodeRequest): Promise<DecodeJobResult> {
   const name = request.kind === 'path' ? basename(request.path) : basename(request.name);
   const decoded = request.kind === 'path' ? await decodeAudioFile(request.path) : await decodeAudioBytes(request.bytes, name);
-  const waveform = computeWaveform(
-    decoded.channels,
-    decoded.sampleRate,
-    chooseSamplesPerPixel(decoded.channels[0]?.length ?? 0, decoded.channels.length),
-    WAVEFORM_BITS,
-  );
+  const waveform = summarize(decoded.channels, decoded.sampleRate);
   return { ...decoded, waveform, name };
 }
 

@@ -5,7 +5,7 @@ import type { JobEvent, JobStartRequest, OpenedProject, TrackAudio } from '../..
 import type { AppError } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
-import { computeWaveform, chooseSamplesPerPixel } from '../../src-shared/audio/waveform';
+import { summarize } from '../../src-shared/audio/waveform';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import type { RunningEvent } from '../../src-shared/engine/progress';
 import { api } from './api';
@@ -72,7 +72,7 @@ const uid = (p: string) => `${p}${Date.now().toString(36)}${(nextId++).toString(
 /** A zeroed display copy of a track (same rate, channels, length) for a job's previews. */
 function blankLike(a: TrackAudio, blob: string): TrackAudio {
   const channels = a.channels.map((c) => new Float32Array(c.length));
-  return { ...a, blob, channels, waveform: computeWaveform(channels, a.sampleRate, chooseSamplesPerPixel(a.frames, a.channelCount), 8) };
+  return { ...a, blob, channels, waveform: summarize(channels, a.sampleRate) };
 }
 
 function copyOf(a: TrackAudio, blob: string): TrackAudio {
@@ -88,12 +88,12 @@ function atRate(a: TrackAudio, rate: number, blob: string): TrackAudio {
     writePreview(out, rate, c, 0, a.sampleRate);
     return out;
   });
-  const waveform = computeWaveform(channels, rate, chooseSamplesPerPixel(frames, channels.length), 8);
+  const waveform = summarize(channels, rate);
   return { blob, sampleRate: rate, channelCount: channels.length, frames, durationSeconds: frames / rate, channels, waveform };
 }
 
 function withWaveform(a: TrackAudio): TrackAudio {
-  return { ...a, waveform: computeWaveform(a.channels, a.sampleRate, a.waveform.samplesPerPixel, 8) };
+  return { ...a, waveform: summarize(a.channels, a.sampleRate) };
 }
 
 export class Project {
@@ -293,9 +293,14 @@ export class Project {
     if (this.transport.position > this.transport.duration) this.transport.seek(this.transport.duration);
   }
 
+  /** Narrowest view every lane can show at the same scale (assuming lanes up to 1600 px wide). */
+  private finestSeconds(): number {
+    return Math.max(0.01, ...this.lanes.map((l) => (l.audio.waveform.samplesPerPixel * 1600) / l.audio.waveform.sampleRate));
+  }
+
   zoom(factor: number) {
     const longest = Math.max(0.05, this.transport.duration);
-    this.visibleSeconds = Math.min(longest, Math.max(0.01, this.visibleSeconds * factor));
+    this.visibleSeconds = Math.min(longest, Math.max(this.finestSeconds(), this.visibleSeconds * factor));
   }
 
   select(sel: Selection | null) {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src-shared/ipc/result';
-import { computeWaveform } from '../../../src-shared/audio/waveform';
+import { DISPLAY_TIMEBASE, summarize } from '../../../src-shared/audio/waveform';
 import { decodeAudioBytes } from '../../../src-main/io/decode';
 import { decodeLaunchMode, decodeOffThread } from '../../../src-main/io/decode-pool';
 import { EVAL_DIR, makeWav, pack, requireEvalDir } from './helpers';
@@ -26,8 +26,8 @@ describe('decodeOffThread', () => {
     const inline = await decodeAudioBytes(readFileSync(path), 'x.wav');
     expect(r.channels[0]).toEqual(inline.channels[0]);
     // The summary's scale and bit depth are chosen in decode-job.ts; it must equal computeWaveform's.
-    const wf = computeWaveform(inline.channels, 16000, r.waveform.samplesPerPixel, r.waveform.bits);
-    expect(r.waveform.sampleRate).toBe(16000);
+    const wf = summarize(inline.channels, 16000);
+    expect(r.waveform.sampleRate).toBe(DISPLAY_TIMEBASE); // every summary uses the common display timebase
     expect(r.waveform.channels).toBe(1);
     expect(r.waveform.length).toBe(wf.length);
     expect(r.waveform.bytes).toBeInstanceOf(Uint8Array);

@@ -43,3 +43,24 @@ describe('chooseSamplesPerPixel', () => {
     expect(chooseSamplesPerPixel(1e12, 8)).toBe(1024);
   });
 });
+
+import { DISPLAY_TIMEBASE, summarize } from '../../../src-shared/audio/waveform';
+describe('summarize (common timebase)', () => {
+  it('gives tracks of different rates the same time per pixel', () => {
+    const sec = (sr: number) => [Float32Array.from({ length: sr }, (_, i) => (i < sr / 2 ? 0 : 1))];
+    const a = summarize(sec(8000), 8000);
+    const b = summarize(sec(22050), 22050);
+    expect(a.sampleRate).toBe(DISPLAY_TIMEBASE);
+    expect(b.sampleRate).toBe(DISPLAY_TIMEBASE);
+    expect(a.samplesPerPixel).toBe(b.samplesPerPixel);
+    expect(a.length).toBe(b.length);
+    // the step from 0 to 1 at 0.5 s lands in the same pixel for both
+    const firstLoud = (w: typeof a) => {
+      const d = new Int8Array(w.bytes.buffer, 24);
+      for (let p = 0; p < w.length; p++) if (d[p * 2 + 1]! > 0) return p;
+      return -1;
+    };
+    expect(Math.abs(firstLoud(a) - firstLoud(b))).toBeLessThanOrEqual(1);
+    expect(firstLoud(a)).toBe(Math.floor((0.5 * DISPLAY_TIMEBASE) / a.samplesPerPixel));
+  });
+});
