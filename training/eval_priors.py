@@ -175,6 +175,7 @@ def evaluate(source, ckpt, data_dir, args):
         sa = _A()
         sa.sigma_max, sa.sigma_min, sa.levels, sa.steps, sa.eta_scale, sa.seed = (
             args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, 0)
+        sa.temperature, sa.chains, sa.clips = args.temperature, args.chains, None
         torch.set_num_threads(args.threads)
         print(f"[eval] {source}: 4x upsampling on real clips", flush=True)
         res["upsample4x"] = run_upsample(model, source, args.up_seconds, sa)
@@ -222,7 +223,38 @@ def to_md(allres):
             L += ["", f"Score throughput, PyTorch autograd (logp + grad, B=8 x T=4000, 2 threads, machine shared with training jobs): "
                       f"{r['pytorchSamplesPerSec2Threads']} samples/s. ONNX Runtime numbers are measured on the TypeScript side."]
         L.append("")
+    L += learning_curve_md()
     return "\n".join(L)
+
+
+def learning_curve_md():
+    import csv
+    L = ["## Learning curves", "",
+         "Validation bits/sample at sigma 0.001 (held-out renderers, EMA weights) against training samples seen, "
+         "from `bench/priors/<source>_curve.csv` (written by train.py):", ""]
+    for src in ["piano", "voice"]:
+        p = os.path.join(ROOT, "bench", "priors", f"{src}_curve.csv")
+        if not os.path.exists(p):
+            continue
+        rows = list(csv.DictReader(open(p)))
+        pts = ", ".join(f"{float(r['samples_seen']) / 1e6:.0f}M: {float(r['val_bits_s0.001']):.2f}" for r in rows)
+        L.append(f"* {src}: {pts}")
+    cp = os.path.join(ROOT, "bench", "priors", "learning_curve.json")
+    if os.path.exists(cp):
+        L += ["", "Evaluated checkpoints (eval_priors.py runs): samples seen -> held-out bits, real-clip bits "
+                  "(LPC-16 on the same clips), 4x upsampling mean SNR (spline / PnF / PnF + denoise):", "",
+              "| source | samples | held-out bits | real-clip bits (LPC-16) | 4x SNR spline / PnF / PnF+denoise | settings |",
+              "|---|---|---|---|---|---|"]
+        for r in json.load(open(cp)):
+            u = r.get("upsample4xMean") or {}
+            st = r.get("upsampleSettings") or {}
+            ups = f"{u['spline']:.2f} / {u['pnf']:.2f} / {u['pnf_denoised']:.2f}" if u else "-"
+            sets = (f"{st.get('seconds')} s, {st.get('levels')}x{st.get('stepsPerLevel')}, "
+                    f"{st.get('sigmaMax')}->{st.get('sigmaMin')}, eta {st.get('etaScale')}") if st else "-"
+            L.append(f"| {r['source']} | {r['samplesSeen'] / 1e6:.0f}M | {r['valBits0.001']} | "
+                     f"{r['evalClipBits0.001']} ({r['lpc16EvalClipBits0.001']}) | {ups} | {sets} |")
+    L.append("")
+    return L
 
 
 def main():
@@ -238,6 +270,8 @@ def main():
     ap.add_argument("--levels", type=int, default=4)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--eta-scale", type=float, default=0.05)
+    ap.add_argument("--temperature", type=float, default=1.0)
+    ap.add_argument("--chains", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-upsample", action="store_true")

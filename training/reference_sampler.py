@@ -96,7 +96,7 @@ def geometric(sigma_max, sigma_min, levels):
 
 @torch.no_grad()
 def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05, seed=0, init_noise=True,
-             denoise=True, obs_grad=None, callback=None):
+             denoise=True, obs_grad=None, callback=None, temperature=1.0):
     """Annealed Langevin with fixed (masked) observed samples.
 
     x0: [B,T] initial estimate; known_mask: [B,T] 1 where the sample is observed (kept fixed);
@@ -116,7 +116,7 @@ def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05,
                 _, gr = score(model, x, s)
             if obs_grad is not None:
                 gr = gr + obs_grad(x, s)
-            x = x + free * (eta * gr + math.sqrt(2 * eta) * torch.randn(x.shape, generator=g))
+            x = x + free * (eta * gr + math.sqrt(2 * eta * temperature) * torch.randn(x.shape, generator=g))
             if callback:
                 callback(li, it, x)
     if denoise:
@@ -127,7 +127,8 @@ def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05,
     return x
 
 
-def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, steps=20, eta_scale=0.05, seed=0):
+def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, steps=20, eta_scale=0.05, seed=0,
+              temperature=1.0, chains=1):
     """Paper-style k x super-resolution of a clean 16 kHz clip y (numpy). Returns dict of results."""
     from scipy.interpolate import CubicSpline
     T = len(y)
@@ -137,25 +138,30 @@ def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, st
     mask[idx] = 1
     sig = geometric(sigma_max, sigma_min, levels)
     t0 = time.time()
-    x = langevin(model, torch.from_numpy(spline)[None], torch.from_numpy(mask)[None], torch.from_numpy(y.astype(np.float32))[None],
-                 sig, steps, eta_scale, seed=seed, denoise=False)
+    rep = lambda a: torch.from_numpy(a)[None].repeat(chains, 1)  # noqa: E731  (independent chains as a batch)
+    x = langevin(model, rep(spline), rep(mask), rep(y.astype(np.float32)),
+                 sig, steps, eta_scale, seed=seed, denoise=False, temperature=temperature)
     s = sig[-1]
     with torch.enable_grad():
         _, gr = score(model, x, s)
-    xd = x + (1 - torch.from_numpy(mask)[None]) * s * s * gr
+    xd = x + (1 - rep(mask)) * s * s * gr
     wall = time.time() - t0
-    out = x[0].numpy()
-    outd = xd[0].numpy()
+    out = x.mean(0).numpy()    # chains > 1: posterior-mean estimate
+    outd = xd.mean(0).numpy()
     return {"spline": snr_db(y, spline), "pnf": snr_db(y, out), "pnf_denoised": snr_db(y, outd),
             "wall_s": round(wall, 1), "steps": levels * steps, "samples": T}
 
 
 def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
     rows = {}
+    only = getattr(args, "clips", None)
     for p in eval_clips(kind):
+        if only and os.path.basename(p) not in only:
+            continue
         y = excerpt(load_audio(p), seconds)
         y = (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
-        r = upsample4(model, y, 4, args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, args.seed)
+        r = upsample4(model, y, 4, args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, args.seed,
+                      getattr(args, "temperature", 1.0), getattr(args, "chains", 1))
         rows[os.path.basename(p)] = r
         if verbose:
             print(f"  {os.path.basename(p):40s} spline {r['spline']:6.2f} dB   pnf {r['pnf']:6.2f} dB   "
@@ -165,7 +171,8 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
         print(f"  {'MEAN':40s} spline {mean['spline']:6.2f} dB   pnf {mean['pnf']:6.2f} dB   pnf+denoise {mean['pnf_denoised']:6.2f} dB")
     return {"clips": rows, "mean": mean,
             "settings": {"factor": 4, "seconds": seconds, "peak": peak, "sigmaMax": args.sigma_max, "sigmaMin": args.sigma_min,
-                         "levels": args.levels, "stepsPerLevel": args.steps, "etaScale": args.eta_scale, "seed": args.seed}}
+                         "levels": args.levels, "stepsPerLevel": args.steps, "etaScale": args.eta_scale, "seed": args.seed,
+                         "temperature": getattr(args, "temperature", 1.0), "chains": getattr(args, "chains", 1)}}
 
 
 def main():
@@ -180,6 +187,9 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--eta-scale", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--temperature", type=float, default=1.0, help="noise scale^2 of the Langevin steps (1 = posterior sampling)")
+    ap.add_argument("--chains", type=int, default=1, help="independent chains averaged (posterior-mean estimate)")
+    ap.add_argument("--clips", nargs="*", default=None, help="only these clip file names")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--raw", action="store_true")
     ap.add_argument("--json", default=None)
