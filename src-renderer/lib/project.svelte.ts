@@ -304,7 +304,14 @@ export class Project {
   }
 
   select(sel: Selection | null) {
-    this.selection = sel;
+    const t = sel && this.doc.tracks.find((x) => x.id === sel.trackId);
+    if (!sel || !t) {
+      this.selection = null;
+      return;
+    }
+    // a lane shows silence past its track's end: a selection stops at the end
+    const end = Math.min(sel.end, t.frames / t.sampleRate);
+    this.selection = end > sel.start ? { ...sel, end } : null;
   }
   nudgeSelection(seconds: number) {
     const s = this.selection;

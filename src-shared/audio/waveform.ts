@@ -94,3 +94,43 @@ export function summarize(channels: Float32Array[], sampleRate: number): Wavefor
   const spp = chooseSamplesPerPixel(Math.ceil((frames * DISPLAY_TIMEBASE) / sampleRate), channels.length);
   return computeWaveform(channels, sampleRate, spp, 8, DISPLAY_TIMEBASE);
 }
+
+/**
+ * Peak level (0..1) per column when a summary is drawn over `columns` columns spanning
+ * `seconds` of project time (the summary may be shorter: the rest stays 0).
+ */
+export function peakColumns(w: WaveformSummary, seconds: number, columns: number): Float32Array {
+  const out = new Float32Array(Math.max(0, Math.floor(columns)));
+  if (!out.length || !(seconds > 0) || w.length === 0) return out;
+  const bytesPerValue = w.bits === 8 ? 1 : 2;
+  const data = w.bits === 8 ? new Int8Array(w.bytes.buffer, w.bytes.byteOffset + WAVEFORM_HEADER_BYTES) : new Int16Array(w.bytes.buffer.slice(w.bytes.byteOffset + WAVEFORM_HEADER_BYTES, w.bytes.byteOffset + w.bytes.byteLength));
+  const full = bytesPerValue === 1 ? 128 : 32768;
+  const pixelsPerSecond = w.sampleRate / w.samplesPerPixel;
+  for (let c = 0; c < out.length; c++) {
+    const a = Math.floor((c / out.length) * seconds * pixelsPerSecond);
+    const b = Math.min(w.length, Math.max(a + 1, Math.floor(((c + 1) / out.length) * seconds * pixelsPerSecond)));
+    let m = 0;
+    for (let p = a; p < b; p++) {
+      for (let ch = 0; ch < w.channels; ch++) {
+        const k = (p * w.channels + ch) * 2;
+        m = Math.max(m, Math.abs(data[k]!), Math.abs(data[k + 1]!));
+      }
+    }
+    out[c] = Math.min(1, m / full);
+  }
+  return out;
+}
+
+/**
+ * The same summary extended with silence to cover `seconds` (never shortened), so that
+ * every lane spans the whole project and scrolls in step with the longest one.
+ */
+export function padSummary(w: WaveformSummary, seconds: number): WaveformSummary {
+  const want = Math.ceil((seconds * w.sampleRate) / w.samplesPerPixel);
+  if (!(want > w.length)) return w;
+  const bytesPerValue = w.bits === 8 ? 1 : 2;
+  const bytes = new Uint8Array(WAVEFORM_HEADER_BYTES + want * w.channels * 2 * bytesPerValue);
+  bytes.set(w.bytes.subarray(0, WAVEFORM_HEADER_BYTES + w.length * w.channels * 2 * bytesPerValue));
+  new DataView(bytes.buffer).setUint32(16, want, true);
+  return { ...w, length: want, bytes };
+}

@@ -97,6 +97,11 @@ test('open by a synthetic drop: several files become several tracks', async ({ p
   await expect.poll(() => waveformInk(page, 1)).toBeGreaterThan(500);
   // one shared transport: the total is the longest track
   await expect(page.getByTestId('playhead-time')).toHaveText(/\/ 0:(19\.9\d\d|20\.0\d\d)$/);
+  // the project overview shows every lane; clicking it moves the playhead there
+  const ov = page.getByTestId('project-overview');
+  const box = (await ov.boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.75, box.y + box.height / 2);
+  await expect(page.getByTestId('playhead-time')).toHaveText(/^0:1[45]\.\d{3} \//);
   await page.screenshot({ path: resolve(SHOTS, 'import-two-tracks.png') });
   expect(errors).toEqual([]);
 });

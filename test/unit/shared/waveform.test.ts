@@ -64,3 +64,30 @@ describe('summarize (common timebase)', () => {
     expect(firstLoud(a)).toBe(Math.floor((0.5 * DISPLAY_TIMEBASE) / a.samplesPerPixel));
   });
 });
+
+import { peakColumns } from '../../../src-shared/audio/waveform';
+describe('peakColumns', () => {
+  it('maps a summary onto project time', () => {
+    const one = Float32Array.from({ length: 48000 }, (_, i) => (i >= 24000 ? 0.5 : 0));
+    const w = summarize([one], 48000); // 1 s
+    const cols = peakColumns(w, 2, 4); // drawn over a 2 s project
+    expect(cols[0]).toBe(0);
+    expect(cols[1]).toBeCloseTo(0.5, 1);
+    expect(cols[2]).toBe(0);
+    expect(cols[3]).toBe(0);
+    expect(peakColumns(w, 0, 4).every((v) => v === 0)).toBe(true);
+  });
+});
+
+import { padSummary } from '../../../src-shared/audio/waveform';
+describe('padSummary', () => {
+  it('extends with silence and keeps the original pixels', () => {
+    const w = summarize([new Float32Array(48000).fill(0.5)], 48000); // 1 s
+    const p = padSummary(w, 3);
+    expect(p.length).toBeGreaterThanOrEqual(w.length * 3 - 1);
+    expect(new DataView(p.bytes.buffer).getUint32(16, true)).toBe(p.length);
+    expect(Array.from(p.bytes.subarray(0, w.bytes.byteLength).subarray(24))).toEqual(Array.from(w.bytes.subarray(24)));
+    expect(p.bytes[p.bytes.byteLength - 1]).toBe(0);
+    expect(padSummary(w, 0.5)).toBe(w);
+  });
+});
