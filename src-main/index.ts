@@ -49,7 +49,7 @@ function registerHandlers(engine: EngineHost): void {
       const sender = event.sender;
       const ctx: RequestContext = {
         emit: (name, data) => {
-          if (!sender.isDestroyed()) sender.send(name === 'job:event' ? EVENTS.job : name, data);
+          if (!sender.isDestroyed()) sender.send(name === 'job:event' ? EVENTS.job : EVENTS.progress, data);
         },
       };
       return dispatch(channel, payload, ctx);

@@ -3,7 +3,7 @@
 // Bundled into ONE CommonJS file (sandboxed preloads cannot load modules).
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { CHANNELS, EVENTS } from '../src-shared/ipc/channels';
-import type { Api, JobEvent } from '../src-shared/ipc/contract';
+import type { Api, JobEvent, ProgressEvent } from '../src-shared/ipc/contract';
 
 const invoke = (channel: string) => (request: unknown = {}) => ipcRenderer.invoke(channel, request);
 
@@ -24,6 +24,11 @@ const api: Api & { pathForFile(file: File): string } = {
     const wrapped = (_e: IpcRendererEvent, payload: JobEvent) => listener(payload);
     ipcRenderer.on(EVENTS.job, wrapped);
     return () => ipcRenderer.removeListener(EVENTS.job, wrapped);
+  },
+  onProgress: (listener: (event: ProgressEvent) => void) => {
+    const wrapped = (_e: IpcRendererEvent, payload: ProgressEvent) => listener(payload);
+    ipcRenderer.on(EVENTS.progress, wrapped);
+    return () => ipcRenderer.removeListener(EVENTS.progress, wrapped);
   },
   /** The real path of a dropped or chosen file ('' when it has none). */
   pathForFile: (file: File) => webUtils.getPathForFile(file),

@@ -2,6 +2,7 @@
 // The host passes in what differs between them (where exports go, how to reveal a file).
 import { basename, dirname, extname, join } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shared/ipc/contract';
 import { CodedError } from '../src-shared/ipc/result';
 import { summarize } from '../src-shared/audio/waveform';
@@ -186,16 +187,28 @@ export function createHandlers(deps: HostDeps): Handlers {
       return { cancelled: true };
     },
 
-    'export:wav': async (req) => {
-      const a = await store.getAudio(req.blob);
-      const channels = req.sampleRate && req.sampleRate !== a.sampleRate ? await resample(a.channels, a.sampleRate, req.sampleRate) : a.channels;
-      const bytes = encodeWav({ sampleRate: req.sampleRate ?? a.sampleRate, channels }, { format: req.format });
+    'export:wav': async (req, ctx) => {
       const path = await deps.chooseExportPath(safeFileName(req.name, '.wav'));
       if (!path) throw new CodedError('CANCELLED', 'Export cancelled.');
-      await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomic(path, bytes);
-      exported.add(path);
-      return { path, bytes: bytes.byteLength };
+      const id = randomUUID();
+      const label = `Exporting "${basename(path)}"`;
+      const step = (fraction: number, done = false) => ctx.emit('progress:event', { id, label, fraction, done });
+      try {
+        step(0);
+        const a = await store.getAudio(req.blob);
+        step(0.25);
+        const resampled = !!req.sampleRate && req.sampleRate !== a.sampleRate;
+        const channels = resampled ? await resample(a.channels, a.sampleRate, req.sampleRate!) : a.channels;
+        step(0.5);
+        const bytes = encodeWav({ sampleRate: req.sampleRate ?? a.sampleRate, channels }, { format: req.format });
+        step(0.75);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFileAtomic(path, bytes);
+        exported.add(path);
+        return { path, bytes: bytes.byteLength };
+      } finally {
+        step(1, true);
+      }
     },
 
     'shell:reveal': async (req) => {

@@ -1,7 +1,7 @@
 // The ONLY renderer module that knows which host it runs in. In Electron the preload
 // exposes `window.api` (one function per channel); in the web host the same contract
 // travels over a WebSocket with a per-launch token taken from the URL fragment.
-import { CHANNELS, EVENTS, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent } from '../../src-shared/ipc/contract';
+import { CHANNELS, EVENTS, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent, type ProgressEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
 import { decodeWire, encodeWire, FrameAssembler, toFrames } from '../../src-shared/ipc/wire';
 
@@ -31,6 +31,7 @@ class WebBridge {
   private seq = 0;
   private pending = new Map<number, (r: Result<unknown>) => void>();
   readonly jobListeners = new Set<(e: JobEvent) => void>();
+  readonly progressListeners = new Set<(e: ProgressEvent) => void>();
   private assembler = new FrameAssembler();
 
   constructor(private readonly token: string) {}
@@ -65,6 +66,8 @@ class WebBridge {
           const msg = decodeWire(whole) as { seq?: number; result?: Result<unknown>; event?: string; payload?: unknown };
           if (msg.event === EVENTS.job) {
             for (const l of this.jobListeners) l(msg.payload as JobEvent);
+          } else if (msg.event === EVENTS.progress) {
+            for (const l of this.progressListeners) l(msg.payload as ProgressEvent);
           } else if (typeof msg.seq === 'number' && msg.result) {
             this.pending.get(msg.seq)?.(msg.result);
             this.pending.delete(msg.seq);
@@ -136,9 +139,13 @@ function createApi(): RendererApi {
     cancelJob: call(CHANNELS.jobCancel),
     exportWav: call(CHANNELS.exportWav),
     reveal: call(CHANNELS.shellReveal),
-    onJobEvent: (listener) => {
+    onJobEvent: (listener: (e: JobEvent) => void) => {
       bridge.jobListeners.add(listener);
-      return () => bridge.jobListeners.delete(listener);
+      return () => void bridge.jobListeners.delete(listener);
+    },
+    onProgress: (listener: (e: ProgressEvent) => void) => {
+      bridge.progressListeners.add(listener);
+      return () => void bridge.progressListeners.delete(listener);
     },
     importFile: async (file) => importAudio({ kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }),
   } as RendererApi;

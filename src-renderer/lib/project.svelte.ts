@@ -1,7 +1,7 @@
 // Editor state: the project document with undo/redo, the audio behind it, running jobs
 // with their live previews, the selection, alternatives, settings and what the user is told.
 // Large audio lives in $state.raw (never proxied). Every document change autosaves.
-import type { JobEvent, JobStartRequest, OpenedProject, TrackAudio } from '../../src-shared/ipc/contract';
+import type { JobEvent, JobStartRequest, OpenedProject, ProgressEvent, TrackAudio } from '../../src-shared/ipc/contract';
 import type { AppError } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
@@ -103,6 +103,8 @@ export class Project {
   notices = $state<Notice[]>([]);
   busy = $state(0);
   jobs = $state.raw<JobView[]>([]);
+  /** Long main-side work that is not an engine job (exports). */
+  tasks = $state.raw<ProgressEvent[]>([]);
   selection = $state<Selection | null>(null);
   alternatives = $state.raw<Alternatives | null>(null);
   settings = $state<Settings>({ device: 'auto', preset: 'standard', alternatives: 3 });
@@ -123,6 +125,10 @@ export class Project {
         .map((l) => ({ id: l.id, gainDb: l.track?.gainDb ?? 0, audio: this.displayOf(l) }));
     });
     api.onJobEvent((e) => this.onJobEvent(e));
+    api.onProgress((e) => {
+      const others = this.tasks.filter((t) => t.id !== e.id);
+      this.tasks = e.done ? others : [...others, e];
+    });
   }
 
   get doc(): ProjectDoc {

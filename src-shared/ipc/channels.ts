@@ -19,4 +19,6 @@ export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 /** Events pushed from the main side to the renderer. */
 export const EVENTS = {
   job: 'job:event',
+  /** Progress of long main-side work that is not an engine job (e.g. an export). */
+  progress: 'progress:event',
 } as const;

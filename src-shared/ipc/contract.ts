@@ -196,8 +196,18 @@ export interface ResponseMap {
   'export:wav': ExportedFile;
   'shell:reveal': { revealed: boolean };
 }
+/** Progress of long main-side work (an export); `done` once at the end. */
+export interface ProgressEvent {
+  id: string;
+  label: string;
+  /** 0..1, never decreasing for one id. */
+  fraction: number;
+  done: boolean;
+}
+
 export interface EventMap {
   'job:event': JobEvent;
+  'progress:event': ProgressEvent;
 }
 
 export function isChannel(x: unknown): x is Channel {
@@ -219,4 +229,6 @@ export interface Api {
   reveal(request: z.input<typeof ShellRevealRequest>): Promise<Result<{ revealed: boolean }>>;
   /** Subscribe to job events; returns the unsubscribe function. */
   onJobEvent(listener: (event: JobEvent) => void): () => void;
+  /** Subscribe to progress of long main-side work; returns the unsubscribe function. */
+  onProgress(listener: (event: ProgressEvent) => void): () => void;
 }

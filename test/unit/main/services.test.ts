@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHandlers, safeFileName, uniquePath } from '../../../src-main/services';
+import { ProjectStore } from '../../../src-main/project/store';
+import type { EngineHost } from '../../../src-main/engine';
+import type { ProgressEvent } from '../../../src-shared/ipc/contract';
+
+function setup(host: 'web' | 'electron' = 'web') {
+  const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
+  const events: ProgressEvent[] = [];
+  const ctx = { emit: (_name: string, e: unknown) => events.push(e as ProgressEvent) };
+  const h = createHandlers({
+    host,
+    version: '0',
+    store,
+    engine: {} as EngineHost,
+    chooseExportPath: (name) => uniquePath(join(store.dir, 'exports'), name),
+    reveal: async () => true,
+  });
+  return { store, h, events, ctx };
+}
+
+describe('services', () => {
+  it('export: progress is monotonic and ends with done; files never overwrite each other', async () => {
+    const { store, h, events, ctx } = setup();
+    const blob = await store.putAudio({ sampleRate: 16000, channels: [new Float32Array(16000).fill(0.25)] });
+    const a = await h['export:wav']({ blob, name: 'take.wav', format: 'pcm24', sampleRate: 22050 }, ctx);
+    const b = await h['export:wav']({ blob, name: 'take.wav', format: 'pcm16' }, ctx);
+    expect(a.path).not.toBe(b.path);
+    expect(readdirSync(join(store.dir, 'exports')).sort()).toEqual(['take (2).wav', 'take.wav']);
+    const wav = readFileSync(a.path);
+    expect(wav.readUInt32LE(24)).toBe(22050);
+    expect(wav.readUInt16LE(34)).toBe(24);
+    const first = events.filter((e) => e.id === events[0]!.id);
+    for (let i = 1; i < first.length; i++) expect(first[i]!.fraction).toBeGreaterThanOrEqual(first[i - 1]!.fraction);
+    expect(first.at(-1)).toMatchObject({ fraction: 1, done: true });
+    expect(first.filter((e) => e.done)).toHaveLength(1);
+  });
+
+  it('reveal only shows files exported in this session', async () => {
+    const { store, h, ctx } = setup('electron');
+    const blob = await store.putAudio({ sampleRate: 8000, channels: [new Float32Array(800)] });
+    const out = await h['export:wav']({ blob, name: 'x', format: 'float32' }, ctx);
+    await expect(h['shell:reveal']({ path: out.path }, ctx)).resolves.toEqual({ revealed: true });
+    await expect(h['shell:reveal']({ path: '/etc/passwd' }, ctx)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('the web host never imports by path; imports keep the original file untouched', async () => {
+    const { h, ctx, store } = setup('web');
+    await expect(h['audio:import']({ kind: 'path', path: '/etc/passwd' }, ctx)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const { encodeWav } = await import('../../../src-main/io/wav-encode');
+    const bytes = encodeWav({ sampleRate: 8000, channels: [new Float32Array(80).fill(0.5)] }, { format: 'pcm16', dither: false });
+    const r = await h['audio:import']({ kind: 'bytes', name: 'dir/../take.wav', bytes }, ctx);
+    expect(r.name).toBe('take.wav');
+    expect(r.frames).toBe(80);
+    const src = join(store.dir, 'src.wav');
+    writeFileSync(src, bytes);
+    const e = setup('electron');
+    await e.h['audio:import']({ kind: 'path', path: src }, e.ctx);
+    expect(readFileSync(src)).toEqual(Buffer.from(bytes));
+  });
+
+  it('makes safe file names', () => {
+    expect(safeFileName('a/b\\c:d*?.wav', '.wav')).toBe('a_b_c_d__.wav');
+    expect(safeFileName('   ', '.wav')).toBe('track.wav');
+    expect(safeFileName('voice – piano', '.wav')).toBe('voice – piano.wav');
+  });
+});
