@@ -52,7 +52,7 @@ describe('services', () => {
     await expect(h['audio:import']({ kind: 'path', path: '/etc/passwd' }, ctx)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const { encodeWav } = await import('../../../src-main/io/wav-encode');
     const bytes = encodeWav({ sampleRate: 8000, channels: [new Float32Array(80).fill(0.5)] }, { format: 'pcm16', dither: false });
-    const r = await h['audio:import']({ kind: 'bytes', name: 'dir/../take.wav', bytes }, ctx);
+    const r = await h['audio:import']({ kind: 'bytes', name: 'dir/../take.wav', bytes: new Uint8Array(bytes) }, ctx);
     expect(r.name).toBe('take.wav');
     expect(r.frames).toBe(80);
     const src = join(store.dir, 'src.wav');
