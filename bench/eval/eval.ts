@@ -10,7 +10,8 @@
 //            --sep-seconds S  --sr-seconds S  --sr-clips N  --inp-clips N  --pairs N  --val-pairs N  --gen-seconds S
 //            --ancestral-seconds S (force ancestral sampling with a large prior; very slow)
 //            --budget-min M (wall-clock budget: PnF runs past a section's share are skipped and reported)
-//            --gen-settings 1x1,2x5,...  --curve-settings 1x1,4x5,8x20  --no-pictures
+//            --gen-settings 1x1,2x5,...  --curve-settings 1x1,4x5,8x20  --no-pictures  --note TEXT (repeatable)
+//            --rerender DIR (rewrite DIR/results.md from DIR/results.json, adding any --note)
 //
 // Every PnF row is runJob() of the engine, exactly what the app runs, with a fixed seed.
 import { execSync } from 'node:child_process';
@@ -73,6 +74,8 @@ export interface EvalConfig {
   /** Quality vs steps: settings and excerpt seconds. */
   curveSettings: Setting[];
   curveSeconds: number;
+  /** Extra lines for the results' notes (e.g. which priors these are). */
+  notes?: string[];
   /** Skip the spectrogram pictures (tests that only check tables). */
   pictures: boolean;
   /** Wall-clock budget in minutes for the whole run (PnF runs past a section's share are skipped and
@@ -337,7 +340,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
   const t0 = performance.now();
   const log = cfg.log;
   mkdirSync(cfg.outDir, { recursive: true });
-  const notes: string[] = [];
+  const notes: string[] = [...(cfg.notes ?? [])];
 
   // priors: the shipped ones, else (with a clear message) the tiny test model for everything
   let model = cfg.model;
@@ -683,16 +686,18 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
       const r3 = await job({ kind: 'inpaint', audio: { sampleRate: M, channels: [holed] }, regions: [{ start: a / M, end: (a + g) / M }], source: 'voice', ...o });
       if (!r3) continue;
       curves.push({ task: tInp, levels: L, steps: S, totalSteps: L * S, metric: 'gap SNR dB', value: snr(xi.subarray(a, a + g), r3.tracks['alt1']![0]!.subarray(a, a + g)), wallS: r3.seconds, preset: presetOf(L, S) });
-      // the same separation started from noise at sigma_max instead of the warm start (sampler called
-      // directly with the engine's operator): shows whether the warm-start sigma is what limits it
+      // the same separation started at the largest sigma the prior was trained for instead of the
+      // warm start (sampler called directly with the engine's operator): shows whether the warm start
+      // is what limits it
+      const coldSigma = Math.min(piano.sigmaRange.max, voice.sigmaRange.max);
       if (performance.now() <= sectionEnd) {
         const half = mixd.mix.map((u) => u / 2);
         const rc = await sample([{ prior: piano, init: half }, { prior: voice, init: half }], sumOperator(mixd.mix), {
           schedule: { ...piano.schedule, levels: L, stepsPerLevel: S },
-          startSigma: piano.schedule.sigmaMax,
+          startSigma: coldSigma,
           seed: cfg.seed,
         });
-        curves.push({ task: tSep + `, cold start at sigma ${piano.schedule.sigmaMax}`, levels: L, steps: S, totalSteps: L * S, metric: 'mean SI-SDR dB', value: (siSdr(mixd.p, rc.x[0]!) + siSdr(mixd.v, rc.x[1]!)) / 2, wallS: rc.seconds, preset: null });
+        curves.push({ task: tSep + `, cold start at sigma ${coldSigma}`, levels: L, steps: S, totalSteps: L * S, metric: 'mean SI-SDR dB', value: (siSdr(mixd.p, rc.x[0]!) + siSdr(mixd.v, rc.x[1]!)) / 2, wallS: rc.seconds, preset: null });
       } else skipped['curves'] = (skipped['curves'] ?? 0) + 1;
       log(`curve ${L}x${S}: ${curves.filter((c) => c.levels === L && c.steps === S).map((c) => `${c.task.split(' (')[0]}${c.task.includes('cold') ? ' cold' : ''} ${fmt(c.value)}`).join(', ')}`);
     }
@@ -899,11 +904,21 @@ function parseArgs(argv: string[]): EvalConfig {
   set('genSettings', settings(opt('gen-settings')));
   set('curveSettings', settings(opt('curve-settings')));
   if (has('no-pictures')) cfg.pictures = false;
+  cfg.notes = argv.flatMap((a, i) => (a === '--note' && argv[i + 1] ? [argv[i + 1]!] : a.startsWith('--note=') ? [a.slice(7)] : []));
   return cfg;
 }
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
+if (isMain && process.argv.includes('--rerender')) {
+  const argv = process.argv.slice(2);
+  const dir = resolve(argv[argv.indexOf('--rerender') + 1]!);
+  const r = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as EvalResults;
+  const meta = r.meta as { notes?: string[] };
+  meta.notes = [...(meta.notes ?? []), ...(parseArgs(argv).notes ?? [])];
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(r, null, 1) + '\n');
+  writeFileSync(join(dir, 'results.md'), renderMarkdown(r));
+  console.log(`rewrote ${join(dir, 'results.md')}`);
+} else if (isMain) {
   const cfg = parseArgs(process.argv.slice(2));
   console.log(`PnF quality evaluation (${cfg.mode}) -> ${cfg.outDir}`);
   runEval(cfg)
