@@ -26,6 +26,10 @@ from model import PriorConfig, WaveNetPrior, load_prior  # noqa: E402
 from score_graph import ScoreGraph, autograd_score, rel_err  # noqa: E402
 
 PARITY_SIGMAS = [0.003, 0.03, 0.3]
+# best measured for 4x upsampling from a cubic-spline warm start (reference_sampler.py): no
+# initial noise, low temperature (MAP-like refinement), small sigmas
+UPSAMPLE_SCHEDULE = {"sigmaMax": 0.005, "sigmaMin": 0.001, "levels": 4, "stepsPerLevel": 20, "etaScale": 0.05,
+                     "temperature": 0.0, "initNoise": False, "warmStart": "cubic spline"}
 DEFAULT_SCHEDULE = {"sigmaMax": 0.05, "sigmaMin": 0.001, "levels": 8, "stepsPerLevel": 20, "etaScale": 0.05}
 
 
@@ -212,6 +216,7 @@ def main():
                      "weights": "raw" if a.raw else "ema", "exportedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
         "validation": st.get("last_val", None),
     }
+    extra["tasks"] = {"upsample": dict(UPSAMPLE_SCHEDULE)}
     if a.results and os.path.exists(a.results):
         try:
             res = json.load(open(a.results)).get(a.source)
@@ -219,6 +224,12 @@ def main():
                 extra["validation"] = res.get("validation", extra["validation"])
                 if res.get("schedule"):
                     extra["schedule"] = res["schedule"]
+                u = res.get("upsample4x")
+                if u:
+                    m = u["mean"]
+                    best = max(m["pnf"], m["pnf_denoised"])
+                    extra["quality"] = {"upsample4xMeanSNR": m, "settings": u["settings"], "beatsCubicSpline": best > m["spline"],
+                                        "note": "measured on short excerpts of shared/eval clips by eval_priors.py"}
         except Exception as e:  # a results file from an older run must not block export
             print("[export] could not read results:", e)
     export_all(m, name, a.source, a.out_dir, extra)

@@ -128,7 +128,7 @@ def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05,
 
 
 def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, steps=20, eta_scale=0.05, seed=0,
-              temperature=1.0, chains=1):
+              temperature=1.0, chains=1, init_noise=True):
     """Paper-style k x super-resolution of a clean 16 kHz clip y (numpy). Returns dict of results."""
     from scipy.interpolate import CubicSpline
     T = len(y)
@@ -140,7 +140,7 @@ def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, st
     t0 = time.time()
     rep = lambda a: torch.from_numpy(a)[None].repeat(chains, 1)  # noqa: E731  (independent chains as a batch)
     x = langevin(model, rep(spline), rep(mask), rep(y.astype(np.float32)),
-                 sig, steps, eta_scale, seed=seed, denoise=False, temperature=temperature)
+                 sig, steps, eta_scale, seed=seed, denoise=False, temperature=temperature, init_noise=init_noise)
     s = sig[-1]
     with torch.enable_grad():
         _, gr = score(model, x, s)
@@ -161,7 +161,7 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
         y = excerpt(load_audio(p), seconds)
         y = (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
         r = upsample4(model, y, 4, args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, args.seed,
-                      getattr(args, "temperature", 1.0), getattr(args, "chains", 1))
+                      getattr(args, "temperature", 1.0), getattr(args, "chains", 1), not getattr(args, "no_init_noise", False))
         rows[os.path.basename(p)] = r
         if verbose:
             print(f"  {os.path.basename(p):40s} spline {r['spline']:6.2f} dB   pnf {r['pnf']:6.2f} dB   "
@@ -172,7 +172,8 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
     return {"clips": rows, "mean": mean,
             "settings": {"factor": 4, "seconds": seconds, "peak": peak, "sigmaMax": args.sigma_max, "sigmaMin": args.sigma_min,
                          "levels": args.levels, "stepsPerLevel": args.steps, "etaScale": args.eta_scale, "seed": args.seed,
-                         "temperature": getattr(args, "temperature", 1.0), "chains": getattr(args, "chains", 1)}}
+                         "temperature": getattr(args, "temperature", 1.0), "chains": getattr(args, "chains", 1),
+                         "initNoise": not getattr(args, "no_init_noise", False)}}
 
 
 def main():
@@ -189,6 +190,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--temperature", type=float, default=1.0, help="noise scale^2 of the Langevin steps (1 = posterior sampling)")
     ap.add_argument("--chains", type=int, default=1, help="independent chains averaged (posterior-mean estimate)")
+    ap.add_argument("--no-init-noise", action="store_true", help="start exactly at the spline (no sigma_max noise)")
     ap.add_argument("--clips", nargs="*", default=None, help="only these clip file names")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--raw", action="store_true")
