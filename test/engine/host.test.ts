@@ -45,9 +45,14 @@ describe('engine host (child process)', () => {
 
   it('queue positions, cancel of a queued job and of the running job', async () => {
     const ev1: EngineProgress[] = [];
+    let asked = false;
     const j1 = host.submit(gen(0.5, 5000), (e) => {
       ev1.push(e);
-      if (e.status === 'running' && e.step === 3) j1.cancel();
+      // running events are throttled (20/s), so do not wait for one exact step
+      if (e.status === 'running' && e.step >= 3 && !asked) {
+        asked = true;
+        j1.cancel();
+      }
     });
     const ev2: EngineProgress[] = [];
     const j2 = host.submit(gen(0.02), (e) => ev2.push(e));
@@ -57,8 +62,8 @@ describe('engine host (child process)', () => {
     expect((await j3.done).status).toBe('cancelled');
     expect((await j1.done).status).toBe('cancelled');
     expect((await j2.done).status).toBe('done');
-    const running = ev1.filter((e) => e.status === 'running');
-    expect(running.length).toBeLessThan(10);
+    const afterCancel = ev1.slice(ev1.findIndex((e) => e.status === 'running' && e.step >= 3) + 1).filter((e) => e.status === 'running');
+    expect(afterCancel.length).toBeLessThan(5);
   });
 
   it('bad requests fail with the coded error rebuilt on this side', async () => {
