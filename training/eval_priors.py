@@ -58,18 +58,35 @@ def bin_edges(bins):
     return np.concatenate([[-np.inf], mids, [np.inf]])
 
 
-def lpc_bits(clean, noisy, start, n_valid, edges, order=LPC_ORDER):
-    """Bits/sample of the LPC-16 Gaussian baseline at positions start..start+n_valid (one window)."""
-    from scipy.special import ndtr
-    T = len(clean)
-    idx = np.arange(start, start + n_valid)
+def _lpc_design(clean, noisy, idx, order):
     H = np.stack([noisy[idx - k] for k in range(1, order + 1)], 1).astype(np.float64)
     H = np.concatenate([H, np.ones((len(idx), 1))], 1)
-    t = clean[idx].astype(np.float64)
+    return H, clean[idx].astype(np.float64)
+
+
+def lpc_fit(clean, noisy, idx, order=LPC_ORDER):
+    H, t = _lpc_design(clean, noisy, idx, order)
     coef, *_ = np.linalg.lstsq(H, t, rcond=None)
+    return coef, max(float(np.sqrt(np.mean((t - H @ coef) ** 2))), 1e-6)
+
+
+def lpc_bits(clean, noisy, start, n_valid, edges, order=LPC_ORDER, mode="oracle", fixed=None):
+    """Bits/sample of an LPC-16 Gaussian baseline at positions start..start+n_valid (one window).
+
+    mode "oracle": coefficients and residual rms fitted on the evaluated positions themselves;
+    "causal": fitted on the window's receptive-field context (the `start` samples before them:
+    backward-adaptive, uses the same history the WaveNet sees); "global": `fixed` = (coef, rms)
+    fitted once on training data."""
+    from scipy.special import ndtr
+    idx = np.arange(start, start + n_valid)
+    H, t = _lpc_design(clean, noisy, idx, order)
+    if mode == "oracle":
+        coef, sd = lpc_fit(clean, noisy, idx, order)
+    elif mode == "causal":
+        coef, sd = lpc_fit(clean, noisy, np.arange(order, start), order)
+    else:
+        coef, sd = fixed
     pred = H @ coef
-    res = t - pred
-    sd = max(float(np.sqrt(np.mean(res ** 2))), 1e-6)
     k = np.searchsorted(edges, t, side="right") - 1  # bin index of the clean sample
     k = np.clip(k, 0, len(edges) - 2)
     hi = ndtr((edges[k + 1] - pred) / sd)
@@ -78,14 +95,31 @@ def lpc_bits(clean, noisy, start, n_valid, edges, order=LPC_ORDER):
     return float(-np.sum(np.log2(p))), len(idx)
 
 
+GLOBAL_LPC = {}
+
+
+def global_lpc(data_dir, source, sigma, n=48, length=4096, seed=3):
+    """LPC-16 fitted once on the TRAINING split at this sigma (a fixed linear-prediction model)."""
+    key = (source, sigma)
+    if key not in GLOBAL_LPC:
+        c = Corpus(data_dir, source, "train")
+        rng = np.random.default_rng(seed)
+        clean = c.sample(rng, n, length + LPC_ORDER).astype(np.float64).reshape(-1)
+        noisy = clean + sigma * rng.standard_normal(clean.shape)
+        GLOBAL_LPC[key] = lpc_fit(clean, noisy, np.arange(LPC_ORDER, len(clean)))
+    return GLOBAL_LPC[key]
+
+
 @torch.no_grad()
-def bits_on_windows(model, wins, sigmas, seed=0, do_lpc=True, batch=8):
+def bits_on_windows(model, wins, sigmas, seed=0, do_lpc=True, batch=8, data_dir=None, source=None):
     rf = model.cfg.receptive_field
     edges = bin_edges(model.bins.numpy().astype(np.float64))
     out = {}
     for s in sigmas:
         g = torch.Generator().manual_seed(seed)
         tot, cnt, ltot, lcnt = 0.0, 0, 0.0, 0
+        ctot, gtot = 0.0, 0.0
+        fixed = global_lpc(data_dir, source, s) if (do_lpc and data_dir) else None
         for i in range(0, len(wins), batch):
             chunk = wins[i:i + batch]
             clean = torch.from_numpy(np.stack([w for w, _ in chunk]))
@@ -98,10 +132,16 @@ def bits_on_windows(model, wins, sigmas, seed=0, do_lpc=True, batch=8):
                 tot += ce[b, rf: rf + nv].sum().item()
                 cnt += nv
                 if do_lpc:
-                    lb, ln = lpc_bits(clean[b].numpy(), x[b].numpy(), rf, nv, edges)
+                    cb, xb = clean[b].numpy(), x[b].numpy()
+                    lb, ln = lpc_bits(cb, xb, rf, nv, edges)
                     ltot += lb
                     lcnt += ln
+                    ctot += lpc_bits(cb, xb, rf, nv, edges, mode="causal")[0]
+                    if fixed is not None:
+                        gtot += lpc_bits(cb, xb, rf, nv, edges, mode="global", fixed=fixed)[0]
         out[f"{s:g}"] = {"wavenet": round(tot / cnt, 4), "lpc16": round(ltot / max(1, lcnt), 4) if do_lpc else None,
+                         "lpc16Causal": round(ctot / max(1, lcnt), 4) if do_lpc else None,
+                         "lpc16Global": round(gtot / max(1, lcnt), 4) if fixed is not None else None,
                          "uniform": 8.0, "positions": cnt}
     return out
 
@@ -146,28 +186,36 @@ def evaluate(source, ckpt, data_dir, args):
     st = ck.get("state", {})
     t0 = time.time()
     sig = SIGMAS if not args.quick else [0.001, 0.01, 0.1]
-    val = bits_on_windows(model, val_windows(data_dir, source, rf, n=8 if args.quick else 32), sig)
+    val = bits_on_windows(model, val_windows(data_dir, source, rf, n=8 if args.quick else 32), sig,
+                          data_dir=data_dir, source=source)
     real = {}
     real_sig = [0.001, 0.01, 0.1]
-    agg = {f"{s:g}": [0.0, 0.0, 0] for s in real_sig}
+    keys = ["wavenet", "lpc16", "lpc16Causal", "lpc16Global"]
+    agg = {f"{s:g}": {k: 0.0 for k in keys + ["n"]} for s in real_sig}
     for name, wins in real_windows(source, rf, args.eval_seconds).items():
-        r = bits_on_windows(model, wins, real_sig)
-        real[name] = {k: {"wavenet": v["wavenet"], "lpc16": v["lpc16"]} for k, v in r.items()}
+        r = bits_on_windows(model, wins, real_sig, data_dir=data_dir, source=source)
+        real[name] = {k: {kk: v[kk] for kk in keys} for k, v in r.items()}
         for k, v in r.items():
-            agg[k][0] += v["wavenet"] * v["positions"]
-            agg[k][1] += v["lpc16"] * v["positions"]
-            agg[k][2] += v["positions"]
-    real_mean = {k: {"wavenet": round(a / n, 4), "lpc16": round(b / n, 4)} for k, (a, b, n) in agg.items() if n}
+            for kk in keys:
+                agg[k][kk] += v[kk] * v["positions"]
+            agg[k]["n"] += v["positions"]
+    real_mean = {k: {kk: round(a[kk] / a["n"], 4) for kk in keys} for k, a in agg.items() if a["n"]}
     res = {
         "source": source, "ckpt": os.path.relpath(ckpt, ROOT), "samplesSeen": st.get("samples_seen", 0),
         "steps": st.get("step", 0), "trainWallSeconds": round(st.get("wall", 0), 1),
         "params": model.n_params(), "flopsPerSample": model.flops_per_sample(), "receptiveField": rf,
         "validation": {
             "bitsPerSample": {k: v["wavenet"] for k, v in val.items()},
-            "baselines": {"uniform": 8.0, "lpc16": {k: v["lpc16"] for k, v in val.items()}},
+            "baselines": {"uniform": 8.0, "lpc16": {k: v["lpc16"] for k, v in val.items()},
+                          "lpc16Causal": {k: v["lpc16Causal"] for k, v in val.items()},
+                          "lpc16Global": {k: v["lpc16Global"] for k, v in val.items()},
+                          "lpcNote": "lpc16 = per-window oracle fit on the evaluated samples (strongest); lpc16Causal = "
+                                     "fitted on the receptive-field history before them; lpc16Global = one fit on the training split"},
             "set": "held-out renderers (val split of make_data.py), full-context positions",
             "evalClips": {"bitsPerSample": {k: v["wavenet"] for k, v in real_mean.items()},
                           "lpc16": {k: v["lpc16"] for k, v in real_mean.items()},
+                          "lpc16Causal": {k: v["lpc16Causal"] for k, v in real_mean.items()},
+                          "lpc16Global": {k: v["lpc16Global"] for k, v in real_mean.items()},
                           "perClip": real, "seconds": args.eval_seconds, "peak": 0.9},
         },
     }
@@ -176,6 +224,7 @@ def evaluate(source, ckpt, data_dir, args):
         sa.sigma_max, sa.sigma_min, sa.levels, sa.steps, sa.eta_scale, sa.seed = (
             args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, 0)
         sa.temperature, sa.chains, sa.clips = args.temperature, args.chains, None
+        sa.no_init_noise = args.no_init_noise
         torch.set_num_threads(args.threads)
         print(f"[eval] {source}: 4x upsampling on real clips", flush=True)
         res["upsample4x"] = run_upsample(model, source, args.up_seconds, sa)
@@ -186,8 +235,18 @@ def evaluate(source, ckpt, data_dir, args):
     return res
 
 
+HDR = ("| sigma | WaveNet | LPC-16 fitted on training data | LPC-16 causal-adaptive (fit on the 1,027-sample history) "
+       "| LPC-16 oracle (fit on the evaluated window) | uniform |")
+
+
 def to_md(allres):
-    L = ["# Priors: results", "", "Produced by `/usr/bin/python3 training/eval_priors.py` (see training/README.md).", ""]
+    L = ["# Priors: results", "", "Produced by `/usr/bin/python3 training/eval_priors.py` (see training/README.md).", "",
+         "Bits/sample: cross-entropy of the clean sample's bin (256 mu-law-spaced centres, linear amplitude) given the "
+         "noisy history x + sigma*eps, on positions with a full receptive field. Baselines on the same positions and bins: "
+         "uniform (8 bits) and three LPC-16 models with a Gaussian residual (least squares on the noisy history): fitted "
+         "once on the training data (a fixed model), fitted causally on the history each prediction sees "
+         "(backward-adaptive), and fitted on the evaluated window itself (an oracle: coefficients and residual variance "
+         "chosen with knowledge of the answers).", ""]
     for src, r in allres.items():
         v = r["validation"]
         L += [f"## {src}", "",
@@ -195,16 +254,18 @@ def to_md(allres):
               f"{r['trainWallSeconds'] / 3600:.2f} h training; params {r['params']}, forward FLOPs/sample "
               f"{r['flopsPerSample']['forward']}, score graph FLOPs/sample {r['flopsPerSample']['scoreGraph']}, receptive field {r['receptiveField']}.", "",
               "Held-out validation (renderers never seen in training), bits/sample:", "",
-              "| sigma | WaveNet | LPC-16 | uniform |", "|---|---|---|---|"]
+              HDR, "|---|---|---|---|---|---|"]
+        bl = v["baselines"]
         for k, b in v["bitsPerSample"].items():
-            L.append(f"| {k} | {b:.3f} | {v['baselines']['lpc16'][k]:.3f} | 8 |")
+            L.append(f"| {k} | {b:.3f} | {bl['lpc16Global'][k]:.3f} | {bl['lpc16Causal'][k]:.3f} | {bl['lpc16'][k]:.3f} | 8 |")
         ec = v["evalClips"]
         L += ["", f"Real recordings (`shared/eval/{src}`, first {ec['seconds']} s of each clip, peak 0.9), bits/sample:", "",
-              "| sigma | WaveNet | LPC-16 | uniform |", "|---|---|---|---|"]
+              HDR, "|---|---|---|---|---|---|"]
         for k, b in ec["bitsPerSample"].items():
-            L.append(f"| {k} | {b:.3f} | {ec['lpc16'][k]:.3f} | 8 |")
-        L += ["", "Per clip at sigma 0.001 (WaveNet / LPC-16): " + ", ".join(
-            f"{n}: {c['0.001']['wavenet']:.2f} / {c['0.001']['lpc16']:.2f}" for n, c in ec["perClip"].items())]
+            L.append(f"| {k} | {b:.3f} | {ec['lpc16Global'][k]:.3f} | {ec['lpc16Causal'][k]:.3f} | {ec['lpc16'][k]:.3f} | 8 |")
+        L += ["", "Per clip at sigma 0.001 (WaveNet / LPC-16 trained / causal / oracle): " + ", ".join(
+            f"{n}: {c['0.001']['wavenet']:.2f} / {c['0.001']['lpc16Global']:.2f} / {c['0.001']['lpc16Causal']:.2f} / {c['0.001']['lpc16']:.2f}"
+            for n, c in ec["perClip"].items())]
         if "upsample4x" in r:
             u = r["upsample4x"]
             s = u["settings"]
@@ -272,6 +333,8 @@ def main():
     ap.add_argument("--eta-scale", type=float, default=0.05)
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--chains", type=int, default=1)
+    ap.add_argument("--no-init-noise", action="store_true")
+    ap.add_argument("--merge", nargs="*", default=None, help="merge these results .json files into --out and rewrite the .md")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-upsample", action="store_true")
@@ -281,6 +344,15 @@ def main():
     allres = {}
     if os.path.exists(a.out + ".json"):
         allres = json.load(open(a.out + ".json"))
+    if a.merge is not None:
+        for p in a.merge:
+            allres.update(json.load(open(p)))
+        with open(a.out + ".json", "w") as f:
+            json.dump(allres, f, indent=1)
+        with open(a.out + ".md", "w") as f:
+            f.write(to_md(allres))
+        print(to_md(allres))
+        return
     for s in a.sources:
         allres[s] = evaluate(s, os.path.join(a.ckpt_dir, s, "ckpt.pt"), a.data_dir, a)
         print(json.dumps({k: v for k, v in allres[s].items() if k != "upsample4x"}, indent=1)[:3000], flush=True)
