@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { WebSocket } from 'ws';
-import { decodeWire, encodeWire, FrameAssembler, toFrames } from '../../src-shared/ipc/wire';
+import { decodeWire, encodeFrames, FrameAssembler } from '../../src-shared/ipc/wire';
 import { startBuiltWebHost } from '../../test/e2e/web-host';
 
 async function main() {
@@ -29,7 +29,7 @@ async function main() {
         }
       }),
     );
-    const frames = toFrames(encodeWire({ seq: 1, channel: 'audio:import', payload: { kind: 'bytes', name: basename(file), bytes } }), 1);
+    const frames = encodeFrames({ seq: 1, channel: 'audio:import', payload: { kind: 'bytes', name: basename(file), bytes } }, 1);
     const tEnc = performance.now();
     for (const f of frames) ws.send(f);
     const r = (await reply) as { result: { ok: boolean; value?: { frames: number }; error?: unknown } };

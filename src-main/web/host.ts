@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeWire, encodeWire, FrameAssembler, toFrames } from '../../src-shared/ipc/wire';
+import { decodeWire, encodeFrames, FrameAssembler } from '../../src-shared/ipc/wire';
 import { fail } from '../../src-shared/ipc/result';
 import type { Dispatch, RequestContext } from '../ipc/dispatch';
 import { CONTENT_SECURITY_POLICY } from '../security';
@@ -119,7 +119,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const send = (message: unknown) => {
       if (ws.readyState !== ws.OPEN) return;
       const t = performance.now();
-      const frames = toFrames(encodeWire(message), ++outId);
+      const frames = encodeFrames(message, ++outId);
       for (const frame of frames) ws.send(frame);
       if (frames.length > 1) trace(`sent ${frames.length} chunks in ${(performance.now() - t).toFixed(0)} ms`);
     };

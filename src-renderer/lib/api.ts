@@ -3,7 +3,7 @@
 // travels over a WebSocket with a per-launch token taken from the URL fragment.
 import { CHANNELS, EVENTS, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent, type ProgressEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
-import { decodeWire, encodeWire, FrameAssembler, toFrames } from '../../src-shared/ipc/wire';
+import { decodeWire, encodeFrames, FrameAssembler } from '../../src-shared/ipc/wire';
 
 export type HostKind = 'electron' | 'web';
 
@@ -97,7 +97,7 @@ class WebBridge {
         clearTimeout(timer);
         resolve(r as Result<T>);
       });
-      for (const frame of toFrames(encodeWire({ seq, channel, payload }), seq)) ws.send(frame);
+      for (const frame of encodeFrames({ seq, channel, payload }, seq)) ws.send(frame);
     });
   }
 }

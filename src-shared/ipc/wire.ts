@@ -29,7 +29,13 @@ function kindOf(v: unknown): Kind | null {
   return null;
 }
 
-export function encodeWire(message: unknown): Uint8Array {
+/** A message laid out as byte segments at offsets, so it can be written whole or in chunks. */
+interface Layout {
+  total: number;
+  segments: { at: number; bytes: Uint8Array }[];
+}
+
+function layoutWire(message: unknown): Layout {
   const blobs: { bytes: Uint8Array; at: number }[] = [];
   let offset = 0;
   const header = JSON.stringify(message, function (this: unknown, _key, value: unknown) {
@@ -43,12 +49,30 @@ export function encodeWire(message: unknown): Uint8Array {
     return ref;
   });
   const head = new TextEncoder().encode(header);
+  const prefix = new Uint8Array(8);
+  prefix.set(MAGIC, 0);
+  new DataView(prefix.buffer).setUint32(4, head.byteLength, true);
   const base = align8(8 + head.byteLength);
-  const out = new Uint8Array(base + offset);
-  out.set(MAGIC, 0);
-  new DataView(out.buffer).setUint32(4, head.byteLength, true);
-  out.set(head, 8);
-  for (const b of blobs) out.set(b.bytes, base + b.at);
+  return {
+    total: base + offset,
+    segments: [{ at: 0, bytes: prefix }, { at: 8, bytes: head }, ...blobs.map((b) => ({ at: base + b.at, bytes: b.bytes }))],
+  };
+}
+
+/** Copy the part of a layout that falls in [from, from + dest.length) into dest. */
+function fill(layout: Layout, from: number, dest: Uint8Array): void {
+  const to = from + dest.byteLength;
+  for (const seg of layout.segments) {
+    const a = Math.max(from, seg.at);
+    const b = Math.min(to, seg.at + seg.bytes.byteLength);
+    if (a < b) dest.set(seg.bytes.subarray(a - seg.at, b - seg.at), a - from);
+  }
+}
+
+export function encodeWire(message: unknown): Uint8Array {
+  const layout = layoutWire(message);
+  const out = new Uint8Array(layout.total);
+  fill(layout, 0, out);
   return out;
 }
 
@@ -94,19 +118,27 @@ const CHUNK_MAGIC = [0x50, 0x4e, 0x46, 0x43]; // "PNFC"
 export const CHUNK_BYTES = 8 * 1024 * 1024;
 const CHUNK_HEADER = 16;
 
-/** The frames to send for one encoded message (just the message when it is small). */
-export function toFrames(encoded: Uint8Array, messageId: number, chunkBytes = CHUNK_BYTES): Uint8Array[] {
-  if (encoded.byteLength <= chunkBytes) return [encoded];
+/**
+ * The frames to send for one message: the encoded message itself when it is small, else
+ * chunk frames written straight from the message's arrays (one copy, no whole-message buffer).
+ */
+export function encodeFrames(message: unknown, messageId: number, chunkBytes = CHUNK_BYTES): Uint8Array[] {
+  const layout = layoutWire(message);
+  if (layout.total <= chunkBytes) {
+    const out = new Uint8Array(layout.total);
+    fill(layout, 0, out);
+    return [out];
+  }
   const frames: Uint8Array[] = [];
-  for (let at = 0; at < encoded.byteLength; at += chunkBytes) {
-    const part = encoded.subarray(at, Math.min(encoded.byteLength, at + chunkBytes));
-    const f = new Uint8Array(CHUNK_HEADER + part.byteLength);
+  for (let at = 0; at < layout.total; at += chunkBytes) {
+    const len = Math.min(chunkBytes, layout.total - at);
+    const f = new Uint8Array(CHUNK_HEADER + len);
     f.set(CHUNK_MAGIC, 0);
     const v = new DataView(f.buffer);
     v.setUint32(4, messageId >>> 0, true);
-    v.setUint32(8, encoded.byteLength, true);
+    v.setUint32(8, layout.total, true);
     v.setUint32(12, at, true);
-    f.set(part, CHUNK_HEADER);
+    fill(layout, at, f.subarray(CHUNK_HEADER));
     frames.push(f);
   }
   return frames;

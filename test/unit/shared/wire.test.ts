@@ -47,22 +47,24 @@ describe('wire codec', () => {
   });
 });
 
-import { FrameAssembler, toFrames } from '../../../src-shared/ipc/wire';
+import { encodeFrames, FrameAssembler } from '../../../src-shared/ipc/wire';
+const toFrames = (encoded: Uint8Array, id: number, size?: number) => encodeFrames({ raw: encoded }, id, size);
 describe('chunked frames', () => {
   it('splits a large message and reassembles it in order or out of order', () => {
-    const msg = encodeWire({ seq: 1, a: new Float32Array(1000).map((_, i) => i) });
-    const frames = toFrames(msg, 42, 1000);
+    const message = { seq: 1, a: new Float32Array(1000).map((_, i) => i) };
+    const frames = encodeFrames(message, 42, 1000);
     expect(frames.length).toBeGreaterThan(3);
     const asm = new FrameAssembler();
     const shuffled = [...frames].reverse();
     let out: Uint8Array | null = null;
     for (const f of shuffled) out = asm.push(f) ?? out;
+    expect(Array.from(out!)).toEqual(Array.from(encodeWire(message))); // chunks rebuild the exact message
     const back = decodeWire(out!) as { a: Float32Array };
     expect(back.a[999]).toBe(999);
   });
   it('passes small messages through and rejects hostile chunks', () => {
     const small = encodeWire({ x: 1 });
-    expect(toFrames(small, 1)).toEqual([small]);
+    expect(encodeFrames({ x: 1 }, 1)).toEqual([small]);
     const asm = new FrameAssembler(5000, 2);
     expect(asm.push(small)).toBe(small);
     const frames = toFrames(new Uint8Array(3000), 7, 1000);
