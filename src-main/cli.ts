@@ -36,6 +36,7 @@ Options:
   --model CARD        use this one card for every source (e.g. test/fixtures/models/tiny.json)
   --source S          piano | voice (inpaint, upsample, generate; default piano)
   --channel-mode M    per-channel | mid-side (stereo)
+  --denoise           final Tweedie denoising step (off by default; see bench/engine/curve.md)
   --format F          pcm16 | pcm24 | float32 (default pcm24)
   --force             overwrite existing outputs (an input file is never overwritten)
   --json              progress and result as JSON lines on stdout
@@ -51,7 +52,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const BOOL_FLAGS = new Set(['json', 'force', 'lowpass', 'ancestral', 'help', 'h']);
+const BOOL_FLAGS = new Set(['json', 'force', 'lowpass', 'ancestral', 'denoise', 'help', 'h']);
 
 export function parseArgs(argv: string[]): Parsed {
   const flags = new Map<string, string[]>();
@@ -82,7 +83,7 @@ export function parseArgs(argv: string[]): Parsed {
   return { cmd, positional, flags };
 }
 
-const KNOWN = new Set(['out', 'preset', 'steps', 'levels', 'seed', 'device', 'threads', 'batch', 'window', 'model-dir', 'model', 'source', 'channel-mode', 'format', 'force', 'json', 'factor', 'rate', 'lowpass', 'region', 'alternatives', 'seconds', 'ancestral', 'help', 'h']);
+const KNOWN = new Set(['out', 'preset', 'steps', 'levels', 'seed', 'device', 'threads', 'batch', 'window', 'model-dir', 'model', 'source', 'channel-mode', 'format', 'force', 'json', 'factor', 'rate', 'lowpass', 'region', 'alternatives', 'seconds', 'ancestral', 'denoise', 'help', 'h']);
 
 function one(p: Parsed, name: string): string | undefined {
   const v = p.flags.get(name);
@@ -121,6 +122,7 @@ function commonOptions(p: Parsed): CommonOptions {
   if (preset) o.preset = preset as PresetName;
   if (device) o.device = device as DeviceName;
   if (cm) o.channelMode = cm;
+  if (p.flags.has('denoise')) o.denoise = true;
   const steps = int(p, 'steps', 1, 100000);
   const levels = int(p, 'levels', 1, 1000);
   const seed = int(p, 'seed', 0, 0xffffffff);

@@ -18,7 +18,8 @@
 //
 // Presets: multiples of the model card's schedule (levels x steps) unless the card carries measured
 // `presets`:  draft = ceil(levels/2) levels x ceil(steps/4);  standard = the card's schedule;
-// best = levels x 2*steps. Warm starts begin at the card's `warmStart[task]` sigma, else at
+// best = levels x 2*steps. The final Tweedie denoising step is off by default (it did not measurably
+// help: bench/engine/curve.md); `denoise: true` turns it on. Warm starts begin at the card's `warmStart[task]` sigma, else at
 // min(sigmaMax, 5*sigmaMin) (platform-facts.md: starting a warm start at high noise destroys it).
 import { CodedError } from '../../src-shared/ipc/result';
 import type { EngineProgress } from '../../src-shared/engine/progress';
@@ -413,6 +414,7 @@ async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResu
       const r = await sample([{ prior: piano, init: half }, { prior: voice, init: half }], sumOperator(mc), {
         schedule: plan.schedule,
         startSigma: plan.startSigma,
+        denoise: req.denoise ?? false,
         seed: subSeed(req.seed ?? 1, c, k),
         window: req.window,
         batch: req.batch,
@@ -489,6 +491,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
       const r = await sample([{ prior, init }], op, {
         schedule: plan.schedule,
         startSigma: plan.startSigma,
+        denoise: req.denoise ?? false,
         seed: subSeed(req.seed ?? 1, c, ci),
         window: req.window,
         batch: req.batch,
@@ -558,6 +561,7 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
       const r = await sample(sigs.map(() => ({ prior, init: base })), new MaskOperator(seg, known, sigs), {
         schedule: plan.schedule,
         startSigma: plan.startSigma,
+        denoise: req.denoise ?? false,
         seed: subSeed(req.seed ?? 1, c, gi),
         window: req.window,
         batch: req.batch,
@@ -614,6 +618,7 @@ async function generateTask(req: Req<'generate'>, env: TaskEnv): Promise<JobResu
   const r = await sample([{ prior, init: new Float32Array(n) }], NoObservation, {
     schedule: plan.schedule,
     startSigma: plan.startSigma,
+    denoise: req.denoise ?? false,
     seed: subSeed(req.seed ?? 1, 0, 0),
     window: req.window,
     batch: req.batch,

@@ -34,6 +34,8 @@ export interface CommonOptions {
   /** Centre samples per window (context is added on both sides). */
   window?: number;
   channelMode?: ChannelMode;
+  /** Final Tweedie denoising step (default false: it did not measurably help, bench/engine/curve.md). */
+  denoise?: boolean;
   /** Folder with model cards (default resources/models). */
   modelDir?: string;
 }
