@@ -101,3 +101,20 @@ export function checkMonotonic(events: readonly EngineProgress[]): string | null
   }
   return null;
 }
+
+/**
+ * One plain sentence per output on how the result relates to the plain baseline, so the
+ * UI can be honest when a weak prior makes things worse than simple interpolation.
+ * Returns null for a track with nothing to compare.
+ */
+export function describeReport(r: import('./jobs').TrackReport): { text: string; warn: boolean } | null {
+  if (!r.baseline || r.snrVsBaselineDb == null) return null;
+  const moved = `${r.track}: ${r.snrVsBaselineDb.toFixed(1)} dB from the ${r.baseline}`;
+  if (r.meanLogpOutput == null || r.meanLogpBaseline == null) return { text: `${moved}.`, warn: false };
+  const diff = r.meanLogpOutput - r.meanLogpBaseline;
+  if (diff >= 0) return { text: `${moved}; the model rates the result more likely than the ${r.baseline} (+${diff.toFixed(2)} nats/sample).`, warn: false };
+  return {
+    text: `${moved}; the model rates the plain ${r.baseline} MORE likely than its own result (${diff.toFixed(2)} nats/sample), so the result may be worse than the ${r.baseline}. Compare both before you keep it.`,
+    warn: true,
+  };
+}
