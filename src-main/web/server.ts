@@ -57,6 +57,13 @@ async function main() {
   const stop = () => void Promise.all([host.close(), engine.dispose()]).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Test harnesses and tools that start the host set this and keep our stdin open: when
+  // they die, stdin closes and the host (with its engine) goes too, instead of lingering.
+  if (process.env['PNF_EXIT_WITH_STDIN']) {
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+  }
 }
 
 main().catch((e: unknown) => {

@@ -17,6 +17,8 @@ export interface RunningHost {
   /** The project folder this host autosaves into (fresh per host unless given). */
   projectDir: string;
   stop(): Promise<void>;
+  /** SIGKILL: the host dies without any chance to save (a crash). */
+  kill(): Promise<void>;
 }
 
 export const TINY_MODEL = resolve(REPO, 'test/fixtures/models/tiny.json');
@@ -27,8 +29,9 @@ export async function startBuiltWebHost(opts: { projectDir?: string; env?: Recor
   const projectDir = opts.projectDir ?? mkdtempSync(join(tmpdir(), 'pnf-e2e-project-'));
   const child: ChildProcess = spawn(process.execPath, [entry, `--project-dir=${projectDir}`], {
     cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // the host exits when our end of its stdin closes (also when this process dies)
+    env: { ...process.env, PNF_EXIT_WITH_STDIN: '1', ...opts.env },
   });
   const output: string[] = [];
   const url = await new Promise<string>((ok, bad) => {
@@ -54,9 +57,15 @@ export async function startBuiltWebHost(opts: { projectDir?: string; env?: Recor
     projectDir,
     stop: () =>
       new Promise<void>((ok) => {
-        if (child.exitCode !== null) return ok();
+        if (child.exitCode !== null || child.signalCode !== null) return ok();
         child.once('exit', () => ok());
         child.kill('SIGTERM');
+      }),
+    kill: () =>
+      new Promise<void>((ok) => {
+        if (child.exitCode !== null || child.signalCode !== null) return ok();
+        child.once('exit', () => ok());
+        child.kill('SIGKILL');
       }),
   };
 }

@@ -203,3 +203,26 @@ test('cancel stops a job within moments and leaves the project as it was', async
   await expect(page.getByTestId('track')).toHaveCount(1);
   expect(errors).toEqual([]);
 });
+
+test('a crash during a job loses no accepted work', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('track-menu').click();
+  await page.getByTestId('split').click();
+  await expect(page.getByTestId('job')).toHaveCount(0, { timeout: 100_000 });
+  await expect(page.getByTestId('track')).toHaveCount(3);
+  await page.getByTestId('track').nth(2).getByTestId('mute').click();
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  // start another job, then kill the host (and its engine) in the middle of it
+  await page.getByTestId('preset').selectOption('best');
+  await page.getByTestId('track').first().getByTestId('track-menu').click();
+  await page.getByTestId('track').first().getByTestId('split').click();
+  await expect(page.getByTestId('job-status')).toContainText('level', { timeout: 60_000 });
+  const dir = host.projectDir;
+  await host.kill();
+  host = await startBuiltWebHost({ projectDir: dir, env: { PNF_MODEL: TINY_MODEL } });
+  await page.goto(host.url);
+  await expect(page.locator('[data-ready="true"]')).toBeVisible();
+  await expect(page.getByTestId('track')).toHaveCount(3);
+  await expect(page.getByTestId('track').nth(2).getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
+  expect(errors).toEqual([]);
+});
