@@ -1,6 +1,6 @@
 // Composition root: app lifecycle, the window, handler registration. Nothing else.
 import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNELS, EVENTS } from '../src-shared/ipc/contract';
 import { fail } from '../src-shared/ipc/result';
@@ -16,6 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const unpacked = (p: string) => p.replace(`app.asar${'/'}`, `app.asar.unpacked/`).replace('app.asar\\', 'app.asar.unpacked\\');
 
 app.enableSandbox();
+// Tests (and power users) can point the app at a fresh profile and project folder.
+if (process.env['PNF_USER_DATA']) app.setPath('userData', process.env['PNF_USER_DATA']);
 
 function senderIsTrusted(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
@@ -63,6 +65,8 @@ if (!app.requestSingleInstanceLock()) {
   const engine = new EngineHost({
     workerPath: join(here, 'engine-worker.js'),
     modelDir: unpacked(join(here, '../../resources/models')),
+    // one card for every source (the tiny test model in the Electron E2E test)
+    ...(process.env['PNF_MODEL'] ? { model: resolve(process.env['PNF_MODEL']) } : {}),
   });
   void app.whenReady().then(() => {
     hardenSession();
