@@ -226,9 +226,9 @@ def main():
                     extra["schedule"] = res["schedule"]
                 u = res.get("upsample4x")
                 if u:
-                    m = u["mean"]
-                    best = max(m["pnf"], m["pnf_denoised"])
-                    extra["quality"] = {"upsample4xMeanSNR": m, "settings": u["settings"], "beatsCubicSpline": best > m["spline"],
+                    um = u["mean"]
+                    best = max(um["pnf"], um["pnf_denoised"])
+                    extra["quality"] = {"upsample4xMeanSNR": um, "settings": u["settings"], "beatsCubicSpline": best > um["spline"],
                                         "note": "measured on short excerpts of shared/eval clips by eval_priors.py"}
         except Exception as e:  # a results file from an older run must not block export
             print("[export] could not read results:", e)
