@@ -107,7 +107,9 @@ export class Project {
   tasks = $state.raw<ProgressEvent[]>([]);
   selection = $state<Selection | null>(null);
   alternatives = $state.raw<Alternatives | null>(null);
-  settings = $state<Settings>({ device: 'auto', preset: 'standard', alternatives: 3 });
+  // draft by default: with today's priors more steps measured worse, not better
+  // (bench/eval/results/full: quality vs steps), and draft is 8x faster
+  settings = $state<Settings>({ device: 'auto', preset: 'draft', alternatives: 3 });
   devices = $state<string[]>(['auto']);
   saveState = $state<'saved' | 'saving' | 'error' | 'idle'>('idle');
   /** Seconds visible in every zoom view (shared zoom) and their start (shared scroll). */
