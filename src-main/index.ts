@@ -63,6 +63,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   const engine = new EngineHost({
+    // an engine that runs out of memory fails its job, not the app (or the machine)
+    maxOldSpaceMb: 3072,
     workerPath: join(here, 'engine-worker.js'),
     modelDir: unpacked(join(here, '../../resources/models')),
     // one card for every source (the tiny test model in the Electron E2E test)

@@ -38,6 +38,8 @@ async function main() {
   const store = new ProjectStore(projectDir());
   const workerPath = [join(here, 'engine-worker.js')].find((p) => existsSync(p));
   const engine = new EngineHost({
+    // an engine that runs out of memory fails its job, not the app (or the machine)
+    maxOldSpaceMb: 3072,
     ...(workerPath ? { workerPath } : {}),
     ...(process.env['PNF_MODEL'] ? { model: resolve(process.env['PNF_MODEL']) } : {}),
   });
