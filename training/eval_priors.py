@@ -271,6 +271,7 @@ def to_md(allres):
             s = u["settings"]
             L += ["", f"4x super-resolution (keep every 4th sample, warm start from cubic spline, {s['levels']} levels x "
                       f"{s['stepsPerLevel']} steps, sigma {s['sigmaMax']} -> {s['sigmaMin']}, eta = {s['etaScale']} sigma^2, "
+                      f"temperature {s.get('temperature', 1.0)}, initial noise {s.get('initNoise', True)}, "
                       f"{s['seconds']} s loudest excerpt per clip), SNR dB:", "",
                   "| clip | cubic spline | PnF | PnF + final denoise |", "|---|---|---|---|"]
             for n, c in u["clips"].items():
@@ -280,6 +281,16 @@ def to_md(allres):
             best = max(m["pnf"], m["pnf_denoised"])
             L += ["", ("PnF BEATS cubic spline on the mean." if best > m["spline"] else
                        f"PnF does NOT beat cubic spline on the mean ({best:.2f} vs {m['spline']:.2f} dB): the prior is too weak yet.")]
+        if "upsample4xPaperStyle" in r:
+            u = r["upsample4xPaperStyle"]
+            st = u["settings"]
+            L += ["", f"Paper-style sampler for the record (initial noise sigma_max = {st['sigmaMax']}, temperature "
+                      f"{st.get('temperature', 1.0)}, {st['levels']} x {st['stepsPerLevel']} steps, {st['seconds']} s excerpts), SNR dB:", "",
+                  "| clip | cubic spline | PnF | PnF + final denoise |", "|---|---|---|---|"]
+            for n, c in u["clips"].items():
+                L.append(f"| {n} | {c['spline']:.2f} | {c['pnf']:.2f} | {c['pnf_denoised']:.2f} |")
+            m = u["mean"]
+            L.append(f"| **mean** | {m['spline']:.2f} | {m['pnf']:.2f} | {m['pnf_denoised']:.2f} |")
         if "pytorchSamplesPerSec2Threads" in r:
             L += ["", f"Score throughput, PyTorch autograd (logp + grad, B=8 x T=4000, 2 threads, machine shared with training jobs): "
                       f"{r['pytorchSamplesPerSec2Threads']} samples/s. ONNX Runtime numbers are measured on the TypeScript side."]

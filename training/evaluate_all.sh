@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Evaluate both trained priors, ship them, and write bench/priors/results.{md,json}.
+#   bash training/evaluate_all.sh            (about 10-15 minutes on 2 cores)
+# 1. bits/sample (held-out + real clips, 4 baselines) and 4x upsampling with the recommended
+#    upsampling schedule (spline warm start, no initial noise, temperature 0), piano and voice in parallel;
+# 2. 4x upsampling with the paper-style sampler (initial noise sigma_max, temperature 1) for the record;
+# 3. PyTorch autograd throughput (2 threads); 4. export ONNX + cards + parity; 5. tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+W=${WORK:-/tmp/pnf-eval}
+UPS=${UP_SECONDS:-1}
+rm -rf "$W"; mkdir -p "$W/piano" "$W/voice"
+for s in piano voice; do
+  cp bench/priors/learning_curve.json "$W/$s/learning_curve.json" 2>/dev/null || echo "[]" > "$W/$s/learning_curve.json"
+  nice -n 5 $PY training/eval_priors.py --sources $s --eval-seconds "${EVAL_SECONDS:-8}" --up-seconds "$UPS" --temperature 0 --no-init-noise \
+      --threads 1 --no-speed --out "$W/$s/results" > "$W/$s.log" 2>&1 &
+done
+wait
+for s in piano voice; do
+  nice -n 5 $PY training/reference_sampler.py upsample --ckpt training/.runs/$s/ckpt.pt --kind $s --seconds "$UPS" \
+      --threads 1 --json "$W/$s/paper_style.json" > "$W/${s}_paper.log" 2>&1 &
+done
+wait
+$PY training/reference_sampler.py speed --ckpt training/.runs/piano/ckpt.pt --threads 2 | tee "$W/speed.txt"
+$PY - "$W" <<'PYEOF'
+import json, sys, os
+W = sys.argv[1]
+res, curve = {}, json.load(open("bench/priors/learning_curve.json")) if os.path.exists("bench/priors/learning_curve.json") else []
+speed = float(open(os.path.join(W, "speed.txt")).read().split(":")[-1].split()[0])
+for s in ["piano", "voice"]:
+    r = json.load(open(os.path.join(W, s, "results.json")))[s]
+    r["upsample4xPaperStyle"] = json.load(open(os.path.join(W, s, "paper_style.json")))
+    r["pytorchSamplesPerSec2Threads"] = round(speed)
+    res[s] = r
+    curve.append(json.load(open(os.path.join(W, s, "learning_curve.json")))[-1])
+    curve[-1]["upsample4xPaperStyleMean"] = r["upsample4xPaperStyle"]["mean"]
+json.dump(res, open(os.path.join(W, "merged.json"), "w"), indent=1)
+json.dump(curve, open("bench/priors/learning_curve.json", "w"), indent=1)
+PYEOF
+rm -f bench/priors/results.json
+$PY training/eval_priors.py --merge "$W/merged.json" --out bench/priors/results > /dev/null
+for s in piano voice; do
+  $PY training/export.py --ckpt training/.runs/$s/ckpt.pt --source $s 2>&1 | grep -E "wrote|float64" | cut -c1-160
+done
+node bench/priors/ort_check.cjs | tee bench/priors/ort_check.txt || true
+$PY -m pytest training/tests -q 2>&1 | tail -1
