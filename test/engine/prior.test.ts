@@ -8,18 +8,11 @@ import { chooseDevice, availableDevices } from '../../src-main/engine/device';
 import { planWindows, scoreWindows, runsOf } from '../../src-main/engine/sampler';
 import { GaussianArPrior } from '../../src-main/engine/analytic-prior';
 import { CodedError } from '../../src-shared/ipc/result';
+import { codeOf } from './coded';
 
 const FIX = resolve(__dirname, '../fixtures/models');
 const TINY = join(FIX, 'tiny.json');
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof CodedError ? e.code : `uncoded: ${(e as Error).message}`;
-  }
-}
 
 describe('device selection', () => {
   it('auto picks an available device and reports it', () => {

@@ -4,7 +4,7 @@ import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest, diviso
 import type { EngineProgress } from '../../src-shared/engine/progress';
 import { checkMonotonic } from '../../src-shared/engine/progress';
 import type { JobRequest } from '../../src-shared/engine/jobs';
-import { CodedError } from '../../src-shared/ipc/result';
+import { codeOf } from './coded';
 
 const TINY = resolve(__dirname, '../fixtures/models/tiny.json');
 const models = new ModelSet({ model: TINY, device: 'cpu', threads: 1 });
@@ -13,14 +13,6 @@ afterAll(() => models.dispose());
 const tone = (n: number, rate: number, f = 220, amp = 0.3) => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * f * i) / rate));
 const fast = { preset: 'draft' as const, levels: 2, steps: 3, seed: 5 };
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof CodedError ? e.code : `uncoded: ${(e as Error).message}`;
-  }
-}
 
 describe('tasks on the tiny model', () => {
   it('separate: stems sum to the mixture (clip rate 22050, stereo), reports filled, events monotonic', async () => {
