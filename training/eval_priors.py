@@ -292,8 +292,10 @@ def to_md(allres):
             m = u["mean"]
             L.append(f"| **mean** | {m['spline']:.2f} | {m['pnf']:.2f} | {m['pnf_denoised']:.2f} |")
         if "pytorchSamplesPerSec2Threads" in r:
-            L += ["", f"Score throughput, PyTorch autograd (logp + grad, B=8 x T=4000, 2 threads, machine shared with training jobs): "
-                      f"{r['pytorchSamplesPerSec2Threads']} samples/s. ONNX Runtime numbers are measured on the TypeScript side."]
+            L += ["", f"Score throughput, PyTorch autograd (logp + grad, B=8 x T=4000, 2 threads, measured after training on a "
+                      f"machine shared with other jobs): {r['pytorchSamplesPerSec2Threads']} samples/s. ONNX Runtime: the "
+                      f"TypeScript side measures it; `node bench/priors/ort_check.cjs` (same weights, same B and T) gives "
+                      f"`bench/priors/ort_check.txt`."]
         L.append("")
     L += learning_curve_md()
     return "\n".join(L)
@@ -315,14 +317,18 @@ def learning_curve_md():
     if os.path.exists(cp):
         L += ["", "Evaluated checkpoints (eval_priors.py runs): samples seen -> held-out bits, real-clip bits "
                   "(LPC-16 on the same clips), 4x upsampling mean SNR (spline / PnF / PnF + denoise):", "",
-              "| source | samples | held-out bits | real-clip bits (LPC-16) | 4x SNR spline / PnF / PnF+denoise | settings |",
+              "| source | samples | held-out bits | real-clip bits (LPC-16 oracle) | 4x SNR spline / PnF / PnF+denoise | settings |",
               "|---|---|---|---|---|---|"]
         for r in json.load(open(cp)):
             u = r.get("upsample4xMean") or {}
             st = r.get("upsampleSettings") or {}
             ups = f"{u['spline']:.2f} / {u['pnf']:.2f} / {u['pnf_denoised']:.2f}" if u else "-"
             sets = (f"{st.get('seconds')} s, {st.get('levels')}x{st.get('stepsPerLevel')}, "
-                    f"{st.get('sigmaMax')}->{st.get('sigmaMin')}, eta {st.get('etaScale')}") if st else "-"
+                    f"{st.get('sigmaMax')}->{st.get('sigmaMin')}, eta {st.get('etaScale')}, "
+                    f"temperature {st.get('temperature', 1.0)}, init noise {st.get('initNoise', True)}") if st else "-"
+            if r.get("upsample4xPaperStyleMean"):
+                pm = r["upsample4xPaperStyleMean"]
+                sets += f"; paper-style (temperature 1, init noise): {pm['pnf']:.2f} / {pm['pnf_denoised']:.2f}"
             L.append(f"| {r['source']} | {r['samplesSeen'] / 1e6:.0f}M | {r['valBits0.001']} | "
                      f"{r['evalClipBits0.001']} ({r['lpc16EvalClipBits0.001']}) | {ups} | {sets} |")
     L.append("")
