@@ -62,10 +62,12 @@ describe('pairOrder', () => {
   });
 });
 
-describe.skipIf(!haveData)('quick evaluation (tiny model, tiny subset)', () => {
+describe('quick evaluation (tiny model, tiny subset)', () => {
   let res: EvalResults;
   let cfg: EvalConfig;
   beforeAll(async () => {
+    // a missing data folder is a failure with a reason, never a silent skip
+    if (!haveData) throw new Error(`the evaluation recordings are missing: expected ${evalDir}/piano and ${evalDir}/voice (the shared/ folder beside the repository)`);
     cfg = {
       ...defaultConfig('quick'),
       outDir: mkdtempSync(join(tmpdir(), 'pnf-eval-')),
