@@ -124,7 +124,9 @@ async function main(): Promise<void> {
     ortRates[th] = await scoreRate(th);
     log(`| ORT ${prior.device} (this engine) | ${th} | ${ortRates[th]!.toFixed(0)} |`);
   }
-  const ckpt = opt('ckpt');
+  // default: the committed checkpoint the shipped piano prior was exported from
+  const shippedCkpt = resolve(ROOT, 'training/checkpoints/piano.pt');
+  const ckpt = opt('ckpt') ?? (existsSync(shippedCkpt) && !opt('model-dir') ? shippedCkpt : undefined);
   const refPy = join(ROOT, 'training/reference_sampler.py');
   const refRates: Record<number, number> = {};
   if (ckpt && existsSync(ckpt) && existsSync(refPy)) {
