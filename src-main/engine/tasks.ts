@@ -23,7 +23,7 @@
 // min(sigmaMax, 5*sigmaMin) (platform-facts.md: starting a warm start at high noise destroys it).
 import { CodedError } from '../../src-shared/ipc/result';
 import type { EngineProgress } from '../../src-shared/engine/progress';
-import type { JobRequest, JobResult, PresetName, TrackReport, ChannelMode, AudioIn, Region } from '../../src-shared/engine/jobs';
+import type { CommonOptions, JobRequest, JobResult, PresetName, TrackReport, ChannelMode, AudioIn, Region } from '../../src-shared/engine/jobs';
 import { PRESET_NAMES, DEVICE_NAMES } from '../../src-shared/engine/jobs';
 import { resample as defaultResample } from '../io/resample';
 import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, type OnnxPrior } from './prior';
@@ -190,6 +190,20 @@ export function planSchedule(prior: ScorePrior, r: JobRequest, warmTask: 'upsamp
 }
 
 // ---------------------------------------------------------------- progress
+
+/** The sampler options every pass of every task shares (schedule, seed per pass, cancel, progress). */
+function passOptions(plan: Plan, req: CommonOptions, env: TaskEnv, prog: Progress, pass: number, channel: number, chunk: number) {
+  return {
+    schedule: plan.schedule,
+    startSigma: plan.startSigma,
+    denoise: req.denoise ?? false,
+    seed: subSeed(req.seed ?? 1, channel, chunk),
+    window: req.window,
+    batch: req.batch,
+    signal: env.signal,
+    onStep: prog.onStep(pass),
+  };
+}
 
 class Progress {
   private t0 = performance.now();
@@ -412,14 +426,7 @@ async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResu
       const half = mc.map((u) => u / 2);
       const pass = c * spans.length + k + 1;
       const r = await sample([{ prior: piano, init: half }, { prior: voice, init: half }], sumOperator(mc), {
-        schedule: plan.schedule,
-        startSigma: plan.startSigma,
-        denoise: req.denoise ?? false,
-        seed: subSeed(req.seed ?? 1, c, k),
-        window: req.window,
-        batch: req.batch,
-        signal: env.signal,
-        onStep: prog.onStep(pass),
+        ...passOptions(plan, req, env, prog, pass, c, k),
         onPreview: (x) => {
           prog.preview('piano', c, x[0]!, sp.s, M);
           prog.preview('voice', c, x[1]!, sp.s, M);
@@ -489,14 +496,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
         : decimationMask(ys, k, len);
       const pass = c * spans.length + ci + 1;
       const r = await sample([{ prior, init }], op, {
-        schedule: plan.schedule,
-        startSigma: plan.startSigma,
-        denoise: req.denoise ?? false,
-        seed: subSeed(req.seed ?? 1, c, ci),
-        window: req.window,
-        batch: req.batch,
-        signal: env.signal,
-        onStep: prog.onStep(pass),
+        ...passOptions(plan, req, env, prog, pass, c, ci),
         onPreview: (x) => prog!.preview('audio', c, x[0]!, sp.s, M),
       });
       res.sampleUpdates += r.sampleUpdates;
@@ -559,14 +559,7 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
       const ga = cl[0]!.a - s;
       const gb = cl[cl.length - 1]!.b - s;
       const r = await sample(sigs.map(() => ({ prior, init: base })), new MaskOperator(seg, known, sigs), {
-        schedule: plan.schedule,
-        startSigma: plan.startSigma,
-        denoise: req.denoise ?? false,
-        seed: subSeed(req.seed ?? 1, c, gi),
-        window: req.window,
-        batch: req.batch,
-        signal: env.signal,
-        onStep: prog.onStep(pass),
+        ...passOptions(plan, req, env, prog, pass, c, gi),
         onPreview: (x) => x.forEach((xi, i) => prog.preview(`alt${i + 1}`, c, xi.subarray(ga, gb), s + ga, M)),
       });
       res.sampleUpdates += r.sampleUpdates;
@@ -616,14 +609,7 @@ async function generateTask(req: Req<'generate'>, env: TaskEnv): Promise<JobResu
   const res = baseResult(req, prior, plan, [prior.name]);
   const prog = new Progress(env, 1);
   const r = await sample([{ prior, init: new Float32Array(n) }], NoObservation, {
-    schedule: plan.schedule,
-    startSigma: plan.startSigma,
-    denoise: req.denoise ?? false,
-    seed: subSeed(req.seed ?? 1, 0, 0),
-    window: req.window,
-    batch: req.batch,
-    signal: env.signal,
-    onStep: prog.onStep(1),
+    ...passOptions(plan, req, env, prog, 1, 0, 0),
     onPreview: (x) => prog.preview('audio', 0, x[0]!, 0, M),
   });
   res.sampleUpdates = r.sampleUpdates;
