@@ -20,7 +20,8 @@ const USAGE = `pnf - PnF Studio engine on the command line
 
 Usage:
   pnf info                                   models and devices
-  pnf separate <in>                          -> <in>.piano.wav, <in>.voice.wav
+  pnf separate <in> [--rate HZ [--lowpass]]  -> <in>.piano.wav, <in>.voice.wav
+                                             (--rate: a low-rate mixture is separated AND restored to HZ)
   pnf upsample <in> (--factor K | --rate HZ) [--lowpass]   -> <in>.upsampled.wav
   pnf inpaint  <in> --region START-END [--region ...] [--alternatives N]   -> <in>.fill1.wav ...
   pnf generate --seconds S [--source piano|voice] [--ancestral]            -> generated.wav
@@ -290,9 +291,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     const source = one(p, 'source');
     if (source !== undefined && source !== 'piano' && source !== 'voice') throw new UsageError('--source must be piano or voice.');
     switch (p.cmd) {
-      case 'separate':
-        req = { kind: 'separate', audio: await needInput(), ...common };
+      case 'separate': {
+        const rate = int(p, 'rate', 1, 192000);
+        if (p.flags.has('lowpass') && rate === undefined) throw new UsageError('--lowpass needs --rate HZ (separating a low-rate mixture).');
+        req = { kind: 'separate', audio: await needInput(), ...common, ...(rate !== undefined ? { targetRate: rate, lowpass: p.flags.has('lowpass') } : {}) };
         break;
+      }
       case 'upsample': {
         const factor = int(p, 'factor', 0, 1000);
         const rate = int(p, 'rate', 1, 192000);

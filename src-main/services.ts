@@ -79,7 +79,7 @@ export function createHandlers(deps: HostDeps): Handlers {
     if (req.kind === 'generate') return { kind: 'generate', seconds: req.seconds, source: req.source, ...options };
     const a = await store.getAudio(req.blob);
     const audio = { sampleRate: a.sampleRate, channels: a.channels };
-    if (req.kind === 'separate') return { kind: 'separate', audio, ...options };
+    if (req.kind === 'separate') return { kind: 'separate', audio, ...(req.targetRate !== undefined ? { targetRate: req.targetRate } : {}), ...options };
     if (req.kind === 'upsample') return { kind: 'upsample', audio, factor: req.factor, targetRate: req.targetRate, ...options };
     return { kind: 'inpaint', audio, regions: req.regions, alternatives: req.alternatives, source: req.source, ...options };
   }

@@ -125,6 +125,12 @@ function validateCommon(r: JobRequest): void {
   if (r.channelMode !== undefined && r.channelMode !== 'per-channel' && r.channelMode !== 'mid-side') throw bad(`channelMode must be per-channel or mid-side.`);
 }
 
+function validateTargetRate(target: number | undefined, clipRate: number): void {
+  if (target !== undefined && (!Number.isInteger(target) || target <= clipRate || target > 192000)) {
+    throw bad(`targetRate must be a whole number of Hz above the clip's ${clipRate} Hz and at most 192000 (got ${target}).`);
+  }
+}
+
 /** Validate a job request from an untrusted edge (IPC, CLI). Throws CodedError. */
 export function validateRequest(r: JobRequest): JobRequest {
   if (!r || typeof r !== 'object') throw bad('The job request is missing.');
@@ -132,6 +138,8 @@ export function validateRequest(r: JobRequest): JobRequest {
   switch (r.kind) {
     case 'separate':
       validateAudio(r.audio);
+      validateTargetRate(r.targetRate, r.audio.sampleRate);
+      if (r.lowpass && r.targetRate === undefined) throw bad('lowpass applies only when separating a low-rate mixture to a targetRate.');
       return r;
     case 'upsample': {
       validateAudio(r.audio);
@@ -139,9 +147,7 @@ export function validateRequest(r: JobRequest): JobRequest {
       if (r.factor !== undefined && (!Number.isInteger(r.factor) || r.factor < 2 || r.factor > 64)) {
         throw bad(`Upsampling factor must be an integer from 2 to 64 (got ${r.factor}).`);
       }
-      if (r.targetRate !== undefined && (!Number.isInteger(r.targetRate) || r.targetRate <= r.audio.sampleRate || r.targetRate > 192000)) {
-        throw bad(`targetRate must be a whole number of Hz above the clip's ${r.audio.sampleRate} Hz and at most 192000 (got ${r.targetRate}).`);
-      }
+      validateTargetRate(r.targetRate, r.audio.sampleRate);
       return r;
     }
     case 'inpaint': {
@@ -356,6 +362,26 @@ export function divisorFactor(modelRate: number, inRate: number): number {
 
 // ---------------------------------------------------------------- the tasks
 
+/** The low-rate side shared by upsampling and low-rate separation: the factor k to the model rate M,
+ *  the rate the clip is resampled to first (M / k), and notes that say what that costs. */
+function lowRateSetup(inRate: number, M: number, target: number, notes: string[]): { k: number; lowRate: number } {
+  const k = divisorFactor(M, inRate);
+  const lowRate = M / k;
+  if (lowRate > inRate) notes.push(`Input resampled from ${inRate} Hz up to ${lowRate} Hz so that the model rate is an integer multiple (x${k}).`);
+  if (lowRate < inRate) notes.push(`Input resampled from ${inRate} Hz DOWN to ${lowRate} Hz (x${k} to the model rate): content between ${lowRate / 2} and ${inRate / 2} Hz is re-synthesised by the model, not kept.`);
+  if (target > M) notes.push(`The model works at ${M} Hz: nothing is synthesised above ${M / 2} Hz; the result is resampled to ${target} Hz.`);
+  return { k, lowRate };
+}
+
+/** How the low-rate samples ys constrain n model-rate samples of the SUM of `signals`: pure decimation
+ *  (every k-th sample; a hard mask for one signal, a Gaussian likelihood with an exact final
+ *  projection for a sum) or, with low-pass taps, a Gaussian likelihood of the filtered, decimated sum. */
+function lowRateObservation(ys: Float32Array, k: number, n: number, taps: Float32Array | null, signals: number[]): Operator {
+  if (!taps && signals.length === 1) return decimationMask(ys, k, n, 0, signals);
+  const A = new DecimateMap(k, taps);
+  return new GaussianObservation(ys.subarray(0, A.outLength(n)), A, { signals, noise: taps ? 1e-3 : 0, gamma: 15 });
+}
+
 export async function runJob(req: JobRequest, env: TaskEnv): Promise<JobResult> {
   validateRequest(req);
   const t0 = performance.now();
@@ -402,6 +428,7 @@ async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResu
   if (piano.sampleRate !== voice.sampleRate) throw new CodedError('MODEL_INVALID', 'The piano and voice models have different sample rates.');
   const M = piano.sampleRate;
   const plan = planSchedule(piano, req, 'separate');
+  if (req.targetRate !== undefined) return separateLowRate(req, env, piano, voice, plan);
   const mode = req.channelMode ?? 'per-channel';
   const inRate = req.audio.sampleRate;
   const mix = toSignals(req.audio.channels, mode);
@@ -454,6 +481,73 @@ async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResu
   return res;
 }
 
+/** Separate a low-rate mixture and restore both stems to req.targetRate in one pass: the observation is
+ *  decimate(piano + voice) = mixture (or its low-passed version), starting from the upsampled mixture
+ *  split in halves. Stems come out at the model rate (then resampled to the target), and at the end
+ *  decimate(piano + voice) equals the mixture exactly (pure decimation). */
+async function separateLowRate(req: Req<'separate'>, env: TaskEnv, piano: ScorePrior, voice: ScorePrior, plan: Plan): Promise<JobResult> {
+  const rs = env.resample ?? defaultResample;
+  const M = piano.sampleRate;
+  const inRate = req.audio.sampleRate;
+  const target = req.targetRate!;
+  const res = baseResult(req, piano, plan, [piano.name, voice.name]);
+  res.sampleRate = target;
+  if (inRate >= M) throw bad(`The mixture is already at ${inRate} Hz, at or above the model rate (${M} Hz): separate it without a target rate.`);
+  const { k, lowRate } = lowRateSetup(inRate, M, target, res.notes);
+  const mode = req.channelMode ?? 'per-channel';
+  const mix = toSignals(req.audio.channels, mode);
+  const lowpass = req.lowpass ?? false;
+  const taps = lowpass ? lowpassTaps(k) : null;
+  const chunk = Math.round((env.chunkSeconds ?? 20) * M);
+  const ov = Math.round((env.overlapSeconds ?? 0.25) * M);
+  const baseName = `${lowpass ? 'sinc' : 'spline'}-upsampled mixture split in halves`;
+  const accP = newAcc('piano', baseName);
+  const accV = newAcc('voice', baseName);
+  const outP: Float32Array[] = [];
+  const outV: Float32Array[] = [];
+  let spans: ChunkSpan[] | null = null;
+  let prog: Progress | null = null;
+  for (const [c, sig] of mix.entries()) {
+    const y = lowRate === inRate ? sig : (await rs([sig], inRate, lowRate))[0]!;
+    const n = y.length * k;
+    checkLength(n, piano, 'The mixture');
+    spans ??= chunkSpans(n, chunk, ov, k);
+    prog ??= new Progress(env, mix.length * spans.length);
+    const base = lowpass ? (await rs([y], lowRate, M))[0]! : splineUpsample(y, k, n);
+    const p = new Float32Array(n);
+    const v = new Float32Array(n);
+    for (const [ci, sp] of spans.entries()) {
+      const half = base.slice(sp.s, sp.e).map((u) => u / 2);
+      const ys = y.slice(sp.s / k, Math.ceil(sp.e / k));
+      const pass = c * spans.length + ci + 1;
+      const r = await sample([{ prior: piano, init: half }, { prior: voice, init: half.slice() }], lowRateObservation(ys, k, sp.e - sp.s, taps, [0, 1]), {
+        ...passOptions(plan, req, env, prog, pass, c, ci),
+        onPreview: (x) => {
+          prog!.preview('piano', c, x[0]!, sp.s, M);
+          prog!.preview('voice', c, x[1]!, sp.s, M);
+        },
+      });
+      res.sampleUpdates += r.sampleUpdates;
+      stitch(p, r.x[0]!, sp, ci === 0);
+      stitch(v, r.x[1]!, sp, ci === 0);
+      const h = half.subarray(sp.a - sp.s, sp.b - sp.s);
+      await accumulate(accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), h, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+      await accumulate(accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), h, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+    }
+    if (target === M) {
+      outP.push(p);
+      outV.push(v);
+    } else {
+      const [pt, vt] = await rs([p, v], M, target);
+      outP.push(pt!);
+      outV.push(vt!);
+    }
+  }
+  res.tracks = { piano: fromSignals(outP, mode), voice: fromSignals(outV, mode) };
+  res.reports = [finishAcc(accP), finishAcc(accV)];
+  return res;
+}
+
 async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResult> {
   const rs = env.resample ?? defaultResample;
   const prior = await env.priors.get(req.source ?? 'piano');
@@ -464,11 +558,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const res = baseResult(req, prior, plan, [prior.name]);
   res.sampleRate = target;
   if (inRate >= M) throw bad(`The clip is already at ${inRate} Hz, at or above the model rate (${M} Hz): there is nothing for the model to add.`);
-  const k = divisorFactor(M, inRate);
-  const lowRate = M / k;
-  if (lowRate > inRate) res.notes.push(`Input resampled from ${inRate} Hz up to ${lowRate} Hz so that the model rate is an integer multiple (x${k}).`);
-  if (lowRate < inRate) res.notes.push(`Input resampled from ${inRate} Hz DOWN to ${lowRate} Hz (x${k} to the model rate): content between ${lowRate / 2} and ${inRate / 2} Hz is re-synthesised by the model, not kept.`);
-  if (target > M) res.notes.push(`The model works at ${M} Hz: nothing is synthesised above ${M / 2} Hz; the result is resampled to ${target} Hz.`);
+  const { k, lowRate } = lowRateSetup(inRate, M, target, res.notes);
   const mode = req.channelMode ?? 'per-channel';
   const chans = toSignals(req.audio.channels, mode);
   const lowpass = req.lowpass ?? false;
@@ -491,9 +581,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
       const len = sp.e - sp.s;
       const init = base.slice(sp.s, sp.e);
       const ys = y.slice(sp.s / k, Math.ceil(sp.e / k));
-      const op: Operator = lowpass
-        ? new GaussianObservation(ys.subarray(0, new DecimateMap(k, taps).outLength(len)), new DecimateMap(k, taps), { noise: 1e-3, gamma: 15 })
-        : decimationMask(ys, k, len);
+      const op = lowRateObservation(ys, k, len, taps, [0]);
       const pass = c * spans.length + ci + 1;
       const r = await sample([{ prior, init }], op, {
         ...passOptions(plan, req, env, prog, pass, c, ci),

@@ -350,13 +350,23 @@ export class Project {
     this.orphanEvents.delete(job.jobId);
   }
 
-  split(trackId: string) {
+  /** Split into piano + voice stems; with `restoreRate`, a low-rate mixture is separated and both stems
+   *  restored to that rate in the same pass. */
+  split(trackId: string, restoreRate?: number) {
     const t = this.doc.tracks.find((x) => x.id === trackId);
     const a = t && this.audio.get(t.blob);
     if (!t || !a) return;
+    if (restoreRate !== undefined && restoreRate <= t.sampleRate) return this.notify('error', `"${t.name}" is already at ${t.sampleRate} Hz; split it without restoring.`);
+    const blank = (blob: string) => (restoreRate === undefined ? blankLike(a, blob) : atRate(blankLike(a, blob), restoreRate, blob));
     void this.start(
-      { kind: 'separate', blob: t.blob, options: this.options() },
-      { kind: 'separate', label: `Split "${t.name}"`, sourceTrackId: t.id, displays: { piano: blankLike(a, 'preview-piano'), voice: blankLike(a, 'preview-voice') }, region: null },
+      { kind: 'separate', blob: t.blob, ...(restoreRate !== undefined ? { targetRate: restoreRate } : {}), options: this.options() },
+      {
+        kind: 'separate',
+        label: restoreRate === undefined ? `Split "${t.name}"` : `Split "${t.name}" and restore to ${restoreRate / 1000} kHz`,
+        sourceTrackId: t.id,
+        displays: { piano: blank('preview-piano'), voice: blank('preview-voice') },
+        region: null,
+      },
     );
   }
 

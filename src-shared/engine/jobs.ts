@@ -47,7 +47,16 @@ export interface Region {
 }
 
 export type JobRequest =
-  | ({ kind: 'separate'; audio: AudioIn } & CommonOptions)
+  | ({
+      kind: 'separate';
+      audio: AudioIn;
+      /** Separate a LOW-RATE mixture and restore both stems to this rate in the same pass: the
+       *  observation is decimate(piano + voice) = mixture (sum and decimation operators composed).
+       *  Needs a clip below the model rate; without it the mixture is separated at its own rate. */
+      targetRate?: number;
+      /** With targetRate: model the low-rate mixture as low-pass filtered before decimation. */
+      lowpass?: boolean;
+    } & CommonOptions)
   | ({
       kind: 'upsample';
       audio: AudioIn;

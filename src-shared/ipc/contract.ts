@@ -103,7 +103,15 @@ const Region = z
   .refine((r) => r.end > r.start, 'a region must end after it starts');
 
 export const JobStartRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('separate'), blob: BlobId, options: JobOptions.default({}) }).strict(),
+  z
+    .object({
+      kind: z.literal('separate'),
+      blob: BlobId,
+      /** A low-rate mixture: separate and restore both stems to this rate in one pass. */
+      targetRate: z.number().int().min(8000).max(192000).optional(),
+      options: JobOptions.default({}),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('upsample'),

@@ -190,6 +190,22 @@ test('upsample a low-rate clip: a new lane refines live and lands at the target 
   expect(errors).toEqual([]);
 });
 
+test('split a low-rate mixture and restore it: two stems refine live and land at 16 kHz', async ({ page }, info) => {
+  const low = info.outputPath('mix-8k.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', CLIP, '-t', '1', '-ar', '8000', '-ac', '1', low]);
+  const errors = await open(page, low);
+  await page.getByTestId('track-menu').click();
+  await page.getByTestId('split-restore').click();
+  await expect(page.getByTestId('preview-lane')).toHaveCount(2);
+  const first = await lanePixels(page, '[data-testid="preview-lane"]');
+  await expect.poll(() => lanePixels(page, '[data-testid="preview-lane"]'), { timeout: 60_000 }).not.toBe(first);
+  await expect(page.getByTestId('job')).toHaveCount(0, { timeout: 100_000 });
+  await expect(page.getByTestId('track')).toHaveCount(3);
+  for (const i of [1, 2]) await expect(page.getByTestId('track').nth(i).getByTestId('track-rate')).toHaveText('16 kHz');
+  await page.screenshot({ path: resolve(SHOTS, 'split-restore-done.png') });
+  expect(errors).toEqual([]);
+});
+
 test('cancel stops a job within moments and leaves the project as it was', async ({ page }) => {
   const errors = await open(page);
   await page.getByTestId('preset').selectOption('best');

@@ -63,6 +63,13 @@ describe('pnf CLI', () => {
     expect(i.code, i.err).toBe(0);
     expect(existsSync(join(dir, 'clip.fill1.wav')) && existsSync(join(dir, 'clip.fill2.wav'))).toBe(true);
     expect(i.out).toMatch(/dB from the LPC extrapolation fill baseline/);
+    // a low-rate (8 kHz) mixture separated and restored to 16 kHz in one pass
+    const lr = await run(['separate', input, '--rate', '16000', '--model', TINY, '--steps', '1', '--levels', '2', '--out', join(dir, 'lr')]);
+    expect(lr.code, lr.err).toBe(0);
+    const stem = await decodeAudioFile(join(dir, 'lr.voice.wav'));
+    expect(stem.sampleRate).toBe(16000);
+    expect(stem.channels[0]!.length).toBe(16000);
+    expect((await run(['separate', input, '--lowpass', '--model', TINY])).err).toMatch(/--lowpass needs --rate/);
   });
 
   it('never overwrites the input; refuses existing outputs without --force', async () => {

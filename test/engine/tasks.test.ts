@@ -104,6 +104,37 @@ describe('tasks on the tiny model', () => {
     expect(err).toBeLessThan(1e-5);
   });
 
+  it('separate a low-rate mixture and restore it (decimation and sum composed): decimate(piano + voice) == mixture, stems at the target rate', async () => {
+    const m = Float32Array.from(tone(1600, 4000, 300), (v, i) => v + tone(1600, 4000, 520, 0.2)[i]!);
+    const events: EngineProgress[] = [];
+    const res = await runJobWithEvents({ kind: 'separate', audio: { sampleRate: 4000, channels: [m] }, targetRate: 16000, ...fast }, { priors: models, jobId: 'lr', emit: (e) => events.push(e), chunkSeconds: 0.15, overlapSeconds: 0.02 });
+    expect(checkMonotonic(events)).toBeNull();
+    expect(events.some((e) => e.status === 'preview')).toBe(true);
+    const { piano, voice } = res!.tracks;
+    expect(res!.sampleRate).toBe(16000);
+    expect(piano![0]!.length).toBe(6400);
+    let num = 0, den = 0, between = 0;
+    for (let j = 0; j < m.length; j++) {
+      num += (piano![0]![4 * j]! + voice![0]![4 * j]! - m[j]!) ** 2;
+      den += m[j]! ** 2;
+      between += Math.abs(piano![0]![4 * j + 1]!);
+    }
+    expect(Math.sqrt(num / den)).toBeLessThan(1e-3);
+    expect(between).toBeGreaterThan(0); // the samples between the observed ones were synthesised
+    expect(res!.reports[0]!.baseline).toMatch(/upsampled mixture/);
+    // low-pass observation model: runs, right length; the same seed gives the same stems
+    const lp = { kind: 'separate' as const, audio: { sampleRate: 4000, channels: [m] }, targetRate: 16000, lowpass: true, ...fast };
+    const a = await runJob(lp, { priors: models });
+    const b = await runJob(lp, { priors: models });
+    expect(a.tracks.voice![0]!.length).toBe(6400);
+    expect(Array.from(a.tracks.voice![0]!)).toEqual(Array.from(b.tracks.voice![0]!));
+    // a target above the model rate: stems resampled to it, with a note saying nothing is synthesised above 8 kHz
+    const hi = await runJob({ kind: 'separate', audio: { sampleRate: 4000, channels: [m] }, targetRate: 22050, ...fast }, { priors: models });
+    expect(hi.sampleRate).toBe(22050);
+    expect(hi.tracks.piano![0]!.length).toBe(Math.round((6400 * 22050) / 16000));
+    expect(hi.notes.join(' ')).toMatch(/nothing is synthesised above 8000 Hz/);
+  });
+
   it('cancellation -> cancelled event', async () => {
     const ac = new AbortController();
     const events: EngineProgress[] = [];
@@ -125,6 +156,9 @@ describe('tasks on the tiny model', () => {
     expect(await run({ kind: 'upsample', audio: { sampleRate: 4000, channels: [x] }, factor: 1 })).toBe('BAD_REQUEST');
     expect(await run({ kind: 'upsample', audio: { sampleRate: 4000, channels: [x] }, factor: 0 })).toBe('BAD_REQUEST');
     expect(await run({ kind: 'generate', seconds: 0.01, device: 'tpu' as never })).toBe('DEVICE_UNAVAILABLE');
+    expect(await run({ kind: 'separate', audio: { sampleRate: 16000, channels: [x] }, targetRate: 44100 })).toBe('BAD_REQUEST'); // already at the model rate
+    expect(await run({ kind: 'separate', audio: { sampleRate: 4000, channels: [x] }, targetRate: 4000 })).toBe('BAD_REQUEST');
+    expect(await run({ kind: 'separate', audio: { sampleRate: 4000, channels: [x] }, lowpass: true })).toBe('BAD_REQUEST');
     expect(() => validateRequest({ kind: 'nope' } as never)).toThrowError(/Unknown job kind/);
     const noModels = new ModelSet({ modelDir: '/nonexistent' });
     expect(await codeOf(runJob({ kind: 'generate', seconds: 0.01 }, { priors: noModels }))).toBe('MODEL_INVALID');

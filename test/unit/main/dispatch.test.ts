@@ -43,6 +43,8 @@ describe('dispatch (the IPC edge)', () => {
       ['job:start', { kind: 'inpaint', blob: 'abcdefgh-1234', regions: [] }],
       ['job:start', { kind: 'generate', seconds: 1e9, source: 'piano' }],
       ['job:start', { kind: 'separate', blob: 'abcdefgh-1234', options: { device: 'tpu' } }],
+      ['job:start', { kind: 'separate', blob: 'abcdefgh-1234', targetRate: 1000 }],
+      ['job:start', { kind: 'separate', blob: 'abcdefgh-1234', targetRate: 16000.5 }],
       ['project:save', { doc: { version: 1, tracks: [{ id: 'x' }] } }],
       ['export:wav', { blob: 'abcdefgh-1234', name: 'a', format: 'mp3' }],
     ] as const) {
