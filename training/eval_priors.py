@@ -281,6 +281,12 @@ def to_md(allres):
             best = max(m["pnf"], m["pnf_denoised"])
             L += ["", ("PnF BEATS cubic spline on the mean." if best > m["spline"] else
                        f"PnF does NOT beat cubic spline on the mean ({best:.2f} vs {m['spline']:.2f} dB): the prior is too weak yet.")]
+            if "logp_truth" in m:
+                L += ["", f"Why, in one number: the prior's mean log density (nats/sample, sigma {s['sigmaMin']}) of the TRUE "
+                          f"signal is {m['logp_truth']:.3f} and of the cubic spline {m['logp_spline']:.3f}; per clip (truth / spline): "
+                          + ", ".join(f"{n}: {c['logp_truth']:.2f} / {c['logp_spline']:.2f}" for n, c in u["clips"].items())
+                          + ". A sampler moves towards what the prior rates higher, so PnF can beat the spline only once "
+                            "the prior rates the truth above the spline (`logpTruthMinusSpline` in the learning curve)."]
         if "upsample4xPaperStyle" in r:
             u = r["upsample4xPaperStyle"]
             st = u["settings"]
@@ -317,8 +323,8 @@ def learning_curve_md():
     if os.path.exists(cp):
         L += ["", "Evaluated checkpoints (eval_priors.py runs): samples seen -> held-out bits, real-clip bits "
                   "(LPC-16 on the same clips), 4x upsampling mean SNR (spline / PnF / PnF + denoise):", "",
-              "| source | samples | held-out bits | real-clip bits (LPC-16 oracle) | 4x SNR spline / PnF / PnF+denoise | settings |",
-              "|---|---|---|---|---|---|"]
+              "| source | samples | held-out bits | real-clip bits (LPC-16 oracle) | 4x SNR spline / PnF / PnF+denoise | log p truth - spline (nats/sample) | settings |",
+              "|---|---|---|---|---|---|---|"]
         for r in json.load(open(cp)):
             u = r.get("upsample4xMean") or {}
             st = r.get("upsampleSettings") or {}
@@ -329,8 +335,9 @@ def learning_curve_md():
             if r.get("upsample4xPaperStyleMean"):
                 pm = r["upsample4xPaperStyleMean"]
                 sets += f"; paper-style (temperature 1, init noise): {pm['pnf']:.2f} / {pm['pnf_denoised']:.2f}"
+            gap = r.get("logpTruthMinusSpline")
             L.append(f"| {r['source']} | {r['samplesSeen'] / 1e6:.0f}M | {r['valBits0.001']} | "
-                     f"{r['evalClipBits0.001']} ({r['lpc16EvalClipBits0.001']}) | {ups} | {sets} |")
+                     f"{r['evalClipBits0.001']} ({r['lpc16EvalClipBits0.001']}) | {ups} | {'-' if gap is None else gap} | {sets} |")
     L.append("")
     return L
 
@@ -384,6 +391,7 @@ def main():
                       "valBits0.001": v["bitsPerSample"].get("0.001"), "evalClipBits0.001": v["evalClips"]["bitsPerSample"].get("0.001"),
                       "lpc16EvalClipBits0.001": v["evalClips"]["lpc16"].get("0.001"),
                       "upsample4xMean": r.get("upsample4x", {}).get("mean"),
+                      "logpTruthMinusSpline": (lambda m: round(m["logp_truth"] - m["logp_spline"], 4) if m and "logp_truth" in m else None)(r.get("upsample4x", {}).get("mean")),
                       "upsampleSettings": r.get("upsample4x", {}).get("settings"),
                       "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     with open(cpath, "w") as f:

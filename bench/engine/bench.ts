@@ -229,55 +229,114 @@ async function main(): Promise<void> {
 }
 
 // ------------------------------------------------------------------ quality vs steps (presets)
+/** Step budgets (levels x steps) of the presets: each preset is the best measured setting within its budget. */
+const PRESET_BUDGETS: Record<PresetName, number> = { draft: 10, standard: 40, best: 160 };
+
+/** The `seconds`-long window of x with the most energy (deterministic; the whole clip if shorter). */
+function loudest(x: Float32Array, seconds: number, rate: number): Float32Array {
+  const n = Math.round(seconds * rate);
+  if (x.length <= n) return x;
+  const hop = Math.round(rate / 10);
+  let best = 0;
+  let bestE = -1;
+  for (let s = 0; s + n <= x.length; s += hop) {
+    let e = 0;
+    for (let i = s; i < s + n; i++) e += x[i]! * x[i]!;
+    if (e > bestE) [bestE, best] = [e, s];
+  }
+  return x.slice(best, best + n);
+}
+
+/**
+ * Quality vs steps for 4x upsampling (paper-style decimation, spline warm start, as the upsample task
+ * runs it) over every eval clip of a source; mean SNR per setting. With --write-presets, each preset
+ * becomes the best setting within its step budget and is written into the model card (`presets`),
+ * which the tasks then use. Re-run whenever a prior changes.
+ */
 async function curve(): Promise<void> {
   const { decodeAudioFile } = await import('../../src-main/io/decode');
   const { resample } = await import('../../src-main/io/resample');
   const { decimationMask, DecimateMap } = await import('../../src-main/engine/operators');
   const { splineUpsample } = await import('../../src-main/engine/baselines');
   const { snr } = await import('../../src-shared/audio/metrics');
+  const { readdirSync, readFileSync } = await import('node:fs');
   const modelDir = resolve(opt('model-dir') ?? join(ROOT, 'resources/models'));
   const source = (opt('source') ?? 'piano') as 'piano' | 'voice';
-  const p = await loadPrior(await findCard(modelDir, source), { verifyParity: false });
-  const clip = opt('clip') ?? '/work/shared/eval/piano/supra_sample.wav';
-  const a = await decodeAudioFile(clip);
-  const mono = a.channels[0]!.map((v, i) => (a.channels.length > 1 ? 0.5 * (v + a.channels[1]![i]!) : v));
-  let x = (await resample([mono], a.sampleRate, p.sampleRate))[0]!;
-  const secs = Number(opt('seconds') ?? 2);
-  x = x.slice(0, Math.round(secs * p.sampleRate));
-  const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  x = x.map((v) => (v / peak) * 0.9);
+  const cardPath = await findCard(modelDir, source);
+  const p = await loadPrior(cardPath, { verifyParity: false });
+  const clipDir = resolve(opt('clips') ?? join(ROOT, '..', 'shared', 'eval', source));
+  const files = readdirSync(clipDir).filter((f) => /\.(wav|flac|mp3|ogg)$/i.test(f)).sort();
+  const secs = Number(opt('seconds') ?? 0.5);
   const k = 4;
-  const y = new DecimateMap(k).apply(x);
-  const base = splineUpsample(y, k, x.length);
+  const clips: { name: string; x: Float32Array; y: Float32Array; base: Float32Array }[] = [];
+  for (const f of files) {
+    const a = await decodeAudioFile(join(clipDir, f));
+    const mono = a.channels[0]!.map((v, i) => (a.channels.length > 1 ? 0.5 * (v + a.channels[1]![i]!) : v));
+    let x = loudest((await resample([mono], a.sampleRate, p.sampleRate))[0]!, secs, p.sampleRate);
+    const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
+    x = x.map((v) => (v / peak) * 0.9);
+    const y = new DecimateMap(k).apply(x);
+    clips.push({ name: f, x, y, base: splineUpsample(y, k, x.length) });
+  }
+  const startSigma = Math.min(p.schedule.sigmaMax, p.card?.warmStart?.upsample ?? 5 * p.schedule.sigmaMin);
   const lines: string[] = [];
-  const log = (l: string) => {
+  const log = (l = '') => {
     console.log(l);
     lines.push(l);
   };
-  log(`## Quality vs steps: 4x upsampling of ${clip} (${secs} s, peak 0.9), model ${p.name}`);
+  const splineMean = clips.reduce((m, c) => m + snr(c.x, c.base), 0) / clips.length;
+  log(`## Quality vs steps: ${p.name}, 4x upsampling of ${clips.length} clips in ${clipDir.replace(ROOT + '/', '')} (${secs} s loudest excerpt each, peak 0.9)`);
   log('');
-  log(`Cubic spline baseline: **${snr(x, base).toFixed(2)} dB**. Warm start at sigma ${Math.min(p.schedule.sigmaMax, 5 * p.schedule.sigmaMin)} (tasks default), geometric to ${p.schedule.sigmaMin}, etaScale ${p.schedule.etaScale}.`);
+  log(`Command: \`npx tsx bench/engine/bench.ts ${args.join(' ')}\` (${new Date().toISOString()}; model trained on ${String((p.card?.training as { samplesSeen?: number } | undefined)?.samplesSeen ?? '?')} samples).`);
+  log(`Warm start from the cubic spline at sigma ${startSigma}, geometric to ${p.schedule.sigmaMin}, etaScale ${p.schedule.etaScale}, seed 1, no final denoising step.`);
   log('');
-  log('| levels x steps | total steps | SNR dB (no denoise) | SNR dB (+ Tweedie denoise) | wall s |');
-  log('|---|---|---|---|---|');
-  const settings = (opt('settings') ?? '2x2,4x5,8x10,8x20,8x40').split(',').map((t) => t.split('x').map(Number) as [number, number]);
+  log(`| levels x steps | total steps | ${clips.map((c) => c.name).join(' | ')} | **mean SNR dB** | vs spline dB | wall s |`);
+  log(`|---|---|${clips.map(() => '---|').join('')}---|---|---|`);
+  log(`| cubic spline | 0 | ${clips.map((c) => snr(c.x, c.base).toFixed(2)).join(' | ')} | **${splineMean.toFixed(2)}** | 0 | 0 |`);
+  const settings = (opt('settings') ?? '2x2,2x5,4x5,4x10,8x10,8x20').split(',').map((t) => t.split('x').map(Number) as [number, number]);
+  const rows: { L: number; S: number; mean: number }[] = [];
   for (const [L, S] of settings) {
-    const res: number[] = [];
+    const per: number[] = [];
     let wall = 0;
-    for (const denoise of [false, true]) {
-      const r = await sample([{ prior: p, init: base }], decimationMask(y, k, x.length), {
+    for (const c of clips) {
+      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), {
         schedule: { ...p.schedule, levels: L, stepsPerLevel: S },
-        startSigma: Math.min(p.schedule.sigmaMax, 5 * p.schedule.sigmaMin),
+        startSigma,
         seed: 1,
-        denoise,
+        denoise: flag('denoise'),
       });
-      res.push(snr(x, r.x[0]!));
-      wall = r.seconds;
+      per.push(snr(c.x, r.x[0]!));
+      wall += r.seconds;
     }
-    log(`| ${L} x ${S} | ${L * S} | ${res[0]!.toFixed(2)} | ${res[1]!.toFixed(2)} | ${wall.toFixed(0)} |`);
+    const mean = per.reduce((a, b) => a + b, 0) / per.length;
+    rows.push({ L, S, mean });
+    log(`| ${L} x ${S} | ${L * S} | ${per.map((v) => v.toFixed(2)).join(' | ')} | **${mean.toFixed(2)}** | ${(mean - splineMean).toFixed(2)} | ${wall.toFixed(0)} |`);
   }
   await p.dispose();
-  const outPath = join(HERE, 'curve.md');
+  log('');
+  const presets: Partial<Record<PresetName, { levels: number; stepsPerLevel: number }>> = {};
+  for (const preset of ['draft', 'standard', 'best'] as PresetName[]) {
+    const within = rows.filter((r) => r.L * r.S <= PRESET_BUDGETS[preset]);
+    if (!within.length) continue;
+    const best = within.reduce((a, b) => (b.mean > a.mean + 1e-9 ? b : a));
+    presets[preset] = { levels: best.L, stepsPerLevel: best.S };
+  }
+  log(`Presets = the best mean SNR within each step budget (draft <= ${PRESET_BUDGETS.draft}, standard <= ${PRESET_BUDGETS.standard}, best <= ${PRESET_BUDGETS.best} total steps): ` +
+    (['draft', 'standard', 'best'] as PresetName[]).map((n) => `${n} ${presets[n] ? `${presets[n]!.levels} x ${presets[n]!.stepsPerLevel}` : '-'}`).join(', ') +
+    (flag('write-presets') ? ` (written into ${cardPath.replace(ROOT + '/', '')}).` : ' (--write-presets writes them into the card).'));
+  const bestRow = rows.reduce((a, b) => (b.mean > a.mean ? b : a), rows[0]!);
+  log(bestRow && bestRow.mean > splineMean
+    ? `The best setting beats the spline by ${(bestRow.mean - splineMean).toFixed(2)} dB.`
+    : `No setting beats the spline: with this prior more steps move the estimate away from the truth, so the cheapest setting is the least harmful (see training/README.md and bench/priors/results.md for why).`);
+  log('');
+  if (flag('write-presets')) {
+    const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown>;
+    card.presets = presets;
+    card.presetsMeasured = { by: 'bench/engine/bench.ts --curve', at: new Date().toISOString(), task: '4x upsampling, eval clips', meanSnrDb: Object.fromEntries(rows.map((r) => [`${r.L}x${r.S}`, Number(r.mean.toFixed(3))])), splineSnrDb: Number(splineMean.toFixed(3)) };
+    writeFileSync(cardPath + '.tmp', JSON.stringify(card, null, 1) + '\n');
+    (await import('node:fs')).renameSync(cardPath + '.tmp', cardPath);
+  }
+  const outPath = join(HERE, `curve-${source}.md`);
   writeFileSync(outPath, lines.join('\n') + '\n');
   console.log(`wrote ${outPath}`);
 }
