@@ -1,6 +1,8 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { resolve } from 'node:path';
-import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest, divisorFactor } from '../../src-main/engine/tasks';
+import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest, divisorFactor, planSchedule } from '../../src-main/engine/tasks';
+import { GaussianArPrior } from '../../src-main/engine/analytic-prior';
+import type { ModelCard } from '../../src-main/engine/prior';
 import type { EngineProgress } from '../../src-shared/engine/progress';
 import { checkMonotonic } from '../../src-shared/engine/progress';
 import type { JobRequest } from '../../src-shared/engine/jobs';
@@ -133,6 +135,18 @@ describe('tasks on the tiny model', () => {
     expect(hi.sampleRate).toBe(22050);
     expect(hi.tracks.piano![0]!.length).toBe(Math.round((6400 * 22050) / 16000));
     expect(hi.notes.join(' ')).toMatch(/nothing is synthesised above 8000 Hz/);
+  });
+
+  it('presets: card schedule multiples by default; measured card presets win; explicit steps/levels win over both', () => {
+    const p = new GaussianArPrior(0.9, 0.01, { schedule: { levels: 8, stepsPerLevel: 20 } });
+    const plan = (preset: 'draft' | 'standard' | 'best', extra = {}) => planSchedule(p, { kind: 'generate', seconds: 1, preset, ...extra }, null).schedule;
+    expect([plan('draft'), plan('standard'), plan('best')].map((s) => [s.levels, s.stepsPerLevel])).toEqual([[4, 5], [8, 20], [8, 40]]);
+    const measured = Object.assign(new GaussianArPrior(0.9, 0.01, { schedule: { levels: 8, stepsPerLevel: 20 } }), {
+      card: { presets: { draft: { levels: 2, stepsPerLevel: 2 }, best: { levels: 4, stepsPerLevel: 10 } } } as unknown as ModelCard,
+    });
+    const mplan = (preset: 'draft' | 'standard' | 'best', extra = {}) => planSchedule(measured, { kind: 'generate', seconds: 1, preset, ...extra }, null).schedule;
+    expect([mplan('draft'), mplan('standard'), mplan('best')].map((s) => [s.levels, s.stepsPerLevel])).toEqual([[2, 2], [8, 20], [4, 10]]);
+    expect([mplan('best', { steps: 3 }).levels, mplan('best', { steps: 3 }).stepsPerLevel]).toEqual([4, 3]);
   });
 
   it('cancellation -> cancelled event', async () => {
