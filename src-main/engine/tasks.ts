@@ -16,9 +16,9 @@
 // plus one receptive field (plus a little LPC context) on each side, which is exact: no other sample
 // enters the posterior of the gap. Memory is O(clip) for the arrays plus O(chunk) for the sampler.
 //
-// Presets: multiples of the model card's schedule (levels x steps) unless the card carries measured
-// `presets`:  draft = ceil(levels/2) levels x ceil(steps/4);  standard = the card's schedule;
-// best = levels x 2*steps. The final Tweedie denoising step is off by default (it did not measurably
+// Presets: the card's measured `presets` (bench/engine/bench.ts --curve --write-presets) or else
+// multiples of the card's schedule (levels x steps): draft = ceil(levels/2) levels x ceil(steps/4);
+// standard = the card's schedule; best = levels x 2*steps. The final Tweedie denoising step is off by default (it did not measurably
 // help: bench/engine/curve.md); `denoise: true` turns it on. Warm starts begin at the card's `warmStart[task]` sigma, else at
 // min(sigmaMax, 5*sigmaMin) (platform-facts.md: starting a warm start at high noise destroys it).
 import { CodedError } from '../../src-shared/ipc/result';
