@@ -26,7 +26,7 @@ import type { EngineProgress } from '../../src-shared/engine/progress';
 import type { CommonOptions, JobRequest, JobResult, PresetName, TrackReport, ChannelMode, AudioIn, Region } from '../../src-shared/engine/jobs';
 import { PRESET_NAMES, DEVICE_NAMES } from '../../src-shared/engine/jobs';
 import { resample as defaultResample } from '../io/resample';
-import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, type OnnxPrior } from './prior';
+import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, type OnnxPrior, type ModelCard } from './prior';
 import { sample, meanLogp, DEFAULT_WINDOW, DEFAULT_BATCH, type StepInfo } from './sampler';
 import { MaskOperator, maskFromGaps, decimationMask, DecimateMap, GaussianObservation, lowpassTaps, sumOperator, NoObservation, type Operator } from './operators';
 import { splineUpsample, lpcFill } from './baselines';
@@ -181,13 +181,20 @@ export interface Plan {
   warm: boolean;
 }
 
+/** Levels x steps of a preset: the card's measured preset, else a multiple of the card's schedule. */
+export function presetSchedule(base: Schedule, measuredPresets: ModelCard['presets'], preset: PresetName): { levels: number; stepsPerLevel: number } {
+  const measured = measuredPresets?.[preset];
+  return {
+    levels: measured?.levels ?? (preset === 'draft' ? Math.max(1, Math.ceil(base.levels / 2)) : base.levels),
+    stepsPerLevel: measured?.stepsPerLevel ?? (preset === 'draft' ? Math.max(1, Math.ceil(base.stepsPerLevel / 4)) : preset === 'best' ? 2 * base.stepsPerLevel : base.stepsPerLevel),
+  };
+}
+
 export function planSchedule(prior: ScorePrior, r: JobRequest, warmTask: 'upsample' | 'inpaint' | 'separate' | null): Plan {
   const base = prior.schedule;
   const preset = r.preset ?? 'standard';
   const card = prior.card;
-  const measured = card?.presets?.[preset];
-  let levels = measured?.levels ?? (preset === 'draft' ? Math.max(1, Math.ceil(base.levels / 2)) : base.levels);
-  let steps = measured?.stepsPerLevel ?? (preset === 'draft' ? Math.max(1, Math.ceil(base.stepsPerLevel / 4)) : preset === 'best' ? 2 * base.stepsPerLevel : base.stepsPerLevel);
+  let { levels, stepsPerLevel: steps } = presetSchedule(base, card?.presets, preset);
   if (r.levels !== undefined) levels = r.levels;
   if (r.steps !== undefined) steps = r.steps;
   const warm = warmTask !== null;

@@ -111,6 +111,8 @@ export class Project {
   // (bench/eval/results/full: quality vs steps), and draft is 8x faster
   settings = $state<Settings>({ device: 'auto', preset: 'draft', alternatives: 3 });
   devices = $state<string[]>(['auto']);
+  /** Total Langevin steps per preset (the most any shipped model runs), for the Quality menu; null until known. */
+  presetSteps = $state<Record<'draft' | 'standard' | 'best', number> | null>(null);
   saveState = $state<'saved' | 'saving' | 'error' | 'idle'>('idle');
   /** Seconds visible in every zoom view (shared zoom) and their start (shared scroll). */
   visibleSeconds = $state(10);
@@ -333,7 +335,13 @@ export class Project {
   // ---- jobs ------------------------------------------------------------------------------------
   async refreshDevices() {
     const r = await api.engineInfo();
-    if (r.ok) this.devices = ['auto', ...r.value.devices.filter((d) => d !== 'auto')];
+    if (!r.ok) return;
+    this.devices = ['auto', ...r.value.devices.filter((d) => d !== 'auto')];
+    const known = r.value.models.flatMap((m) => (m.presets ? [m.presets] : []));
+    if (known.length) {
+      const steps = (p: 'draft' | 'standard' | 'best') => Math.max(...known.map((k) => k[p].levels * k[p].stepsPerLevel));
+      this.presetSteps = { draft: steps('draft'), standard: steps('standard'), best: steps('best') };
+    }
   }
 
   private options() {

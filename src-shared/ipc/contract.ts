@@ -147,7 +147,7 @@ export const JobCancelRequest = z.object({ jobId: z.string().min(1).max(100) }).
 export interface EngineSummary {
   devices: string[];
   defaultDevice: string;
-  models: { name: string | null; source: string | null; error: string | null }[];
+  models: { name: string | null; source: string | null; error: string | null; presets: Record<'draft' | 'standard' | 'best', { levels: number; stepsPerLevel: number }> | null }[];
 }
 
 /** The terminal success event as the UI sees it: outputs are stored in the project already. */

@@ -72,5 +72,8 @@ describe('engine host (child process)', () => {
     const info = await host.info();
     expect(info.devices).toContain('cpu');
     expect(info.models.map((m) => m.name)).toContain('tiny');
+    const tiny = info.models.find((m) => m.name === 'tiny')!;
+    expect(Object.keys(tiny.presets!)).toEqual(['draft', 'standard', 'best']);
+    expect(tiny.presets!.draft.levels * tiny.presets!.draft.stepsPerLevel).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@
 // worker replies name the host message they answer in `re`. Audio travels as Float32Array
 // (structured clone via `serialization: 'advanced'`).
 import type { EngineProgress } from '../../../src-shared/engine/progress';
-import type { JobRequest, DeviceName } from '../../../src-shared/engine/jobs';
+import type { JobRequest, DeviceName, PresetName } from '../../../src-shared/engine/jobs';
 import type { ErrorCode } from '../../../src-shared/ipc/result';
 
 export interface EngineOptions {
@@ -29,6 +29,8 @@ export interface ModelInfo {
   source: string | null;
   sampleRate: number | null;
   receptiveField: number | null;
+  /** Levels x steps each preset runs with this model (measured card presets or schedule multiples). */
+  presets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null;
   error: string | null;
 }
 export interface EngineInfo {

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableDevices, chooseDevice } from '../device';
 import { defaultModelDir, listCards } from '../prior';
-import type { EngineInfo, EngineOptions } from './protocol';
+import type { EngineInfo, EngineOptions, ModelInfo } from './protocol';
+import { presetSchedule } from '../tasks';
+import { PRESET_NAMES } from '../../../src-shared/engine/jobs';
 
 export function ortVersion(): string {
   try {
@@ -28,6 +30,7 @@ export async function engineInfo(o: EngineOptions): Promise<EngineInfo> {
       source: c.card?.source ?? null,
       sampleRate: c.card?.sampleRate ?? null,
       receptiveField: c.card?.receptiveField ?? null,
+      presets: c.card ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, c.card!.presets, p)])) as ModelInfo['presets']) : null,
       error: c.error,
     })),
   };
