@@ -46,7 +46,7 @@ async function writeLongWav(path: string): Promise<void> {
       b.writeInt16LE(Math.round(v * 32767), i * 4);
       b.writeInt16LE(Math.round(0.8 * v * 32767), i * 4 + 2);
     }
-    if (!out.write(b)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(b)) await new Promise((r) => out.once('drain', () => r(undefined)));
   }
   await new Promise<void>((r) => out.end(r));
 }

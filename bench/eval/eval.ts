@@ -709,6 +709,8 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
   const wall = (performance.now() - t0) / 1000;
   const meta = {
     mode: cfg.mode,
+    /** The arguments this run was given (so the header names the exact command). */
+    args: process.argv.slice(2).filter((a) => a !== '--rerender'),
     date: new Date().toISOString(),
     commit: git.commit,
     dirtyTree: git.dirty,
@@ -760,7 +762,8 @@ export function renderMarkdown(r: EvalResults): string {
   const out = (s = '') => L.push(s);
   out(`# Quality evaluation (${m.mode})`);
   out();
-  out(`Command: \`npm run eval${m.mode === 'quick' ? ' -- --quick' : ''}\` (bench/eval/eval.ts). Measured ${m.date} on commit \`${m.commit}\`${m.dirtyTree ? ' (with uncommitted changes in src-main / src-shared / bench/eval / resources)' : ''}.`);
+  const argText = (m.args ?? (m.mode === 'quick' ? ['--quick'] : [])).join(' ');
+  out(`Command: \`npm run eval${argText ? ` -- ${argText}` : ''}\` (bench/eval/eval.ts). Measured ${m.date} on commit \`${m.commit}\`${m.dirtyTree ? ' (with uncommitted changes in src-main / src-shared / bench/eval / resources)' : ''}.`);
   out();
   out(`* Machine: ${m.machine}; engine device ${m.device}.`);
   for (const s of ['piano', 'voice']) {
