@@ -285,8 +285,10 @@ def to_md(allres):
                 L += ["", f"Why, in one number: the prior's mean log density (nats/sample, sigma {s['sigmaMin']}) of the TRUE "
                           f"signal is {m['logp_truth']:.3f} and of the cubic spline {m['logp_spline']:.3f}; per clip (truth / spline): "
                           + ", ".join(f"{n}: {c['logp_truth']:.2f} / {c['logp_spline']:.2f}" for n, c in u["clips"].items())
-                          + ". A sampler moves towards what the prior rates higher, so PnF can beat the spline only once "
-                            "the prior rates the truth above the spline (`logpTruthMinusSpline` in the learning curve)."]
+                          + ". Gradient steps move towards what the prior rates higher, so while it rates the smoother spline "
+                            "above the truth, the low-noise (MAP-like) settings used here cannot beat the spline; a strong prior "
+                            "would rate the truth higher or at least concentrate its posterior around it (`logpTruthMinusSpline` "
+                            "in the learning curve tracks this per checkpoint)."]
         if "upsample4xPaperStyle" in r:
             u = r["upsample4xPaperStyle"]
             st = u["settings"]

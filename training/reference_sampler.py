@@ -156,9 +156,9 @@ def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, st
 @torch.no_grad()
 def mean_logp(model, y, sigma):
     """Mean smoothed log density (nats/sample) of a 1-D signal at sigma, over positions with a full
-    receptive field. Comparing the truth with the spline says whether the prior can beat the spline at
-    all: a sampler moves towards what the prior rates higher, so while it rates the (smoother) spline
-    above the true signal, no schedule makes PnF closer to the truth than the spline."""
+    receptive field. Comparing the truth with the spline is a diagnostic: gradient steps move towards
+    what the prior rates higher, so while it rates the (smoother) spline above the true signal, low-noise
+    (MAP-like) sampling drifts away from the truth."""
     x = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32))[None]
     s = torch.full((1,), float(sigma))
     lp = smoothed_logp(model(x, s), x, s, model.bins)[0]
