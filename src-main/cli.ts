@@ -37,7 +37,7 @@ Options:
   --model CARD        use this one card for every source (e.g. test/fixtures/models/tiny.json)
   --source S          piano | voice (inpaint, upsample, generate; default piano)
   --channel-mode M    per-channel | mid-side (stereo)
-  --denoise           final Tweedie denoising step (off by default; see bench/engine/curve.md)
+  --denoise           final Tweedie denoising step (off by default; see bench/engine/curve-*-denoise.md)
   --format F          pcm16 | pcm24 | float32 (default pcm24)
   --force             overwrite existing outputs (an input file is never overwritten)
   --json              progress and result as JSON lines on stdout

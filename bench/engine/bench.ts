@@ -395,7 +395,7 @@ async function curve(): Promise<void> {
     writeFileSync(cardPath + '.tmp', JSON.stringify(card, null, 1) + '\n');
     (await import('node:fs')).renameSync(cardPath + '.tmp', cardPath);
   }
-  const outPath = join(HERE, `curve-${source}.md`);
+  const outPath = join(HERE, `curve-${source}${flag('denoise') ? '-denoise' : ''}.md`);
   writeFileSync(outPath, lines.join('\n') + '\n');
   console.log(`wrote ${outPath}`);
 }

@@ -19,7 +19,7 @@
 // Presets: the card's measured `presets` (bench/engine/bench.ts --curve --write-presets) or else
 // multiples of the card's schedule (levels x steps): draft = ceil(levels/2) levels x ceil(steps/4);
 // standard = the card's schedule; best = levels x 2*steps. The final Tweedie denoising step is off by default (it did not measurably
-// help: bench/engine/curve.md); `denoise: true` turns it on. Warm starts begin at the card's `warmStart[task]` sigma, else at
+// help: bench/engine/curve-*-denoise.md); `denoise: true` turns it on. Warm starts begin at the card's `warmStart[task]` sigma, else at
 // min(sigmaMax, 5*sigmaMin) (platform-facts.md: starting a warm start at high noise destroys it).
 import { CodedError } from '../../src-shared/ipc/result';
 import type { EngineProgress } from '../../src-shared/engine/progress';

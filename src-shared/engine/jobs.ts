@@ -34,7 +34,7 @@ export interface CommonOptions {
   /** Centre samples per window (context is added on both sides). */
   window?: number;
   channelMode?: ChannelMode;
-  /** Final Tweedie denoising step (default false: it did not measurably help, bench/engine/curve.md). */
+  /** Final Tweedie denoising step (default false: it did not measurably help, bench/engine/curve-*-denoise.md). */
   denoise?: boolean;
   /** Folder with model cards (default resources/models). */
   modelDir?: string;
