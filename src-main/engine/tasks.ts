@@ -380,6 +380,17 @@ function lowRateSetup(inRate: number, M: number, target: number, notes: string[]
   return { k, lowRate };
 }
 
+/** One channel of a low-rate input, ready to sample: its samples at lowRate (= model rate / k), the
+ *  model-rate length n, and the warm-start baseline at the model rate (cubic spline through the
+ *  samples, or band-limited sinc interpolation for the low-pass observation model). */
+async function lowRateInput(sig: Float32Array, inRate: number, lowRate: number, k: number, lowpass: boolean, prior: ScorePrior, what: string, rs: typeof defaultResample): Promise<{ y: Float32Array; n: number; base: Float32Array }> {
+  const y = lowRate === inRate ? sig : (await rs([sig], inRate, lowRate))[0]!;
+  const n = y.length * k;
+  checkLength(n, prior, what);
+  const base = lowpass ? (await rs([y], lowRate, lowRate * k))[0]! : splineUpsample(y, k, n);
+  return { y, n, base };
+}
+
 /** How the low-rate samples ys constrain n model-rate samples of the SUM of `signals`: pure decimation
  *  (every k-th sample; a hard mask for one signal, a Gaussian likelihood with an exact final
  *  projection for a sum) or, with low-pass taps, a Gaussian likelihood of the filtered, decimated sum. */
@@ -515,12 +526,9 @@ async function separateLowRate(req: Req<'separate'>, env: TaskEnv, piano: ScoreP
   let spans: ChunkSpan[] | null = null;
   let prog: Progress | null = null;
   for (const [c, sig] of mix.entries()) {
-    const y = lowRate === inRate ? sig : (await rs([sig], inRate, lowRate))[0]!;
-    const n = y.length * k;
-    checkLength(n, piano, 'The mixture');
+    const { y, n, base } = await lowRateInput(sig, inRate, lowRate, k, lowpass, piano, 'The mixture', rs);
     spans ??= chunkSpans(n, chunk, ov, k);
     prog ??= new Progress(env, mix.length * spans.length);
-    const base = lowpass ? (await rs([y], lowRate, M))[0]! : splineUpsample(y, k, n);
     const p = new Float32Array(n);
     const v = new Float32Array(n);
     for (const [ci, sp] of spans.entries()) {
@@ -577,12 +585,9 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   let spans: ChunkSpan[] | null = null;
   let prog: Progress | null = null;
   for (const [c, sig] of chans.entries()) {
-    const y = lowRate === inRate ? sig : (await rs([sig], inRate, lowRate))[0]!;
-    const n = y.length * k;
-    checkLength(n, prior, 'The clip');
+    const { y, n, base } = await lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs);
     spans ??= chunkSpans(n, chunk, ov, k);
     prog ??= new Progress(env, chans.length * spans.length);
-    const base = lowpass ? (await rs([y], lowRate, M))[0]! : splineUpsample(y, k, n);
     const out = new Float32Array(n);
     for (const [ci, sp] of spans.entries()) {
       const len = sp.e - sp.s;
