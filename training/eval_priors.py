@@ -273,11 +273,8 @@ def to_md(allres):
                       f"{s['stepsPerLevel']} steps, sigma {s['sigmaMax']} -> {s['sigmaMin']}, eta = {s['etaScale']} sigma^2, "
                       f"temperature {s.get('temperature', 1.0)}, initial noise {s.get('initNoise', True)}, "
                       f"{s['seconds']} s loudest excerpt per clip), SNR dB:", "",
-                  "| clip | cubic spline | PnF | PnF + final denoise |", "|---|---|---|---|"]
-            for n, c in u["clips"].items():
-                L.append(f"| {n} | {c['spline']:.2f} | {c['pnf']:.2f} | {c['pnf_denoised']:.2f} |")
+                  ] + snr_table(u)
             m = u["mean"]
-            L.append(f"| **mean** | {m['spline']:.2f} | {m['pnf']:.2f} | {m['pnf_denoised']:.2f} |")
             best = max(m["pnf"], m["pnf_denoised"])
             L += ["", ("PnF BEATS cubic spline on the mean." if best > m["spline"] else
                        f"PnF does NOT beat cubic spline on the mean ({best:.2f} vs {m['spline']:.2f} dB): the prior is too weak yet.")]
@@ -294,11 +291,7 @@ def to_md(allres):
             st = u["settings"]
             L += ["", f"Paper-style sampler for the record (initial noise sigma_max = {st['sigmaMax']}, temperature "
                       f"{st.get('temperature', 1.0)}, {st['levels']} x {st['stepsPerLevel']} steps, {st['seconds']} s excerpts), SNR dB:", "",
-                  "| clip | cubic spline | PnF | PnF + final denoise |", "|---|---|---|---|"]
-            for n, c in u["clips"].items():
-                L.append(f"| {n} | {c['spline']:.2f} | {c['pnf']:.2f} | {c['pnf_denoised']:.2f} |")
-            m = u["mean"]
-            L.append(f"| **mean** | {m['spline']:.2f} | {m['pnf']:.2f} | {m['pnf_denoised']:.2f} |")
+                  ] + snr_table(u)
         if "pytorchSamplesPerSec2Threads" in r:
             L += ["", f"Score throughput, PyTorch autograd (logp + grad, B=8 x T=4000, 2 threads, measured after training on a "
                       f"machine shared with other jobs): {r['pytorchSamplesPerSec2Threads']} samples/s. ONNX Runtime: the "
@@ -307,6 +300,14 @@ def to_md(allres):
         L.append("")
     L += learning_curve_md()
     return "\n".join(L)
+
+
+def snr_table(u):
+    """Markdown rows of an upsampling result: per clip and mean SNR (spline / PnF / PnF + denoise)."""
+    rows = ["| clip | cubic spline | PnF | PnF + final denoise |", "|---|---|---|---|"]
+    rows += [f"| {n} | {c['spline']:.2f} | {c['pnf']:.2f} | {c['pnf_denoised']:.2f} |" for n, c in u["clips"].items()]
+    m = u["mean"]
+    return rows + [f"| **mean** | {m['spline']:.2f} | {m['pnf']:.2f} | {m['pnf_denoised']:.2f} |"]
 
 
 def learning_curve_md():
