@@ -9,7 +9,7 @@
 // peak RSS (bounded-memory check). Without --full, standard/best for upsample and separate are
 // EXTRAPOLATED from the measured draft run (time is linear in steps) and marked so.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
@@ -232,85 +232,72 @@ async function main(): Promise<void> {
 /** Step budgets (levels x steps) of the presets: each preset is the best measured setting within its budget. */
 const PRESET_BUDGETS: Record<PresetName, number> = { draft: 10, standard: 40, best: 160 };
 
-/** The `seconds`-long window of x with the most energy (deterministic; the whole clip if shorter). */
-function loudest(x: Float32Array, seconds: number, rate: number): Float32Array {
-  const n = Math.round(seconds * rate);
-  if (x.length <= n) return x;
-  const hop = Math.round(rate / 10);
-  let best = 0;
-  let bestE = -1;
-  for (let s = 0; s + n <= x.length; s += hop) {
-    let e = 0;
-    for (let i = s; i < s + n; i++) e += x[i]! * x[i]!;
-    if (e > bestE) [bestE, best] = [e, s];
-  }
-  return x.slice(best, best + n);
+/** Per-clip measurements and their mean (one row of a curve table). */
+async function overClips<T>(items: T[], measure: (item: T, i: number) => Promise<number>): Promise<{ per: number[]; mean: number }> {
+  const per: number[] = [];
+  for (const [i, item] of items.entries()) per.push(await measure(item, i));
+  return { per, mean: per.reduce((a, b) => a + b, 0) / per.length };
 }
 
 /**
  * Quality vs steps for 4x upsampling (paper-style decimation, spline warm start, as the upsample task
- * runs it) over every eval clip of a source; mean SNR per setting. With --write-presets, each preset
- * becomes the best setting within its step budget and is written into the model card (`presets`),
- * which the tasks then use. Re-run whenever a prior changes.
+ * runs it) over every eval clip of a source; mean SNR per setting; then the warm-start sigma for
+ * upsampling and for a 50 ms inpainting gap at the draft setting. With --write-presets, each preset
+ * becomes the best setting within its step budget and it and the warm starts are written into the
+ * model card (`presets`, `warmStart`), which the tasks then use. Re-run whenever a prior changes.
  */
 async function curve(): Promise<void> {
-  const { decodeAudioFile } = await import('../../src-main/io/decode');
-  const { resample } = await import('../../src-main/io/resample');
-  const { decimationMask, DecimateMap } = await import('../../src-main/engine/operators');
-  const { splineUpsample } = await import('../../src-main/engine/baselines');
+  const { decimationMask, DecimateMap, MaskOperator, maskFromGaps } = await import('../../src-main/engine/operators');
+  const { splineUpsample, lpcFill } = await import('../../src-main/engine/baselines');
   const { snr } = await import('../../src-shared/audio/metrics');
-  const { readdirSync, readFileSync } = await import('node:fs');
+  const { writeFileAtomic } = await import('../../src-main/io/atomic-write');
+  const { loadClips, loudestStart, normPeak, DEFAULT_EVAL_DIR } = await import('../eval/eval');
   const modelDir = resolve(opt('model-dir') ?? join(ROOT, 'resources/models'));
   const source = (opt('source') ?? 'piano') as 'piano' | 'voice';
   const cardPath = await findCard(modelDir, source);
   const p = await loadPrior(cardPath, { verifyParity: false });
-  const clipDir = resolve(opt('clips') ?? join(ROOT, '..', 'shared', 'eval', source));
-  const files = readdirSync(clipDir).filter((f) => /\.(wav|flac|mp3|ogg)$/i.test(f)).sort();
-  const secs = Number(opt('seconds') ?? 0.5);
+  const evalDir = resolve(opt('eval-dir') ?? DEFAULT_EVAL_DIR);
+  const n0 = Math.round(Number(opt('seconds') ?? 0.5) * p.sampleRate);
   const k = 4;
-  const clips: { name: string; x: Float32Array; y: Float32Array; base: Float32Array }[] = [];
-  for (const f of files) {
-    const a = await decodeAudioFile(join(clipDir, f));
-    const mono = a.channels[0]!.map((v, i) => (a.channels.length > 1 ? 0.5 * (v + a.channels[1]![i]!) : v));
-    let x = loudest((await resample([mono], a.sampleRate, p.sampleRate))[0]!, secs, p.sampleRate);
-    const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
-    x = x.map((v) => (v / peak) * 0.9);
+  const clips = (await loadClips(evalDir, source, p.sampleRate)).map(({ name, x: full }) => {
+    const s0 = loudestStart(full, n0, Math.round(p.sampleRate / 10));
+    const x = normPeak(full.subarray(s0, s0 + n0));
     const y = new DecimateMap(k).apply(x);
-    clips.push({ name: f, x, y, base: splineUpsample(y, k, x.length) });
-  }
+    return { name, x, y, base: splineUpsample(y, k, x.length) };
+  });
   const startSigma = Math.min(p.schedule.sigmaMax, p.card?.warmStart?.upsample ?? 5 * p.schedule.sigmaMin);
   const lines: string[] = [];
   const log = (l = '') => {
     console.log(l);
     lines.push(l);
   };
-  const splineMean = clips.reduce((m, c) => m + snr(c.x, c.base), 0) / clips.length;
-  log(`## Quality vs steps: ${p.name}, 4x upsampling of ${clips.length} clips in ${clipDir.replace(ROOT + '/', '')} (${secs} s loudest excerpt each, peak 0.9)`);
+  const names = clips.map((c) => c.name).join(' | ');
+  const cols = clips.map(() => '---|').join('');
+  const row = (label: string, r: { per: number[]; mean: number }, ref: number, extra = '') =>
+    log(`| ${label} | ${r.per.map((v) => v.toFixed(2)).join(' | ')} | **${r.mean.toFixed(2)}** | ${(r.mean - ref).toFixed(2)} |${extra}`);
+  /** 4x upsampling of every clip with this schedule and start sigma; SNR per clip. */
+  const upsampleSnr = (levels: number, stepsPerLevel: number, s0: number) =>
+    overClips(clips, async (c) => {
+      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), { schedule: { ...p.schedule, levels, stepsPerLevel }, startSigma: s0, seed: 1, denoise: flag('denoise') });
+      return snr(c.x, r.x[0]!);
+    });
+
+  const spline = await overClips(clips, async (c) => snr(c.x, c.base));
+  log(`## Quality vs steps: ${p.name}, 4x upsampling of ${clips.length} clips in ${evalDir}/${source} (${n0 / p.sampleRate} s loudest excerpt each, peak 0.9)`);
   log('');
   log(`Command: \`npx tsx bench/engine/bench.ts ${args.join(' ')}\` (${new Date().toISOString()}; model trained on ${String((p.card?.training as { samplesSeen?: number } | undefined)?.samplesSeen ?? '?')} samples).`);
-  log(`Warm start from the cubic spline at sigma ${startSigma}, geometric to ${p.schedule.sigmaMin}, etaScale ${p.schedule.etaScale}, seed 1, no final denoising step.`);
+  log(`Warm start from the cubic spline at sigma ${startSigma}, geometric to ${p.schedule.sigmaMin}, etaScale ${p.schedule.etaScale}, seed 1, ${flag('denoise') ? 'WITH' : 'no'} final denoising step.`);
   log('');
-  log(`| levels x steps | total steps | ${clips.map((c) => c.name).join(' | ')} | **mean SNR dB** | vs spline dB | wall s |`);
-  log(`|---|---|${clips.map(() => '---|').join('')}---|---|---|`);
-  log(`| cubic spline | 0 | ${clips.map((c) => snr(c.x, c.base).toFixed(2)).join(' | ')} | **${splineMean.toFixed(2)}** | 0 | 0 |`);
+  log(`| levels x steps | total steps | ${names} | **mean SNR dB** | vs spline dB | wall s |`);
+  log(`|---|---|${cols}---|---|---|`);
+  row('cubic spline | 0', spline, spline.mean, ' 0 |');
   const settings = (opt('settings') ?? '2x2,2x5,4x5,4x10,8x10,8x20').split(',').map((t) => t.split('x').map(Number) as [number, number]);
   const rows: { L: number; S: number; mean: number }[] = [];
   for (const [L, S] of settings) {
-    const per: number[] = [];
-    let wall = 0;
-    for (const c of clips) {
-      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), {
-        schedule: { ...p.schedule, levels: L, stepsPerLevel: S },
-        startSigma,
-        seed: 1,
-        denoise: flag('denoise'),
-      });
-      per.push(snr(c.x, r.x[0]!));
-      wall += r.seconds;
-    }
-    const mean = per.reduce((a, b) => a + b, 0) / per.length;
-    rows.push({ L, S, mean });
-    log(`| ${L} x ${S} | ${L * S} | ${per.map((v) => v.toFixed(2)).join(' | ')} | **${mean.toFixed(2)}** | ${(mean - splineMean).toFixed(2)} | ${wall.toFixed(0)} |`);
+    const t0 = performance.now();
+    const r = await upsampleSnr(L, S, startSigma);
+    rows.push({ L, S, mean: r.mean });
+    row(`${L} x ${S} | ${L * S}`, r, spline.mean, ` ${((performance.now() - t0) / 1000).toFixed(0)} |`);
   }
   log('');
   const presets: Partial<Record<PresetName, { levels: number; stepsPerLevel: number }>> = {};
@@ -323,77 +310,62 @@ async function curve(): Promise<void> {
   log(`Presets = the best mean SNR within each step budget (draft <= ${PRESET_BUDGETS.draft}, standard <= ${PRESET_BUDGETS.standard}, best <= ${PRESET_BUDGETS.best} total steps): ` +
     (['draft', 'standard', 'best'] as PresetName[]).map((n) => `${n} ${presets[n] ? `${presets[n]!.levels} x ${presets[n]!.stepsPerLevel}` : '-'}`).join(', ') +
     (flag('write-presets') ? ` (written into ${cardPath.replace(ROOT + '/', '')}).` : ' (--write-presets writes them into the card).'));
-  // warm-start sigma, measured at the draft setting (coordinate-wise: presets above used the default)
+
+  // warm-start sigma at the draft setting (coordinate-wise: the presets above used the current one)
   const draft = presets.draft ?? { levels: rows[0]!.L, stepsPerLevel: rows[0]!.S };
   const starts = (opt('start-sigmas') ?? '0.002,0.005,0.01,0.02,0.05').split(',').map(Number).filter((v) => v >= p.schedule.sigmaMin && v <= p.sigmaRange.max);
-  log(`Warm-start sigma at the draft setting (${draft.levels} x ${draft.stepsPerLevel}):`);
-  log('');
-  log(`| start sigma | ${clips.map((c) => c.name).join(' | ')} | **mean SNR dB** | vs spline dB |`);
-  log(`|---|${clips.map(() => '---|').join('')}---|---|`);
-  let bestStart = { sigma: startSigma, mean: -Infinity };
-  for (const s0 of starts) {
-    const per: number[] = [];
-    for (const c of clips) {
-      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), {
-        schedule: { ...p.schedule, ...draft },
-        startSigma: s0,
-        seed: 1,
-        denoise: flag('denoise'),
-      });
-      per.push(snr(c.x, r.x[0]!));
+  /** Sweep the start sigmas with `measure`; log a row each; the best sigma. */
+  const sweep = async (measure: (s0: number) => Promise<{ per: number[]; mean: number }>, ref: number): Promise<number> => {
+    log(`| start sigma | ${names} | **mean dB** | vs baseline dB |`);
+    log(`|---|${cols}---|---|`);
+    let best = { sigma: startSigma, mean: -Infinity };
+    for (const s0 of starts) {
+      const r = await measure(s0);
+      if (r.mean > best.mean + 1e-9) best = { sigma: s0, mean: r.mean };
+      row(String(s0), r, ref);
     }
-    const mean = per.reduce((a, b) => a + b, 0) / per.length;
-    if (mean > bestStart.mean + 1e-9) bestStart = { sigma: s0, mean };
-    log(`| ${s0} | ${per.map((v) => v.toFixed(2)).join(' | ')} | **${mean.toFixed(2)}** | ${(mean - splineMean).toFixed(2)} |`);
-  }
+    log('');
+    return best.sigma;
+  };
+  log(`Warm-start sigma for upsampling at the draft setting (${draft.levels} x ${draft.stepsPerLevel}); SNR dB, baseline = cubic spline:`);
   log('');
-  log(`Best warm-start sigma for upsampling: ${bestStart.sigma}${flag('write-presets') ? ' (written into the card as warmStart.upsample)' : ''}.`);
+  const upStart = await sweep((s0) => upsampleSnr(draft.levels, draft.stepsPerLevel, s0), spline.mean);
+  log(`Best warm-start sigma for upsampling: ${upStart}${flag('write-presets') ? ' (written into the card as warmStart.upsample)' : ''}.`);
   log('');
-  // the same sweep for inpainting: a 50 ms gap in the middle of each excerpt, LPC-fill warm start (as the inpaint task)
-  const { lpcFill } = await import('../../src-main/engine/baselines');
-  const { MaskOperator, maskFromGaps } = await import('../../src-main/engine/operators');
+  // inpainting: a 50 ms gap in the middle of each excerpt, LPC-fill warm start (as the inpaint task)
   const gapLen = Math.round(0.05 * p.sampleRate);
   const holes = clips.map((c) => {
     const a = Math.floor((c.x.length - gapLen) / 2);
     const b = a + gapLen;
     const holed = c.x.slice();
     holed.fill(0, a, b);
-    return { a, b, holed, base: lpcFill(holed, a, b), known: maskFromGaps(c.x.length, [[a, b]]) };
+    return { a, b, truth: c.x.subarray(a, b), holed, base: lpcFill(holed, a, b), known: maskFromGaps(c.x.length, [[a, b]]) };
   });
-  const gapSnr = (c: (typeof clips)[number], h: (typeof holes)[number], est: Float32Array) => snr(c.x.subarray(h.a, h.b), est.subarray(h.a, h.b));
-  const lpcMean = clips.reduce((m, c, i) => m + gapSnr(c, holes[i]!, holes[i]!.base), 0) / clips.length;
-  log(`Warm-start sigma for inpainting a 50 ms gap (middle of each excerpt) at the draft setting; gap SNR dB, LPC-fill baseline mean **${lpcMean.toFixed(2)}**:`);
+  const lpc = await overClips(holes, async (h) => snr(h.truth, h.base.subarray(h.a, h.b)));
+  log(`Warm-start sigma for inpainting a 50 ms gap (middle of each excerpt) at the draft setting; gap SNR dB, baseline = LPC fill (mean **${lpc.mean.toFixed(2)}**):`);
   log('');
-  log(`| start sigma | ${clips.map((c) => c.name).join(' | ')} | **mean gap SNR dB** | vs LPC fill dB |`);
-  log(`|---|${clips.map(() => '---|').join('')}---|---|`);
-  let bestInp = { sigma: startSigma, mean: -Infinity };
-  for (const s0 of starts) {
-    const per: number[] = [];
-    for (const [i, c] of clips.entries()) {
-      const h = holes[i]!;
-      const r = await sample([{ prior: p, init: h.base }], new MaskOperator(h.holed, h.known), { schedule: { ...p.schedule, ...draft }, startSigma: s0, seed: 1 });
-      per.push(gapSnr(c, h, r.x[0]!));
-    }
-    const mean = per.reduce((a, b) => a + b, 0) / per.length;
-    if (mean > bestInp.mean + 1e-9) bestInp = { sigma: s0, mean };
-    log(`| ${s0} | ${per.map((v) => v.toFixed(2)).join(' | ')} | **${mean.toFixed(2)}** | ${(mean - lpcMean).toFixed(2)} |`);
-  }
-  log('');
-  log(`Best warm-start sigma for inpainting: ${bestInp.sigma}${flag('write-presets') ? ' (written into the card as warmStart.inpaint)' : ''}. Separation's warm start (the mixture split in halves at the default sigma) is compared with a cold start at sigma 0.3 in \`npm run eval\` (section 5).`);
+  const inpStart = await sweep(
+    (s0) =>
+      overClips(holes, async (h) => {
+        const r = await sample([{ prior: p, init: h.base }], new MaskOperator(h.holed, h.known), { schedule: { ...p.schedule, ...draft }, startSigma: s0, seed: 1 });
+        return snr(h.truth, r.x[0]!.subarray(h.a, h.b));
+      }),
+    lpc.mean,
+  );
+  log(`Best warm-start sigma for inpainting: ${inpStart}${flag('write-presets') ? ' (written into the card as warmStart.inpaint)' : ''}. Separation's warm start (the mixture split in halves at the default sigma) is compared with a cold start at sigma 0.3 in \`npm run eval\` (section 5).`);
   log('');
   await p.dispose();
   const bestRow = rows.reduce((a, b) => (b.mean > a.mean ? b : a), rows[0]!);
-  log(bestRow && bestRow.mean > splineMean
-    ? `The best setting beats the spline by ${(bestRow.mean - splineMean).toFixed(2)} dB.`
+  log(bestRow && bestRow.mean > spline.mean
+    ? `The best setting beats the spline by ${(bestRow.mean - spline.mean).toFixed(2)} dB.`
     : `No setting beats the spline: with this prior more steps move the estimate away from the truth, so the cheapest setting is the least harmful (see training/README.md and bench/priors/results.md for why).`);
   log('');
   if (flag('write-presets')) {
     const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown>;
     card.presets = presets;
-    card.warmStart = { ...((card.warmStart as Record<string, number> | undefined) ?? {}), upsample: bestStart.sigma, inpaint: bestInp.sigma };
-    card.presetsMeasured = { by: 'bench/engine/bench.ts --curve', at: new Date().toISOString(), task: '4x upsampling, eval clips', meanSnrDb: Object.fromEntries(rows.map((r) => [`${r.L}x${r.S}`, Number(r.mean.toFixed(3))])), splineSnrDb: Number(splineMean.toFixed(3)), warmStartUpsample: bestStart.sigma, warmStartInpaint: bestInp.sigma };
-    writeFileSync(cardPath + '.tmp', JSON.stringify(card, null, 1) + '\n');
-    (await import('node:fs')).renameSync(cardPath + '.tmp', cardPath);
+    card.warmStart = { ...((card.warmStart as Record<string, number> | undefined) ?? {}), upsample: upStart, inpaint: inpStart };
+    card.presetsMeasured = { by: 'bench/engine/bench.ts --curve', at: new Date().toISOString(), task: '4x upsampling, eval clips', meanSnrDb: Object.fromEntries(rows.map((r) => [`${r.L}x${r.S}`, Number(r.mean.toFixed(3))])), splineSnrDb: Number(spline.mean.toFixed(3)), warmStartUpsample: upStart, warmStartInpaint: inpStart };
+    await writeFileAtomic(cardPath, Buffer.from(JSON.stringify(card, null, 1) + '\n'));
   }
   const outPath = join(HERE, `curve-${source}${flag('denoise') ? '-denoise' : ''}.md`);
   writeFileSync(outPath, lines.join('\n') + '\n');

@@ -84,10 +84,13 @@ export interface EvalConfig {
   log: (s: string) => void;
 }
 
+/** Where the real eval recordings live (PNF_EVAL_DIR overrides). */
+export const DEFAULT_EVAL_DIR = process.env['PNF_EVAL_DIR'] ?? (existsSync('/work/shared/eval') ? '/work/shared/eval' : join(ROOT, 'shared/eval'));
+
 export function defaultConfig(mode: 'quick' | 'full'): EvalConfig {
   const base = {
     outDir: join(HERE, 'results', mode),
-    evalDir: process.env['PNF_EVAL_DIR'] ?? (existsSync('/work/shared/eval') ? '/work/shared/eval' : join(ROOT, 'shared/eval')),
+    evalDir: DEFAULT_EVAL_DIR,
     modelDir: join(ROOT, 'resources/models'),
     seed: 1,
     ratios: [4, 8, 16],
@@ -218,7 +221,8 @@ function loadValClips(dir: string, source: 'piano' | 'voice', count: number, rat
   }));
 }
 
-async function loadClips(dir: string, source: 'piano' | 'voice', rate: number): Promise<Clip[]> {
+/** Every eval recording of a source (`dir/<source>/*`), mono (channel mean), at `rate`. */
+export async function loadClips(dir: string, source: 'piano' | 'voice', rate: number): Promise<Clip[]> {
   const d = join(dir, source);
   if (!existsSync(d)) return [];
   const names = readdirSync(d).filter((n) => /\.(wav|flac|mp3|ogg)$/i.test(n)).sort();
@@ -288,7 +292,7 @@ function peak(x: Float32Array): number {
 const scaled = (x: Float32Array, g: number): Float32Array => x.map((v) => v * g);
 
 /** Normalise an excerpt to peak 0.9 (super-resolution, inpainting). */
-function normPeak(x: Float32Array): Float32Array {
+export function normPeak(x: Float32Array): Float32Array {
   const p = peak(x);
   return p > 0 ? scaled(x, 0.9 / p) : x.slice();
 }
