@@ -4,42 +4,46 @@
 // at the draft preset. Writes bench/eval/results/lsd-noise-check.md.
 //   npx tsx bench/eval/lsd-noise-check.ts
 import { writeFileSync } from 'node:fs';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { decodeAudioFile } from '../../src-main/io/decode';
-import { resample } from '../../src-main/io/resample';
 import { splineUpsample } from '../../src-main/engine/baselines';
 import { ModelSet, runJob } from '../../src-main/engine/tasks';
+import { Rng } from '../../src-main/engine/rng';
 import { snr, lsd } from '../../src-shared/audio/metrics';
-const M = 16000, k = 4, secs = 0.5;
-function loudest(x: Float32Array, n: number) { let best = 0, be = -1; for (let s = 0; s + n <= x.length; s += 1600) { let e = 0; for (let i = s; i < s + n; i++) e += x[i]! ** 2; if (e > be) { be = e; best = s; } } return x.slice(best, best + n); }
-let seed = 7; const rnd = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 4294967296; };
-const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+import { loadClips, loudestStart, normPeak, DEFAULT_EVAL_DIR } from './eval';
+
+const M = 16000;
+const k = 4;
+const len = Math.round(0.5 * M);
+const NOISE = [0.0003, 0.001, 0.002];
+const rng = new Rng(7);
 const models = new ModelSet({});
+const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const out = ['# LSD vs added noise (4x pure decimation, 2 clips per source, 0.5 s)', '', `Command: \`npx tsx bench/eval/lsd-noise-check.ts\` (${new Date().toISOString()}).`, '', '| source | method | LSD (lower is better) | SNR dB |', '|---|---|---|---|'];
 const verdicts: string[] = [];
-const out: string[] = ['# LSD vs added noise (4x pure decimation, 2 clips per source, 0.5 s)', '', 'Command: `npx tsx bench/eval/lsd-noise-check.ts` (' + new Date().toISOString() + ').', '', '| source | method | LSD (lower is better) | SNR dB |', '|---|---|---|---|'];
 for (const src of ['piano', 'voice'] as const) {
-  const dir = `/work/shared/eval/${src}`;
-  const acc: Record<string, number[]> = {};
-  for (const f of readdirSync(dir).sort().slice(0, 2)) {
-    const a = await decodeAudioFile(join(dir, f));
-    let x = loudest((await resample([a.channels[0]!], a.sampleRate, M))[0]!, Math.round(secs * M));
-    const pk = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0); x = x.map((v) => (v / pk) * 0.9);
-    const n = Math.floor(x.length / k) * k; x = x.subarray(0, n);
-    const y = Float32Array.from({ length: n / k }, (_, j) => x[j * k]!);
-    const sp = splineUpsample(y, k, n);
-    const add = (m: string, e: Float32Array) => ((acc[m] ??= []).push(lsd(x, e, M, { fftSize: 1024 })), (acc[m + ' SNR'] ??= []).push(snr(x, e)));
-    add('spline', sp);
-    for (const s of [0.0003, 0.001, 0.002]) add(`spline+noise ${s}`, sp.map((v, i) => (i % k === 0 ? v : v + s * gauss())));
+  const scores = new Map<string, { lsd: number[]; snr: number[] }>();
+  const add = (method: string, x: Float32Array, est: Float32Array) => {
+    const s = scores.get(method) ?? { lsd: [], snr: [] };
+    s.lsd.push(lsd(x, est, M, { fftSize: 1024 }));
+    s.snr.push(snr(x, est));
+    scores.set(method, s);
+  };
+  for (const clip of (await loadClips(DEFAULT_EVAL_DIR, src, M)).slice(0, 2)) {
+    const s0 = loudestStart(clip.x, len, M / 10);
+    const full = normPeak(clip.x.subarray(s0, s0 + len));
+    const x = full.subarray(0, Math.floor(full.length / k) * k);
+    const y = Float32Array.from({ length: x.length / k }, (_, j) => x[j * k]!);
+    const sp = splineUpsample(y, k, x.length);
+    add('spline', x, sp);
+    for (const sd of NOISE) add(`spline+noise ${sd}`, x, sp.map((v, i) => (i % k === 0 ? v : v + sd * rng.normal())));
     const r = await runJob({ kind: 'upsample', audio: { sampleRate: M / k, channels: [y] }, factor: k, source: src, preset: 'draft', seed: 1 }, { priors: models });
-    add('PnF', r.tracks.audio![0]!.subarray(0, n));
+    add('PnF', x, r.tracks.audio![0]!.subarray(0, x.length));
   }
-  const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  for (const m of Object.keys(acc).filter((m) => !m.endsWith(' SNR'))) out.push(`| ${src} | ${m} | ${avg(acc[m]!).toFixed(3)} | ${avg(acc[m + ' SNR']!).toFixed(2)} |`);
-  const noise = Math.min(...Object.keys(acc).filter((m) => m.startsWith('spline+noise') && !m.endsWith(' SNR')).map((m) => avg(acc[m]!)));
-  verdicts.push(`${src}: best spline + noise LSD ${noise.toFixed(3)} vs PnF ${avg(acc['PnF']!).toFixed(3)} (PnF ${avg(acc['PnF']!) < noise ? 'lower' : 'NOT lower'} by ${Math.abs(noise - avg(acc['PnF']!)).toFixed(3)})`);
+  for (const [m, s] of scores) out.push(`| ${src} | ${m} | ${avg(s.lsd).toFixed(3)} | ${avg(s.snr).toFixed(2)} |`);
+  const noise = Math.min(...NOISE.map((sd) => avg(scores.get(`spline+noise ${sd}`)!.lsd)));
+  const pnf = avg(scores.get('PnF')!.lsd);
+  verdicts.push(`${src}: best spline + noise LSD ${noise.toFixed(3)} vs PnF ${pnf.toFixed(3)} (PnF ${pnf < noise ? 'lower' : 'NOT lower'} by ${Math.abs(noise - pnf).toFixed(3)})`);
 }
 await models.dispose();
-out.push('', ...verdicts.map((v) => `* ${v}`), '', 'Where white noise at the same SNR gets as low an LSD, PnF\'s LSD lead in `npm run eval` says little about reconstruction quality.');
+out.push('', ...verdicts.map((v) => `* ${v}`), '', "Where white noise at the same SNR gets as low an LSD, PnF's LSD lead in `npm run eval` says little about reconstruction quality.");
 writeFileSync(new URL('./results/lsd-noise-check.md', import.meta.url), out.join('\n') + '\n');
 console.log(out.join('\n'));
