@@ -439,6 +439,38 @@ function baseResult(req: JobRequest, prior: ScorePrior, plan: Plan, models: stri
   };
 }
 
+/** What every chunk of one separation job shares. */
+interface SeparationPass {
+  piano: ScorePrior;
+  voice: ScorePrior;
+  plan: Plan;
+  req: Req<'separate'>;
+  env: TaskEnv;
+  res: JobResult;
+  accP: ReportAcc;
+  accV: ReportAcc;
+}
+
+/** One chunk of a separation: sample piano + voice from `half` (the baseline split in halves) under
+ *  `op`, stitch the chunk into the stems (model rate) and add it to both reports. */
+async function separateChunk(sep: SeparationPass, prog: Progress, stems: { p: Float32Array; v: Float32Array }, half: Float32Array, op: Operator, sp: ChunkSpan, c: number, ci: number, pass: number): Promise<void> {
+  const { piano, voice, plan, req, env, res } = sep;
+  const M = piano.sampleRate;
+  const r = await sample([{ prior: piano, init: half }, { prior: voice, init: half }], op, {
+    ...passOptions(plan, req, env, prog, pass, c, ci),
+    onPreview: (x) => {
+      prog.preview('piano', c, x[0]!, sp.s, M);
+      prog.preview('voice', c, x[1]!, sp.s, M);
+    },
+  });
+  res.sampleUpdates += r.sampleUpdates;
+  stitch(stems.p, r.x[0]!, sp, ci === 0);
+  stitch(stems.v, r.x[1]!, sp, ci === 0);
+  const h = half.subarray(sp.a - sp.s, sp.b - sp.s);
+  await accumulate(sep.accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), h, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+  await accumulate(sep.accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), h, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+}
+
 async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResult> {
   const rs = env.resample ?? defaultResample;
   const piano = await env.priors.get('piano');
@@ -460,6 +492,7 @@ async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResu
   const prog = new Progress(env, mix.length * spans.length);
   const accP = newAcc('piano', 'mixture split (half each)');
   const accV = newAcc('voice', 'mixture split (half each)');
+  const sep: SeparationPass = { piano, voice, plan, req, env, res, accP, accV };
   const outP: Float32Array[] = [];
   const outV: Float32Array[] = [];
   for (const [c, sig] of mix.entries()) {
@@ -468,20 +501,7 @@ async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResu
     const v = new Float32Array(nM);
     for (const [k, sp] of spans.entries()) {
       const mc = m.slice(sp.s, sp.e);
-      const half = mc.map((u) => u / 2);
-      const pass = c * spans.length + k + 1;
-      const r = await sample([{ prior: piano, init: half }, { prior: voice, init: half }], sumOperator(mc), {
-        ...passOptions(plan, req, env, prog, pass, c, k),
-        onPreview: (x) => {
-          prog.preview('piano', c, x[0]!, sp.s, M);
-          prog.preview('voice', c, x[1]!, sp.s, M);
-        },
-      });
-      res.sampleUpdates += r.sampleUpdates;
-      stitch(p, r.x[0]!, sp, k === 0);
-      stitch(v, r.x[1]!, sp, k === 0);
-      await accumulate(accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), half.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
-      await accumulate(accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), half.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+      await separateChunk(sep, prog, { p, v }, mc.map((u) => u / 2), sumOperator(mc), sp, c, k, c * spans.length + k + 1);
     }
     // back to the clip rate; the residual (what the model rate cannot carry) goes half to each stem
     const [pc, vc] = inRate === M ? [p, v] : ((await rs([p, v], M, inRate)) as [Float32Array, Float32Array]);
@@ -521,6 +541,7 @@ async function separateLowRate(req: Req<'separate'>, env: TaskEnv, piano: ScoreP
   const baseName = `${lowpass ? 'sinc' : 'spline'}-upsampled mixture split in halves`;
   const accP = newAcc('piano', baseName);
   const accV = newAcc('voice', baseName);
+  const sep: SeparationPass = { piano, voice, plan, req, env, res, accP, accV };
   const outP: Float32Array[] = [];
   const outV: Float32Array[] = [];
   let spans: ChunkSpan[] | null = null;
@@ -532,22 +553,8 @@ async function separateLowRate(req: Req<'separate'>, env: TaskEnv, piano: ScoreP
     const p = new Float32Array(n);
     const v = new Float32Array(n);
     for (const [ci, sp] of spans.entries()) {
-      const half = base.slice(sp.s, sp.e).map((u) => u / 2);
       const ys = y.slice(sp.s / k, Math.ceil(sp.e / k));
-      const pass = c * spans.length + ci + 1;
-      const r = await sample([{ prior: piano, init: half }, { prior: voice, init: half.slice() }], lowRateObservation(ys, k, sp.e - sp.s, taps, [0, 1]), {
-        ...passOptions(plan, req, env, prog, pass, c, ci),
-        onPreview: (x) => {
-          prog!.preview('piano', c, x[0]!, sp.s, M);
-          prog!.preview('voice', c, x[1]!, sp.s, M);
-        },
-      });
-      res.sampleUpdates += r.sampleUpdates;
-      stitch(p, r.x[0]!, sp, ci === 0);
-      stitch(v, r.x[1]!, sp, ci === 0);
-      const h = half.subarray(sp.a - sp.s, sp.b - sp.s);
-      await accumulate(accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), h, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
-      await accumulate(accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), h, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+      await separateChunk(sep, prog, { p, v }, base.slice(sp.s, sp.e).map((u) => u / 2), lowRateObservation(ys, k, sp.e - sp.s, taps, [0, 1]), sp, c, ci, c * spans.length + ci + 1);
     }
     if (target === M) {
       outP.push(p);
