@@ -345,6 +345,11 @@ def learning_curve_md():
     return L
 
 
+def logp_gap(mean):
+    """Prior log p of the truth minus that of the spline (nats/sample), or None when not measured."""
+    return round(mean["logp_truth"] - mean["logp_spline"], 4) if mean and "logp_truth" in mean else None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sources", nargs="+", default=["piano", "voice"])
@@ -394,7 +399,7 @@ def main():
                       "valBits0.001": v["bitsPerSample"].get("0.001"), "evalClipBits0.001": v["evalClips"]["bitsPerSample"].get("0.001"),
                       "lpc16EvalClipBits0.001": v["evalClips"]["lpc16"].get("0.001"),
                       "upsample4xMean": r.get("upsample4x", {}).get("mean"),
-                      "logpTruthMinusSpline": (lambda m: round(m["logp_truth"] - m["logp_spline"], 4) if m and "logp_truth" in m else None)(r.get("upsample4x", {}).get("mean")),
+                      "logpTruthMinusSpline": logp_gap(r.get("upsample4x", {}).get("mean")),
                       "upsampleSettings": r.get("upsample4x", {}).get("settings"),
                       "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     with open(cpath, "w") as f:

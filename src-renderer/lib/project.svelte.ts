@@ -8,6 +8,7 @@ import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } 
 import { summarize } from '../../src-shared/audio/waveform';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReport, type RunningEvent } from '../../src-shared/engine/progress';
+import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { api } from './api';
 import { Transport } from './transport.svelte';
 
@@ -112,7 +113,7 @@ export class Project {
   settings = $state<Settings>({ device: 'auto', preset: 'draft', alternatives: 3 });
   devices = $state<string[]>(['auto']);
   /** Total Langevin steps per preset (the most any shipped model runs), for the Quality menu; null until known. */
-  presetSteps = $state<Record<'draft' | 'standard' | 'best', number> | null>(null);
+  presetSteps = $state<Record<PresetName, number> | null>(null);
   saveState = $state<'saved' | 'saving' | 'error' | 'idle'>('idle');
   /** Seconds visible in every zoom view (shared zoom) and their start (shared scroll). */
   visibleSeconds = $state(10);
@@ -339,8 +340,8 @@ export class Project {
     this.devices = ['auto', ...r.value.devices.filter((d) => d !== 'auto')];
     const known = r.value.models.flatMap((m) => (m.presets ? [m.presets] : []));
     if (known.length) {
-      const steps = (p: 'draft' | 'standard' | 'best') => Math.max(...known.map((k) => k[p].levels * k[p].stepsPerLevel));
-      this.presetSteps = { draft: steps('draft'), standard: steps('standard'), best: steps('best') };
+      const steps = (p: PresetName) => Math.max(...known.map((k) => k[p].levels * k[p].stepsPerLevel));
+      this.presetSteps = Object.fromEntries(PRESET_NAMES.map((p) => [p, steps(p)])) as Record<PresetName, number>;
     }
   }
 

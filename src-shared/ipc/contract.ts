@@ -6,7 +6,7 @@ import type { Result } from './result';
 import type { WaveformSummary } from '../audio/waveform';
 import { BlobId, ProjectDoc } from '../project/doc';
 import type { EngineProgress } from '../engine/progress';
-import type { JobResult } from '../engine/jobs';
+import type { JobResult, PresetName } from '../engine/jobs';
 import { CHANNELS, EVENTS, type Channel } from './channels';
 
 export { CHANNELS, EVENTS, type Channel };
@@ -147,7 +147,7 @@ export const JobCancelRequest = z.object({ jobId: z.string().min(1).max(100) }).
 export interface EngineSummary {
   devices: string[];
   defaultDevice: string;
-  models: { name: string | null; source: string | null; error: string | null; presets: Record<'draft' | 'standard' | 'best', { levels: number; stepsPerLevel: number }> | null }[];
+  models: { name: string | null; source: string | null; error: string | null; presets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null }[];
 }
 
 /** The terminal success event as the UI sees it: outputs are stored in the project already. */
