@@ -112,6 +112,8 @@ export class Project {
   // (bench/eval/results/full: quality vs steps), and draft is 8x faster
   settings = $state<Settings>({ device: 'auto', preset: 'draft', alternatives: 3 });
   devices = $state<string[]>(['auto']);
+  /** The rate the installed priors run at (below it a mixture can be separated and restored); null until known. */
+  modelRate = $state<number | null>(null);
   /** Total Langevin steps per preset (the most any shipped model runs), for the Quality menu; null until known. */
   presetSteps = $state<Record<PresetName, number> | null>(null);
   saveState = $state<'saved' | 'saving' | 'error' | 'idle'>('idle');
@@ -334,10 +336,13 @@ export class Project {
   }
 
   // ---- jobs ------------------------------------------------------------------------------------
-  async refreshDevices() {
+  /** Devices, model rate and preset steps from the engine. */
+  async refreshEngineInfo() {
     const r = await api.engineInfo();
     if (!r.ok) return;
     this.devices = ['auto', ...r.value.devices.filter((d) => d !== 'auto')];
+    const rates = r.value.models.flatMap((m) => (m.sampleRate && !m.error ? [m.sampleRate] : []));
+    this.modelRate = rates.length ? Math.min(...rates) : null;
     const known = r.value.models.flatMap((m) => (m.presets ? [m.presets] : []));
     if (known.length) {
       const steps = (p: PresetName) => Math.max(...known.map((k) => k[p].levels * k[p].stepsPerLevel));
