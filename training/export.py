@@ -140,6 +140,7 @@ def build_card(model, name, source, extra=None):
                   "inputFeatures": ["x[t-1]", "mulaw(x[t-1])"], "conditioning": "log-sigma Fourier features -> MLP -> per-layer gate bias"},
         "io": {"inputs": {"x": "float32 [B,T] noisy waveform, linear amplitude", "sigma": "float32 [B]"},
                "outputs": {"logp": "float32 [B,T] smoothed log density of x[t] given x[<t]; 0 at t=0",
+                           "density": "log sum_k p_k N(x[t]; e_k, sigma^2 + (w_k/2)^2): bin k's probability spread over its cell (width w_k) and convolved with the sigma noise",
                            "grad": "float32 [B,T] d sum(logp) / d x"},
                "opset": 14},
     }

@@ -2,7 +2,8 @@
 with the backward pass written out explicitly (ONNX Runtime has no autodiff).
 
 ScoreGraph(model)(x [B,T], sigma [B]) -> (logp [B,T], grad [B,T])
-  logp_t = logsumexp_k(l_k - (x_t - e_k)^2 / (2 s^2)) - logsumexp_k(l_k) - log(s sqrt(2 pi)),  t >= 1
+  logp_t = logsumexp_k(l_k - (x_t - e_k)^2 / (2 v_k) - log(2 pi v_k) / 2) - logsumexp_k(l_k),  t >= 1
+           v_k = s^2 + w_k^2 / 12  (w_k: width of bin k's cell; see model.bin_spread_variance)
   logp_0 = 0 (no history)
   grad   = d sum_t logp_t / d x
 
@@ -15,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from model import RHO_MIN, WaveNetPrior, mulaw, mulaw_deriv, shift_left, shift_right, smoothed_logp
+from model import RHO_MIN, WaveNetPrior, bin_spread_variance, mulaw, mulaw_deriv, shift_left, shift_right, smoothed_logp
 
 
 class ScoreGraph(nn.Module):
@@ -36,6 +37,7 @@ class ScoreGraph(nn.Module):
             self.W1T = model.W1.t().contiguous().detach().clone()
             self.W2T = model.W2.t().contiguous().detach().clone()
             self.W_inT = model.W_in.t().contiguous().detach().clone()
+            self.spread_var = bin_spread_variance(model.bins).detach().clone()  # [K]
             self.anchor = bool(cfg.anchor)
             self.P = cfg.ar_order
             if self.anchor:
@@ -77,19 +79,19 @@ class ScoreGraph(nn.Module):
 
         # ---- smoothed log density and the gradient of the Gaussian term ----
         e = m.bins
-        sg = sigma.view(-1, 1, 1)
-        inv2s2 = 0.5 / (sg * sg)
+        v = (sigma * sigma).view(-1, 1, 1) + self.spread_var  # [B,1,K]
+        inv2v = 0.5 / v
         dd = x.unsqueeze(-1) - e                           # [B,T,K]
-        lq = logits - dd * dd * inv2s2
+        lq = logits - dd * dd * inv2v - 0.5 * torch.log(2 * math.pi * v)
         lse_q = torch.logsumexp(lq, dim=-1, keepdim=True)
         lse_p = torch.logsumexp(logits, dim=-1, keepdim=True)
         q = torch.exp(lq - lse_q)
         p = torch.exp(logits - lse_p)
-        lp = (lse_q - lse_p).squeeze(-1) - torch.log(sigma * math.sqrt(2 * math.pi)).unsqueeze(1)
+        lp = (lse_q - lse_p).squeeze(-1)
         logp = F.pad(lp[:, 1:], (1, 0))
-        # d logp_t / d x_t (direct): -(x_t - E_q[e]) / s^2
-        # sum_k q_k (e_k - x_t): no cancellation between E_q[e] and x_t (float32 precision at small sigma)
-        direct = -(q * dd).sum(-1) / (sigma * sigma).unsqueeze(1)
+        # d logp_t / d x_t (direct): -sum_k q_k (x_t - e_k) / v_k
+        # (summed per bin: no cancellation between E_q[e] and x_t, float32 precision at small sigma)
+        direct = -(q * dd * (2 * inv2v)).sum(-1)
         direct = F.pad(direct[:, 1:], (1, 0))
         # d logp / d logits = q - p (t >= 1)
         gl = q - p

@@ -45,6 +45,10 @@ export interface ScorePrior {
 }
 
 const finite = z.number().finite();
+const PresetsSchema = z.partialRecord(
+  z.enum(['draft', 'standard', 'best']),
+  z.object({ levels: z.number().int().positive(), stepsPerLevel: z.number().int().positive() }),
+);
 export const CardSchema = z.object({
   format: z.literal('pnf-score-graph/1'),
   name: z.string().min(1),
@@ -64,11 +68,13 @@ export const CardSchema = z.object({
     etaScale: finite.positive(),
   }),
   /** Optional measured presets (levels x steps), set by whoever measured quality vs steps for this model. */
-  presets: z
-    .partialRecord(z.enum(['draft', 'standard', 'best']), z.object({ levels: z.number().int().positive(), stepsPerLevel: z.number().int().positive() }))
-    .optional(),
+  presets: PresetsSchema.optional(),
+  /** Optional measured presets for one task that override `presets` there (e.g. upsampling at its own temperature). */
+  taskPresets: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), PresetsSchema).optional(),
   /** Optional measured warm-start sigmas per task. */
   warmStart: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.positive()).optional(),
+  /** Optional measured Langevin temperature per task (0 = deterministic best estimate; default 1). */
+  temperature: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.nonnegative()).optional(),
   model: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),
   validation: z.unknown().optional(),

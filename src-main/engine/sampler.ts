@@ -41,6 +41,12 @@ export interface SamplerOptions {
    * noise level; init zeros = from noise), 'init' -> exactly init.
    */
   start?: 'noise' | 'init';
+  /**
+   * Variance multiplier of the Langevin noise: 1 = posterior sampling (default); 0 = deterministic
+   * annealed gradient ascent, a best estimate rather than a sample (then `start` defaults to 'init':
+   * no random draw at all). Between: a colder posterior.
+   */
+  temperature?: number;
   seed: number;
   /** Centre samples per window (default DEFAULT_WINDOW). */
   window?: number;
@@ -224,6 +230,8 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
   const batch = opts.batch ?? DEFAULT_BATCH;
   if (!(Number.isInteger(window) && window >= 1)) throw new CodedError('BAD_REQUEST', `window must be a positive integer (got ${window}).`);
   if (!(Number.isInteger(batch) && batch >= 1)) throw new CodedError('BAD_REQUEST', `batch must be a positive integer (got ${batch}).`);
+  const temperature = opts.temperature ?? 1;
+  if (!(Number.isFinite(temperature) && temperature >= 0)) throw new CodedError('BAD_REQUEST', `temperature must be a finite number >= 0 (got ${temperature}).`);
   const limit = opts.limit ?? 4;
   const rng = new Rng(opts.seed);
   const priors = signals.map((s) => s.prior);
@@ -254,7 +262,7 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
 
   // starting point
   op.project?.(x);
-  if ((opts.start ?? 'noise') === 'noise') {
+  if ((opts.start ?? (temperature === 0 ? 'init' : 'noise')) === 'noise') {
     const s0 = sigmas[0]!;
     x.forEach((xs, s) => forFree(s, (i) => (xs[i]! += s0 * rng.normal())));
   }
@@ -268,7 +276,7 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
   for (let l = 0; l < sigmas.length; l++) {
     const sigma = sigmas[l]!;
     const eta = sch.etaScale * sigma * sigma;
-    const noise = Math.sqrt(2 * eta);
+    const noise = Math.sqrt(2 * eta * temperature);
     for (let t = 0; t < sch.stepsPerLevel; t++) {
       checkAbort(opts.signal);
       for (const g of grad) g.fill(0);

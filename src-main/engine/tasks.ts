@@ -16,11 +16,13 @@
 // plus one receptive field (plus a little LPC context) on each side, which is exact: no other sample
 // enters the posterior of the gap. Memory is O(clip) for the arrays plus O(chunk) for the sampler.
 //
-// Presets: the card's measured `presets` (bench/engine/bench.ts --curve --write-presets) or else
+// Presets: the card's measured `taskPresets[task]` or `presets` (bench/engine/bench.ts --curve --write-presets) or else
 // multiples of the card's schedule (levels x steps): draft = ceil(levels/2) levels x ceil(steps/4);
 // standard = the card's schedule; best = levels x 2*steps. The final Tweedie denoising step is off by default (it did not measurably
 // help: bench/engine/curve-*-denoise.md); `denoise: true` turns it on. Warm starts begin at the card's `warmStart[task]` sigma, else at
-// min(sigmaMax, 5*sigmaMin) (platform-facts.md: starting a warm start at high noise destroys it).
+// min(sigmaMax, 5*sigmaMin) (platform-facts.md: starting a warm start at high noise destroys it). The Langevin temperature is the
+// card's measured `temperature[task]` (the curve bench measures it for upsampling, where 0, a deterministic best estimate, wins
+// while the prior is weak), else 1: posterior sampling, which inpainting alternatives need.
 import { CodedError } from '../../src-shared/ipc/result';
 import type { EngineProgress } from '../../src-shared/engine/progress';
 import type { CommonOptions, JobRequest, JobResult, PresetName, TrackReport, ChannelMode, AudioIn, Region } from '../../src-shared/engine/jobs';
@@ -178,6 +180,8 @@ export interface Plan {
   schedule: Schedule;
   preset: PresetName;
   startSigma: number;
+  /** Langevin temperature: the card's measured `temperature[task]`, else 1 (posterior sampling). */
+  temperature: number;
   warm: boolean;
 }
 
@@ -194,12 +198,14 @@ export function planSchedule(prior: ScorePrior, r: JobRequest, warmTask: 'upsamp
   const base = prior.schedule;
   const preset = r.preset ?? 'standard';
   const card = prior.card;
-  let { levels, stepsPerLevel: steps } = presetSchedule(base, card?.presets, preset);
+  const measured = { ...card?.presets, ...(warmTask ? card?.taskPresets?.[warmTask] : undefined) }; // per preset: the task's own wins
+  let { levels, stepsPerLevel: steps } = presetSchedule(base, measured, preset);
   if (r.levels !== undefined) levels = r.levels;
   if (r.steps !== undefined) steps = r.steps;
   const warm = warmTask !== null;
   const startSigma = warm ? Math.min(base.sigmaMax, card?.warmStart?.[warmTask] ?? 5 * base.sigmaMin) : base.sigmaMax;
-  return { schedule: { ...base, levels, stepsPerLevel: steps }, preset, startSigma, warm };
+  const temperature = warmTask ? (card?.temperature?.[warmTask] ?? 1) : 1;
+  return { schedule: { ...base, levels, stepsPerLevel: steps }, preset, startSigma, temperature, warm };
 }
 
 // ---------------------------------------------------------------- progress
@@ -209,6 +215,7 @@ function passOptions(plan: Plan, req: CommonOptions, env: TaskEnv, prog: Progres
   return {
     schedule: plan.schedule,
     startSigma: plan.startSigma,
+    temperature: plan.temperature,
     denoise: req.denoise ?? false,
     seed: subSeed(req.seed ?? 1, channel, chunk),
     window: req.window,

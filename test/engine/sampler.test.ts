@@ -42,7 +42,7 @@ const R = 32; // independent replicas (signals) per run
 const signal = (n: number, f: (t: number) => number) => Float32Array.from({ length: n }, (_, t) => f(t));
 
 describe('sampler with analytic Gaussian priors: exact posteriors', () => {
-  const a = 0.5, v = 0.01, w = v + S2;
+  const a = 0.5, a_ = a, v = 0.01, w = v + S2;
   const prior = new GaussianArPrior(a, v);
 
   it('mask (inpainting): mean and variance of the gap; observed samples exact', async () => {
@@ -61,6 +61,31 @@ describe('sampler with analytic Gaussian priors: exact posteriors', () => {
     const mu = matvec(C, matvec(QFK, K.map((k) => truth[k]!))).map((u) => -u);
     expectPosterior(zStats(res.x, mu, C, F));
     for (const x of res.x) for (const k of K) expect(x[k]).toBe(truth[k]);
+  });
+
+  it('temperature 0: a deterministic best estimate (the posterior mean of a Gaussian), the same for any seed', async () => {
+    const n = 80;
+    const truth = signal(n, (t) => 0.2 * Math.sin(t / 5));
+    const known = maskFromGaps(n, [[30, 50]]);
+    const op = new MaskOperator(truth, known, [0, 1]);
+    // init away from the answer: zeros in the gap
+    const init = truth.slice();
+    init.fill(0, 30, 50);
+    const run = (seed: number) => sample([{ prior, init }, { prior, init }], op, { schedule: SCH, seed, window: 16, batch: 4, denoise: false, temperature: 0 });
+    const a = await run(7), b = await run(8);
+    expect(Array.from(a.x[0]!)).toEqual(Array.from(b.x[1]!)); // no random draw anywhere
+    const Q = arPrecision(n, a_, w);
+    const F = [...Array(n).keys()].filter((i) => !known[i]);
+    const K = [...Array(n).keys()].filter((i) => known[i]);
+    const C = inv(F.map((i) => Float64Array.from(F, (j) => Q[i]![j]!)));
+    const mu = matvec(C, matvec(F.map((i) => Float64Array.from(K, (j) => Q[i]![j]!)), K.map((k) => truth[k]!))).map((u) => -u);
+    const sd = Math.sqrt(Math.min(...F.map((_, j) => C[j]![j]!)));
+    for (const [j, i] of F.entries()) expect(Math.abs(a.x[0]![i]! - mu[j]!)).toBeLessThan(0.02 * sd);
+    // temperature 1 from the same start is a sample: it differs from the mean by about one posterior sd
+    const op1 = new MaskOperator(truth, known, [0]);
+    const t1 = await sample([{ prior, init }], op1, { schedule: SCH, seed: 7, window: 16, batch: 4, denoise: false });
+    expect(Math.max(...F.map((i, j) => Math.abs(t1.x[0]![i]! - mu[j]!)))).toBeGreaterThan(0.5 * sd);
+    await expect(sample([{ prior, init }], op1, { schedule: SCH, seed: 1, temperature: -1 })).rejects.toThrow(/temperature/);
   });
 
   it('pure decimation: every k-th sample exact, the rest from the posterior', async () => {

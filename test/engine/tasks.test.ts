@@ -149,6 +149,27 @@ describe('tasks on the tiny model', () => {
     expect([mplan('best', { steps: 3 }).levels, mplan('best', { steps: 3 }).stepsPerLevel]).toEqual([4, 3]);
   });
 
+  it('temperature: the card\'s measured temperature for the task, else 1 (posterior sampling)', () => {
+    const warm = Object.assign(new GaussianArPrior(0.9, 0.01), { card: { temperature: { upsample: 0 }, warmStart: { upsample: 0.002 } } as unknown as ModelCard });
+    const t = (task: 'upsample' | 'inpaint' | 'separate' | null) => planSchedule(warm, { kind: 'generate', seconds: 1 }, task).temperature;
+    expect([t('upsample'), t('inpaint'), t('separate'), t(null)]).toEqual([0, 1, 1, 1]);
+    expect(planSchedule(new GaussianArPrior(0.9, 0.01), { kind: 'generate', seconds: 1 }, 'upsample').temperature).toBe(1);
+  });
+
+  it('task presets override the general presets for that task only, preset by preset', () => {
+    const p = Object.assign(new GaussianArPrior(0.9, 0.01, { schedule: { levels: 8, stepsPerLevel: 20 } }), {
+      card: {
+        presets: { draft: { levels: 2, stepsPerLevel: 2 }, best: { levels: 2, stepsPerLevel: 2 } },
+        taskPresets: { upsample: { best: { levels: 8, stepsPerLevel: 20 } } },
+      } as unknown as ModelCard,
+    });
+    const s = (task: 'upsample' | 'inpaint', preset: 'draft' | 'best') => {
+      const sch = planSchedule(p, { kind: 'generate', seconds: 1, preset }, task).schedule;
+      return [sch.levels, sch.stepsPerLevel];
+    };
+    expect([s('upsample', 'best'), s('upsample', 'draft'), s('inpaint', 'best')]).toEqual([[8, 20], [2, 2], [2, 2]]);
+  });
+
   it('cancellation -> cancelled event', async () => {
     const ac = new AbortController();
     const events: EngineProgress[] = [];

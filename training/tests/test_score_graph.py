@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from export import check_backward, export_onnx, parity_inputs, tiny_model
-from model import PriorConfig, WaveNetPrior, mulaw_bins, quantize
+from model import PriorConfig, WaveNetPrior, bin_spread_variance, mulaw_bins, quantize, smoothed_logp
 from score_graph import ScoreGraph, autograd_score, rel_err
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -139,3 +139,33 @@ def test_shipped_model_cards(name):
     par = json.load(open(os.path.join(d, card["parity"])))
     assert len(par["x"]) == len(par["sigma"]) == 3
     assert len(par["x"][0]) == card["receptiveField"] + 512
+
+
+def test_cells_tile_the_range():
+    b = mulaw_bins().double()
+    v = bin_spread_variance(b)
+    w = 2 * torch.sqrt(v)
+    mids = 0.5 * (b[1:] + b[:-1])
+    assert torch.allclose(w[1:-1], mids[1:] - mids[:-1])          # interior cells: midpoint to midpoint
+    assert torch.allclose(w.sum(), (2 * b[-1] - mids[-1]) - (2 * b[0] - mids[0]))
+
+
+def test_smoothed_density_has_no_comb_at_small_sigma():
+    """Probability spread evenly over bins 225..235 (amplitude ~0.3, cells ~0.013 wide) must give a nearly
+    flat density between their centres at sigma 0.001, so the score does not pull samples onto the
+    centres. A density built from N(e_k, sigma^2) alone is a comb there (peaks e^31 x the troughs)."""
+    bins = mulaw_bins()
+    sigma = torch.tensor([0.001])
+    logits = torch.full((256,), -1e4)
+    logits[225:236] = 0.0
+    x = torch.linspace(float(bins[227]), float(bins[233]), 601)
+    lp = smoothed_logp(logits.expand(1, 601, 256), x.view(1, 601), sigma, bins)[0, 1:]
+    assert float(lp.max() - lp.min()) < 0.4, "density not flat inside the band"  # the cell widths alone vary 0.26 nats
+    d = x.view(-1, 1) - bins.view(1, -1)
+    comb = torch.logsumexp(logits - d * d / (2 * sigma * sigma), -1)
+    assert float(comb.max() - comb.min()) > 20  # the contrast this test exists for
+    # and it is still a density: integrates to ~1 over the band
+    xs = torch.linspace(float(bins[220]), float(bins[240]), 20001)
+    lpa = smoothed_logp(logits.expand(1, 20001, 256), xs.view(1, 20001), sigma, bins)[0, 1:]
+    mass = float(torch.exp(lpa).sum() * (xs[1] - xs[0]))
+    assert abs(mass - 1.0) < 0.02, mass
