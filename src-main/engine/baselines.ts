@@ -1,19 +1,67 @@
 // Plain (non-learned) estimates: the warm starts of the sampler and the honest baselines the UI
 // compares the engine's output with.
 
-/** Catmull-Rom cubic spline through y (rate r) at k x the rate; passes exactly through every y[j] at index j*k. */
+/**
+ * Cubic spline through y (rate r) at k x the rate, with not-a-knot ends (the interpolating C2 spline
+ * scipy's CubicSpline builds by default): passes exactly through every y[j] at index j*k, reproduces
+ * any cubic exactly, and extends past the last knot with the last piece. O(m) time; one Float32Array of
+ * second derivatives (m = y.length) besides the output.
+ */
 export function splineUpsample(y: Float32Array, k: number, n = (y.length - 1) * k + 1): Float32Array {
   const out = new Float32Array(n);
   const m = y.length;
-  const at = (j: number): number => y[Math.max(0, Math.min(m - 1, j))]!;
+  if (m === 0) return out;
+  if (m === 1) return out.fill(y[0]!);
+  const M = splineSecondDerivatives(y);
   for (let i = 0; i < n; i++) {
-    const j = Math.floor(i / k);
-    const t = (i - j * k) / k;
-    const p0 = at(j - 1), p1 = at(j), p2 = at(j + 1), p3 = at(j + 2);
-    const t2 = t * t, t3 = t2 * t;
-    out[i] = 0.5 * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t3);
+    const j = Math.min(Math.floor(i / k), m - 2); // segment [j, j+1]; the last one extends past the end
+    const t = i / k - j;
+    const u = 1 - t;
+    out[i] = u * y[j]! + t * y[j + 1]! + ((u * u * u - u) * M[j]! + (t * t * t - t) * M[j + 1]!) / 6;
   }
   return out;
+}
+
+/** Second derivatives M_j of the not-a-knot cubic spline through y at unit spacing:
+ *  M_{j-1} + 4 M_j + M_{j+1} = 6 (y_{j+1} - 2 y_j + y_{j-1}) for interior j, and a continuous third
+ *  derivative at knots 1 and m-2, which gives M_1 and M_{m-2} directly (6 M = rhs) and leaves a
+ *  tridiagonal system for M_2..M_{m-3} (Thomas algorithm). m = 2: a line; m = 3: a parabola. */
+function splineSecondDerivatives(y: Float32Array): Float32Array {
+  const m = y.length;
+  const M = new Float32Array(m);
+  if (m < 3) return M;
+  const rhs = (j: number) => 6 * (y[j + 1]! - 2 * y[j]! + y[j - 1]!);
+  const a = rhs(1) / 6, b = rhs(m - 2) / 6;
+  M[1] = a;
+  M[m - 2] = b;
+  if (m === 3) {
+    M[0] = M[2] = a;
+    return M;
+  }
+  // rows j = 2..m-3: M_{j-1} + 4 M_j + M_{j+1} = rhs_j with M_1, M_{m-2} known. Forward sweep stores d'_j
+  // in M[j]; c'_j = 1 / (4 - c'_{j-1}) converges to 2 - sqrt(3) within ~30 rows, so it is recomputed
+  // on the way back from a short table instead of being stored for every row.
+  const first = 2, last = m - 3;
+  const C_LIM = 2 - Math.sqrt(3);
+  const cTable: number[] = [];
+  let c = 0, d = 0;
+  for (let j = first; j <= last; j++) {
+    let r = rhs(j);
+    if (j === first) r -= a;
+    if (j === last) r -= b;
+    const denom = 4 - c;
+    c = 1 / denom;
+    d = (r - d) / denom;
+    if (cTable.length < 64) cTable.push(c);
+    M[j] = d;
+  }
+  for (let j = last - 1; j >= first; j--) {
+    const cj = j - first < cTable.length ? cTable[j - first]! : C_LIM;
+    M[j] = M[j]! - cj * M[j + 1]!;
+  }
+  M[0] = 2 * M[1]! - M[2]!;
+  M[m - 1] = 2 * M[m - 2]! - M[m - 3]!;
+  return M;
 }
 
 /** LPC coefficients a[1..p] (x_t ~ sum a_i x_{t-i}) by autocorrelation + Levinson-Durbin. */

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { linearUpsample, sincUpsample, oracleIrm, stftRoundTrip, linearFill, janssenFill } from '../../../bench/eval/baselines';
-import { lpcFill } from '../../../src-main/engine/baselines';
+import { lpcFill, splineUpsample } from '../../../src-main/engine/baselines';
 import { snr, siSdr } from '../../../src-shared/audio/metrics';
 
 const sine = (n: number, f: number, rate: number, amp = 0.5, phase = 0) => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * f * i) / rate + phase));
@@ -23,6 +23,36 @@ describe('eval baselines: interpolation', () => {
     expect(snr(x.subarray(...mid), out.subarray(...mid))).toBeGreaterThan(60);
     // linear interpolation is far worse on the same signal
     expect(snr(x.subarray(...mid), linearUpsample(y, k, x.length).subarray(...mid))).toBeLessThan(30);
+  });
+});
+
+describe('cubic spline (the upsampling warm start and baseline)', () => {
+  it('matches scipy CubicSpline (not-a-knot), including the extension past the last knot', () => {
+    // scipy.interpolate.CubicSpline(arange(7) * 3, y)(arange(21)), scipy 1.x
+    const y = Float32Array.from([0, 1, 0, -1, 0.5, 2, -0.3]);
+    const scipy = [0, 0.650132, 0.96455, 1, 0.813228, 0.460979, 0, -0.495635, -0.88254, -1, -0.738095, -0.190079, 0.5, 1.188757, 1.73545, 2, 1.842328, 1.122354, -0.3, -2.564815, -5.812169];
+    const out = splineUpsample(y, 3, 21);
+    scipy.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 5));
+    // three knots: one parabola (scipy: CubicSpline(arange(3) * 2, y)(arange(6)))
+    const par = splineUpsample(Float32Array.from([0.2, -0.4, 0.9]), 2, 6);
+    [0.2, -0.3375, -0.4, 0.0125, 0.9, 2.2625].forEach((v, i) => expect(par[i]).toBeCloseTo(v, 6));
+  });
+
+  it('passes through every knot and reproduces a cubic exactly over a long signal', () => {
+    const k = 4, m = 5000;
+    const f = (i: number) => { const t = i / (m * k) - 0.4; return 0.8 * t * t * t - 0.3 * t * t + 0.1 * t - 0.05; };
+    const y = Float32Array.from({ length: m }, (_, j) => f(j * k));
+    const out = splineUpsample(y, k, m * k);
+    for (let j = 0; j < m; j++) expect(out[j * k]).toBe(y[j]);
+    let worst = 0;
+    for (let i = 0; i < m * k; i++) worst = Math.max(worst, Math.abs(out[i]! - f(i)));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('tiny inputs: empty, one sample, two samples (a line)', () => {
+    expect(splineUpsample(new Float32Array(0), 4, 0).length).toBe(0);
+    expect(Array.from(splineUpsample(Float32Array.of(0.5), 4, 4))).toEqual([0.5, 0.5, 0.5, 0.5]);
+    expect(Array.from(splineUpsample(Float32Array.of(0, 1), 4, 5))).toEqual([0, 0.25, 0.5, 0.75, 1]);
   });
 });
 
