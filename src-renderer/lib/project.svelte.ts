@@ -116,6 +116,8 @@ export class Project {
   modelRate = $state<number | null>(null);
   /** Total Langevin steps per preset (the most any shipped model runs), for the Quality menu; null until known. */
   presetSteps = $state<Record<PresetName, number> | null>(null);
+  /** Steps per preset for upsampling, where the models measured their own (else equal to presetSteps). */
+  upsampleSteps = $state<Record<PresetName, number> | null>(null);
   saveState = $state<'saved' | 'saving' | 'error' | 'idle'>('idle');
   /** Seconds visible in every zoom view (shared zoom) and their start (shared scroll). */
   visibleSeconds = $state(10);
@@ -343,11 +345,11 @@ export class Project {
     this.devices = ['auto', ...r.value.devices.filter((d) => d !== 'auto')];
     const rates = r.value.models.flatMap((m) => (m.sampleRate && !m.error ? [m.sampleRate] : []));
     this.modelRate = rates.length ? Math.min(...rates) : null;
-    const known = r.value.models.flatMap((m) => (m.presets ? [m.presets] : []));
-    if (known.length) {
-      const steps = (p: PresetName) => Math.max(...known.map((k) => k[p].levels * k[p].stepsPerLevel));
-      this.presetSteps = Object.fromEntries(PRESET_NAMES.map((p) => [p, steps(p)])) as Record<PresetName, number>;
-    }
+    type Presets = Record<PresetName, { levels: number; stepsPerLevel: number }>;
+    const stepsOf = (known: Presets[]) =>
+      known.length ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, Math.max(...known.map((k) => k[p].levels * k[p].stepsPerLevel))])) as Record<PresetName, number>) : null;
+    this.presetSteps = stepsOf(r.value.models.flatMap((m) => (m.presets ? [m.presets] : [])));
+    this.upsampleSteps = stepsOf(r.value.models.flatMap((m) => (m.upsamplePresets ? [m.upsamplePresets] : [])));
   }
 
   private options() {

@@ -31,6 +31,8 @@ export interface ModelInfo {
   receptiveField: number | null;
   /** Levels x steps each preset runs with this model (measured card presets or schedule multiples). */
   presets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null;
+  /** The same for upsampling, which may have its own measured presets (card `taskPresets.upsample`). */
+  upsamplePresets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null;
   error: string | null;
 }
 export interface EngineInfo {

@@ -31,6 +31,9 @@ export async function engineInfo(o: EngineOptions): Promise<EngineInfo> {
       sampleRate: c.card?.sampleRate ?? null,
       receptiveField: c.card?.receptiveField ?? null,
       presets: c.card ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, c.card!.presets, p)])) as ModelInfo['presets']) : null,
+      upsamplePresets: c.card
+        ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, { ...c.card!.presets, ...c.card!.taskPresets?.upsample }, p)])) as ModelInfo['upsamplePresets'])
+        : null,
       error: c.error,
     })),
   };
