@@ -276,8 +276,7 @@ def to_md(allres):
                   ] + snr_table(u)
             m = u["mean"]
             best = max(m["pnf"], m["pnf_denoised"])
-            L += ["", ("PnF BEATS cubic spline on the mean." if best > m["spline"] else
-                       f"PnF does NOT beat cubic spline on the mean ({best:.2f} vs {m['spline']:.2f} dB): the prior is too weak yet.")]
+            L += ["", upsample_verdict(best, m["spline"])]
             if "logp_truth" in m:
                 L += ["", f"Why, in one number: the prior's mean log density (nats/sample, sigma {s['sigmaMin']}) of the TRUE "
                           f"signal is {m['logp_truth']:.3f} and of the cubic spline {m['logp_spline']:.3f}; per clip (truth / spline): "
@@ -334,7 +333,8 @@ def learning_curve_md():
             ups = f"{u['spline']:.2f} / {u['pnf']:.2f} / {u['pnf_denoised']:.2f}" if u else "-"
             sets = (f"{st.get('seconds')} s, {st.get('levels')}x{st.get('stepsPerLevel')}, "
                     f"{st.get('sigmaMax')}->{st.get('sigmaMin')}, eta {st.get('etaScale')}, "
-                    f"temperature {st.get('temperature', 1.0)}, init noise {st.get('initNoise', True)}") if st else "-"
+                    f"temperature {st.get('temperature', 1.0)}, init noise {st.get('initNoise', True)}, "
+                    f"density {st.get('density', 'N(e_k, sigma^2) (the comb, before session 3)')}") if st else "-"
             if r.get("upsample4xPaperStyleMean"):
                 pm = r["upsample4xPaperStyleMean"]
                 sets += f"; paper-style (temperature 1, init noise): {pm['pnf']:.2f} / {pm['pnf_denoised']:.2f}"
@@ -343,6 +343,21 @@ def learning_curve_md():
                      f"{r['evalClipBits0.001']} ({r['lpc16EvalClipBits0.001']}) | {ups} | {'-' if gap is None else gap} | {sets} |")
     L.append("")
     return L
+
+
+# A mean margin below this is a tie, not a win: moving the start sigma or the excerpt length alone moves
+# single clips by +-0.3 dB (training/README.md, "Sampler settings for upsampling").
+MEANINGFUL_DB = 0.1
+
+
+def upsample_verdict(pnf, spline):
+    d = pnf - spline
+    if d >= MEANINGFUL_DB:
+        return f"PnF BEATS cubic spline on the mean by {d:.2f} dB ({pnf:.2f} vs {spline:.2f})."
+    if d > -MEANINGFUL_DB:
+        return (f"PnF is LEVEL with cubic spline on the mean ({pnf:.3f} vs {spline:.3f} dB, {d:+.3f}): within "
+                f"{MEANINGFUL_DB} dB, not a meaningful win. The prior adds next to nothing to the spline yet.")
+    return f"PnF does NOT beat cubic spline on the mean ({pnf:.2f} vs {spline:.2f} dB): the prior is too weak yet."
 
 
 def logp_gap(mean):

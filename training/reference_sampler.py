@@ -30,6 +30,8 @@ sys.path.insert(0, HERE)
 from model import load_prior, smoothed_logp  # noqa: E402
 
 SR = 16000
+# which smoothed density the sampler differentiates (model.smoothed_logp); recorded with every result
+DENSITY = "bins spread over their cells: N(e_k, sigma^2 + (w_k/2)^2)"
 
 
 # ----------------------------------------------------------------------------------
@@ -189,7 +191,7 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
             "settings": {"factor": 4, "seconds": seconds, "peak": peak, "sigmaMax": args.sigma_max, "sigmaMin": args.sigma_min,
                          "levels": args.levels, "stepsPerLevel": args.steps, "etaScale": args.eta_scale, "seed": args.seed,
                          "temperature": getattr(args, "temperature", 1.0), "chains": getattr(args, "chains", 1),
-                         "initNoise": not getattr(args, "no_init_noise", False)}}
+                         "initNoise": not getattr(args, "no_init_noise", False), "density": DENSITY}}
 
 
 def main():

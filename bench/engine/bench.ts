@@ -242,9 +242,11 @@ async function overClips<T>(items: T[], measure: (item: T, i: number) => Promise
 /**
  * Quality vs steps for 4x upsampling (paper-style decimation, spline warm start, as the upsample task
  * runs it) over every eval clip of a source; mean SNR per setting; then the warm-start sigma for
- * upsampling and for a 50 ms inpainting gap at the draft setting. With --write-presets, each preset
- * becomes the best setting within its step budget and it and the warm starts are written into the
- * model card (`presets`, `warmStart`), which the tasks then use. Re-run whenever a prior changes.
+ * upsampling and for a 50 ms inpainting gap at the draft setting, then the temperature for upsampling.
+ * With --write-presets, each preset becomes the best setting within its step budget and it, the warm
+ * starts and the temperature are written into the model card (`presets`, `warmStart`, `temperature`),
+ * which the tasks then use. Each sweep runs at the card's current values of the others (coordinate-wise),
+ * so after a change re-run until the written values stop changing. Re-run whenever a prior changes.
  */
 async function curve(): Promise<void> {
   const { decimationMask, DecimateMap, MaskOperator, maskFromGaps } = await import('../../src-main/engine/operators');
@@ -266,6 +268,7 @@ async function curve(): Promise<void> {
     return { name, x, y, base: splineUpsample(y, k, x.length) };
   });
   const startSigma = Math.min(p.schedule.sigmaMax, p.card?.warmStart?.upsample ?? 5 * p.schedule.sigmaMin);
+  const temperature = p.card?.temperature?.upsample ?? 1;
   const lines: string[] = [];
   const log = (l = '') => {
     console.log(l);
@@ -275,10 +278,10 @@ async function curve(): Promise<void> {
   const cols = clips.map(() => '---|').join('');
   const row = (label: string, r: { per: number[]; mean: number }, ref: number, extra = '') =>
     log(`| ${label} | ${r.per.map((v) => v.toFixed(2)).join(' | ')} | **${r.mean.toFixed(2)}** | ${(r.mean - ref).toFixed(2)} |${extra}`);
-  /** 4x upsampling of every clip with this schedule and start sigma; SNR per clip. */
-  const upsampleSnr = (levels: number, stepsPerLevel: number, s0: number) =>
+  /** 4x upsampling of every clip with this schedule, start sigma and temperature; SNR per clip. */
+  const upsampleSnr = (levels: number, stepsPerLevel: number, s0: number, temp = temperature) =>
     overClips(clips, async (c) => {
-      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), { schedule: { ...p.schedule, levels, stepsPerLevel }, startSigma: s0, seed: 1, denoise: flag('denoise') });
+      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), { schedule: { ...p.schedule, levels, stepsPerLevel }, startSigma: s0, temperature: temp, seed: 1, denoise: flag('denoise') });
       return snr(c.x, r.x[0]!);
     });
 
@@ -286,7 +289,7 @@ async function curve(): Promise<void> {
   log(`## Quality vs steps: ${p.name}, 4x upsampling of ${clips.length} clips in ${evalDir}/${source} (${n0 / p.sampleRate} s loudest excerpt each, peak 0.9)`);
   log('');
   log(`Command: \`npx tsx bench/engine/bench.ts ${args.join(' ')}\` (${new Date().toISOString()}; model trained on ${String((p.card?.training as { samplesSeen?: number } | undefined)?.samplesSeen ?? '?')} samples).`);
-  log(`Warm start from the cubic spline at sigma ${startSigma}, geometric to ${p.schedule.sigmaMin}, etaScale ${p.schedule.etaScale}, seed 1, ${flag('denoise') ? 'WITH' : 'no'} final denoising step.`);
+  log(`Warm start from the cubic spline at sigma ${startSigma}, geometric to ${p.schedule.sigmaMin}, etaScale ${p.schedule.etaScale}, temperature ${temperature}${temperature === 0 ? ' (deterministic: no start or step noise)' : ''}, seed 1, ${flag('denoise') ? 'WITH' : 'no'} final denoising step.`);
   log('');
   log(`| levels x steps | total steps | ${names} | **mean SNR dB** | vs spline dB | wall s |`);
   log(`|---|---|${cols}---|---|---|`);
@@ -307,9 +310,11 @@ async function curve(): Promise<void> {
     const best = within.reduce((a, b) => (b.mean > a.mean + 1e-9 ? b : a));
     presets[preset] = { levels: best.L, stepsPerLevel: best.S };
   }
+  // at temperature 1 upsampling stands in for every task (general `presets`); at another temperature only for itself (`taskPresets.upsample`)
+  const general = temperature === 1;
   log(`Presets = the best mean SNR within each step budget (draft <= ${PRESET_BUDGETS.draft}, standard <= ${PRESET_BUDGETS.standard}, best <= ${PRESET_BUDGETS.best} total steps): ` +
     (['draft', 'standard', 'best'] as PresetName[]).map((n) => `${n} ${presets[n] ? `${presets[n]!.levels} x ${presets[n]!.stepsPerLevel}` : '-'}`).join(', ') +
-    (flag('write-presets') ? ` (written into ${cardPath.replace(ROOT + '/', '')}).` : ' (--write-presets writes them into the card).'));
+    (flag('write-presets') ? ` (written into ${cardPath.replace(ROOT + '/', '')} as ${general ? '`presets` for every task and ' : ''}\`taskPresets.upsample\`${general ? '' : '; the other tasks keep the card\'s `presets`, measured at temperature 1'}).` : ' (--write-presets writes them into the card).'));
 
   // warm-start sigma at the draft setting (coordinate-wise: the presets above used the current one)
   const draft = presets.draft ?? { levels: rows[0]!.L, stepsPerLevel: rows[0]!.S };
@@ -332,6 +337,21 @@ async function curve(): Promise<void> {
   const upStart = await sweep((s0) => upsampleSnr(draft.levels, draft.stepsPerLevel, s0), spline.mean);
   log(`Best warm-start sigma for upsampling: ${upStart}${flag('write-presets') ? ' (written into the card as warmStart.upsample)' : ''}.`);
   log('');
+  // temperature for upsampling at the draft setting and that warm start: 1 = a posterior sample, 0 = a deterministic best estimate
+  const temps = (opt('temperatures') ?? '1,0.25,0').split(',').map(Number).filter((v) => Number.isFinite(v) && v >= 0);
+  log(`Langevin temperature for upsampling at the draft setting (${draft.levels} x ${draft.stepsPerLevel}, start sigma ${upStart}); SNR dB, baseline = cubic spline:`);
+  log('');
+  log(`| temperature | ${names} | **mean dB** | vs baseline dB |`);
+  log(`|---|${cols}---|---|`);
+  let upTemp = { t: temperature, mean: -Infinity };
+  for (const t of temps) {
+    const r = await upsampleSnr(draft.levels, draft.stepsPerLevel, upStart, t);
+    if (r.mean > upTemp.mean + 1e-9) upTemp = { t, mean: r.mean };
+    row(String(t), r, spline.mean);
+  }
+  log('');
+  log(`Best temperature for upsampling: ${upTemp.t}${flag('write-presets') ? ' (written into the card as temperature.upsample)' : ''}. Inpainting and separation keep temperature 1 (posterior samples: inpainting's alternatives must differ).`);
+  log('');
   // inpainting: a 50 ms gap in the middle of each excerpt, LPC-fill warm start (as the inpaint task)
   const gapLen = Math.round(0.05 * p.sampleRate);
   const holes = clips.map((c) => {
@@ -342,12 +362,14 @@ async function curve(): Promise<void> {
     return { a, b, truth: c.x.subarray(a, b), holed, base: lpcFill(holed, a, b), known: maskFromGaps(c.x.length, [[a, b]]) };
   });
   const lpc = await overClips(holes, async (h) => snr(h.truth, h.base.subarray(h.a, h.b)));
-  log(`Warm-start sigma for inpainting a 50 ms gap (middle of each excerpt) at the draft setting; gap SNR dB, baseline = LPC fill (mean **${lpc.mean.toFixed(2)}**):`);
+  // inpainting runs the general presets at temperature 1
+  const inpaintDraft = general ? draft : (p.card?.presets?.draft ?? draft);
+  log(`Warm-start sigma for inpainting a 50 ms gap (middle of each excerpt) at the general draft setting (${inpaintDraft.levels} x ${inpaintDraft.stepsPerLevel}, temperature 1); gap SNR dB, baseline = LPC fill (mean **${lpc.mean.toFixed(2)}**):`);
   log('');
   const inpStart = await sweep(
     (s0) =>
       overClips(holes, async (h) => {
-        const r = await sample([{ prior: p, init: h.base }], new MaskOperator(h.holed, h.known), { schedule: { ...p.schedule, ...draft }, startSigma: s0, seed: 1 });
+        const r = await sample([{ prior: p, init: h.base }], new MaskOperator(h.holed, h.known), { schedule: { ...p.schedule, ...inpaintDraft }, startSigma: s0, seed: 1 });
         return snr(h.truth, r.x[0]!.subarray(h.a, h.b));
       }),
     lpc.mean,
@@ -362,9 +384,11 @@ async function curve(): Promise<void> {
   log('');
   if (flag('write-presets')) {
     const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown>;
-    card.presets = presets;
+    if (general) card.presets = presets;
+    card.taskPresets = { ...((card.taskPresets as Record<string, unknown> | undefined) ?? {}), upsample: presets };
     card.warmStart = { ...((card.warmStart as Record<string, number> | undefined) ?? {}), upsample: upStart, inpaint: inpStart };
-    card.presetsMeasured = { by: 'bench/engine/bench.ts --curve', at: new Date().toISOString(), task: '4x upsampling, eval clips', meanSnrDb: Object.fromEntries(rows.map((r) => [`${r.L}x${r.S}`, Number(r.mean.toFixed(3))])), splineSnrDb: Number(spline.mean.toFixed(3)), warmStartUpsample: upStart, warmStartInpaint: inpStart };
+    card.temperature = { ...((card.temperature as Record<string, number> | undefined) ?? {}), upsample: upTemp.t };
+    card.presetsMeasured = { by: 'bench/engine/bench.ts --curve', at: new Date().toISOString(), task: '4x upsampling, eval clips', meanSnrDb: Object.fromEntries(rows.map((r) => [`${r.L}x${r.S}`, Number(r.mean.toFixed(3))])), splineSnrDb: Number(spline.mean.toFixed(3)), temperature, warmStartUpsample: upStart, warmStartInpaint: inpStart, temperatureUpsample: upTemp.t };
     await writeFileAtomic(cardPath, Buffer.from(JSON.stringify(card, null, 1) + '\n'));
   }
   const outPath = join(HERE, `curve-${source}${flag('denoise') ? '-denoise' : ''}.md`);
