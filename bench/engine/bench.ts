@@ -248,6 +248,9 @@ async function overClips<T>(items: T[], measure: (item: T, i: number) => Promise
  * which the tasks then use. Each sweep runs at the card's current values of the others (coordinate-wise),
  * so after a change re-run until the written values stop changing. Re-run whenever a prior changes.
  */
+/** A costlier setting (more steps, another start sigma or temperature) must gain at least this much mean SNR to be chosen. */
+const MIN_GAIN_DB = 0.01;
+
 async function curve(): Promise<void> {
   const { decimationMask, DecimateMap, MaskOperator, maskFromGaps } = await import('../../src-main/engine/operators');
   const { splineUpsample, lpcFill } = await import('../../src-main/engine/baselines');
@@ -307,12 +310,12 @@ async function curve(): Promise<void> {
   for (const preset of ['draft', 'standard', 'best'] as PresetName[]) {
     const within = rows.filter((r) => r.L * r.S <= PRESET_BUDGETS[preset]);
     if (!within.length) continue;
-    const best = within.reduce((a, b) => (b.mean > a.mean + 1e-9 ? b : a));
+    const best = within.reduce((a, b) => (b.mean > a.mean + MIN_GAIN_DB ? b : a)); // rows run cheapest first
     presets[preset] = { levels: best.L, stepsPerLevel: best.S };
   }
   // at temperature 1 upsampling stands in for every task (general `presets`); at another temperature only for itself (`taskPresets.upsample`)
   const general = temperature === 1;
-  log(`Presets = the best mean SNR within each step budget (draft <= ${PRESET_BUDGETS.draft}, standard <= ${PRESET_BUDGETS.standard}, best <= ${PRESET_BUDGETS.best} total steps): ` +
+  log(`Presets = the best mean SNR within each step budget, more steps only for at least ${MIN_GAIN_DB} dB more (draft <= ${PRESET_BUDGETS.draft}, standard <= ${PRESET_BUDGETS.standard}, best <= ${PRESET_BUDGETS.best} total steps): ` +
     (['draft', 'standard', 'best'] as PresetName[]).map((n) => `${n} ${presets[n] ? `${presets[n]!.levels} x ${presets[n]!.stepsPerLevel}` : '-'}`).join(', ') +
     (flag('write-presets') ? ` (written into ${cardPath.replace(ROOT + '/', '')} as ${general ? '`presets` for every task and ' : ''}\`taskPresets.upsample\`${general ? '' : '; the other tasks keep the card\'s `presets`, measured at temperature 1'}).` : ' (--write-presets writes them into the card).'));
 
@@ -326,7 +329,7 @@ async function curve(): Promise<void> {
     let best = { sigma: startSigma, mean: -Infinity };
     for (const s0 of starts) {
       const r = await measure(s0);
-      if (r.mean > best.mean + 1e-9) best = { sigma: s0, mean: r.mean };
+      if (r.mean > best.mean + MIN_GAIN_DB) best = { sigma: s0, mean: r.mean };
       row(String(s0), r, ref);
     }
     log('');
@@ -346,7 +349,7 @@ async function curve(): Promise<void> {
   let upTemp = { t: temperature, mean: -Infinity };
   for (const t of temps) {
     const r = await upsampleSnr(draft.levels, draft.stepsPerLevel, upStart, t);
-    if (r.mean > upTemp.mean + 1e-9) upTemp = { t, mean: r.mean };
+    if (r.mean > upTemp.mean + MIN_GAIN_DB) upTemp = { t, mean: r.mean };
     row(String(t), r, spline.mean);
   }
   log('');

@@ -40,6 +40,8 @@ export const TINY_CARD = join(ROOT, 'test/fixtures/models/tiny.json');
 export type Setting = [levels: number, steps: number];
 
 export interface EvalConfig {
+  /** Free text for the results header's machine line (e.g. what else ran at the time). */
+  machineNote?: string;
   mode: 'quick' | 'full';
   outDir: string;
   evalDir: string;
@@ -718,7 +720,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
     date: new Date().toISOString(),
     commit: git.commit,
     dirtyTree: git.dirty,
-    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}; CPU shared with other jobs (prior training) during the run`,
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}${cfg.machineNote ? `; ${cfg.machineNote}` : ''}`,
     device: piano.device,
     priors: priorsMeta,
     preset: cfg.preset,
@@ -890,6 +892,7 @@ function parseArgs(argv: string[]): EvalConfig {
   if (opt('model-dir')) cfg.modelDir = resolve(opt('model-dir')!);
   if (opt('model')) cfg.model = resolve(opt('model')!);
   if (opt('preset')) cfg.preset = opt('preset') as PresetName;
+  if (opt('machine-note')) cfg.machineNote = opt('machine-note'); // e.g. "CPU shared with training"
   const set = <K extends keyof EvalConfig>(k: K, v: EvalConfig[K] | undefined) => {
     if (v !== undefined && !(typeof v === 'number' && !Number.isFinite(v))) cfg[k] = v;
   };
