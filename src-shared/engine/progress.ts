@@ -112,6 +112,8 @@ export function describeReport(r: import('./jobs').TrackReport): { text: string;
   const moved = `${r.track}: ${r.snrVsBaselineDb.toFixed(1)} dB from the ${r.baseline}`;
   if (r.meanLogpOutput == null || r.meanLogpBaseline == null) return { text: `${moved}.`, warn: false };
   const diff = r.meanLogpOutput - r.meanLogpBaseline;
+  // below the shown precision the two are rated alike: no warning for a difference that prints as 0.00
+  if (Math.abs(diff) < 0.005) return { text: `${moved}; the model rates the result and the plain ${r.baseline} alike (${diff.toFixed(3)} nats/sample): the prior changed little here.`, warn: false };
   if (diff >= 0) return { text: `${moved}; the model rates the result more likely than the ${r.baseline} (+${diff.toFixed(2)} nats/sample).`, warn: false };
   return {
     text: `${moved}; the model rates the plain ${r.baseline} MORE likely than its own result (${diff.toFixed(2)} nats/sample), so the result may be worse than the ${r.baseline}. Compare both before you keep it.`,
