@@ -194,12 +194,16 @@ export function presetSchedule(base: Schedule, measuredPresets: ModelCard['prese
   };
 }
 
+/** The card's measured presets for a task: its `taskPresets[task]` where given, preset by preset, else `presets`. */
+export function measuredPresets(card: ModelCard | null | undefined, task: 'upsample' | 'inpaint' | 'separate' | null): ModelCard['presets'] {
+  return { ...card?.presets, ...(task ? card?.taskPresets?.[task] : undefined) };
+}
+
 export function planSchedule(prior: ScorePrior, r: JobRequest, warmTask: 'upsample' | 'inpaint' | 'separate' | null): Plan {
   const base = prior.schedule;
   const preset = r.preset ?? 'standard';
   const card = prior.card;
-  const measured = { ...card?.presets, ...(warmTask ? card?.taskPresets?.[warmTask] : undefined) }; // per preset: the task's own wins
-  let { levels, stepsPerLevel: steps } = presetSchedule(base, measured, preset);
+  let { levels, stepsPerLevel: steps } = presetSchedule(base, measuredPresets(card, warmTask), preset);
   if (r.levels !== undefined) levels = r.levels;
   if (r.steps !== undefined) steps = r.steps;
   const warm = warmTask !== null;

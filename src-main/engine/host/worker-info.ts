@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { availableDevices, chooseDevice } from '../device';
 import { defaultModelDir, listCards } from '../prior';
 import type { EngineInfo, EngineOptions, ModelInfo } from './protocol';
-import { presetSchedule } from '../tasks';
+import { measuredPresets, presetSchedule } from '../tasks';
 import { PRESET_NAMES } from '../../../src-shared/engine/jobs';
 
 export function ortVersion(): string {
@@ -32,7 +32,7 @@ export async function engineInfo(o: EngineOptions): Promise<EngineInfo> {
       receptiveField: c.card?.receptiveField ?? null,
       presets: c.card ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, c.card!.presets, p)])) as ModelInfo['presets']) : null,
       upsamplePresets: c.card
-        ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, { ...c.card!.presets, ...c.card!.taskPresets?.upsample }, p)])) as ModelInfo['upsamplePresets'])
+        ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, measuredPresets(c.card, 'upsample'), p)])) as ModelInfo['upsamplePresets'])
         : null,
       error: c.error,
     })),
