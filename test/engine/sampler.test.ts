@@ -38,11 +38,19 @@ function expectPosterior(st: { mean: number; var: number }): void {
   expect(st.var).toBeLessThan(1.2);
 }
 
+/** Exact Gaussian conditional of the free indices F given the known indices K under precision Q:
+ *  covariance C = Q_FF^-1 and mean mu = -C Q_FK x_K. */
+function conditional(Q: Mat, F: number[], K: number[], x: ArrayLike<number>): { mu: number[]; C: Mat } {
+  const C = inv(F.map((i) => Float64Array.from(F, (j) => Q[i]![j]!)));
+  const mu = Array.from(matvec(C, matvec(F.map((i) => Float64Array.from(K, (j) => Q[i]![j]!)), K.map((k) => x[k]!)))).map((u) => -u);
+  return { mu, C };
+}
+
 const R = 32; // independent replicas (signals) per run
 const signal = (n: number, f: (t: number) => number) => Float32Array.from({ length: n }, (_, t) => f(t));
 
 describe('sampler with analytic Gaussian priors: exact posteriors', () => {
-  const a = 0.5, a_ = a, v = 0.01, w = v + S2;
+  const a = 0.5, v = 0.01, w = v + S2;
   const prior = new GaussianArPrior(a, v);
 
   it('mask (inpainting): mean and variance of the gap; observed samples exact', async () => {
@@ -52,13 +60,9 @@ describe('sampler with analytic Gaussian priors: exact posteriors', () => {
     const op = new MaskOperator(truth, known, [...Array(R).keys()]);
     const res = await sample(Array.from({ length: R }, () => ({ prior, init: truth })), op, { schedule: SCH, seed: 7, window: 16, batch: 4, denoise: false });
     // exact: free F given known K under precision Q
-    const Q = arPrecision(n, a, w);
     const F = [...Array(n).keys()].filter((i) => !known[i]);
     const K = [...Array(n).keys()].filter((i) => known[i]);
-    const QFF = F.map((i) => Float64Array.from(F, (j) => Q[i]![j]!));
-    const QFK = F.map((i) => Float64Array.from(K, (j) => Q[i]![j]!));
-    const C = inv(QFF);
-    const mu = matvec(C, matvec(QFK, K.map((k) => truth[k]!))).map((u) => -u);
+    const { mu, C } = conditional(arPrecision(n, a, w), F, K, truth);
     expectPosterior(zStats(res.x, mu, C, F));
     for (const x of res.x) for (const k of K) expect(x[k]).toBe(truth[k]);
   });
@@ -72,15 +76,13 @@ describe('sampler with analytic Gaussian priors: exact posteriors', () => {
     const init = truth.slice();
     init.fill(0, 30, 50);
     const run = (seed: number) => sample([{ prior, init }, { prior, init }], op, { schedule: SCH, seed, window: 16, batch: 4, denoise: false, temperature: 0 });
-    const a = await run(7), b = await run(8);
-    expect(Array.from(a.x[0]!)).toEqual(Array.from(b.x[1]!)); // no random draw anywhere
-    const Q = arPrecision(n, a_, w);
+    const r7 = await run(7), r8 = await run(8);
+    expect(Array.from(r7.x[0]!)).toEqual(Array.from(r8.x[1]!)); // no random draw anywhere
     const F = [...Array(n).keys()].filter((i) => !known[i]);
     const K = [...Array(n).keys()].filter((i) => known[i]);
-    const C = inv(F.map((i) => Float64Array.from(F, (j) => Q[i]![j]!)));
-    const mu = matvec(C, matvec(F.map((i) => Float64Array.from(K, (j) => Q[i]![j]!)), K.map((k) => truth[k]!))).map((u) => -u);
+    const { mu, C } = conditional(arPrecision(n, a, w), F, K, truth);
     const sd = Math.sqrt(Math.min(...F.map((_, j) => C[j]![j]!)));
-    for (const [j, i] of F.entries()) expect(Math.abs(a.x[0]![i]! - mu[j]!)).toBeLessThan(0.02 * sd);
+    for (const [j, i] of F.entries()) expect(Math.abs(r7.x[0]![i]! - mu[j]!)).toBeLessThan(0.02 * sd);
     // temperature 1 from the same start is a sample: it differs from the mean by about one posterior sd
     const op1 = new MaskOperator(truth, known, [0]);
     const t1 = await sample([{ prior, init }], op1, { schedule: SCH, seed: 7, window: 16, batch: 4, denoise: false });
@@ -94,11 +96,9 @@ describe('sampler with analytic Gaussian priors: exact posteriors', () => {
     const y = new DecimateMap(k).apply(truth);
     const op = decimationMask(y, k, n, 0, [...Array(R).keys()]);
     const res = await sample(Array.from({ length: R }, () => ({ prior, init: new Float32Array(n) })), op, { schedule: SCH, seed: 3, window: 20, denoise: false });
-    const Q = arPrecision(n, a, w);
     const F = [...Array(n).keys()].filter((i) => i % k !== 0);
     const K = [...Array(n).keys()].filter((i) => i % k === 0);
-    const C = inv(F.map((i) => Float64Array.from(F, (j) => Q[i]![j]!)));
-    const mu = matvec(C, matvec(F.map((i) => Float64Array.from(K, (j) => Q[i]![j]!)), K.map((i) => truth[i]!))).map((u) => -u);
+    const { mu, C } = conditional(arPrecision(n, a, w), F, K, truth);
     expectPosterior(zStats(res.x, mu, C, F));
     for (const x of res.x) for (let j = 0; j < y.length; j++) expect(x[j * k]).toBe(y[j]);
   });
