@@ -270,8 +270,8 @@ async function curve(): Promise<void> {
     const y = new DecimateMap(k).apply(x);
     return { name, x, y, base: splineUpsample(y, k, x.length) };
   });
-  const startSigma = Math.min(p.schedule.sigmaMax, p.card?.warmStart?.upsample ?? 5 * p.schedule.sigmaMin);
-  const temperature = p.card?.temperature?.upsample ?? 1;
+  // the card's current warm start and temperature for upsampling, as the upsample task reads them
+  const { startSigma, temperature } = planSchedule(p, { kind: 'generate', seconds: 1 }, 'upsample');
   const lines: string[] = [];
   const log = (l = '') => {
     console.log(l);
