@@ -4,7 +4,8 @@
 # 1. bits/sample (held-out + real clips, 4 baselines) and 4x upsampling with the recommended
 #    upsampling schedule (spline warm start, no initial noise, temperature 0), piano and voice in parallel;
 # 2. 4x upsampling with the paper-style sampler (initial noise sigma_max, temperature 1) for the record;
-# 3. PyTorch autograd throughput (2 threads); 4. export ONNX + cards + parity; 5. tests.
+# 3. PyTorch autograd throughput (2 threads); 4. export ONNX + cards + parity; 5. tests;
+# 6. what an oracle linear-prediction prior would add to the spline (bench/priors/upsample-bounds.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
@@ -45,3 +46,4 @@ for s in piano voice; do
 done
 node bench/priors/ort_check.cjs | tee bench/priors/ort_check.txt || true
 $PY -m pytest training/tests -q 2>&1 | tail -1
+$PY training/upsample_bounds.py --seconds "$UPS" | tail -1
