@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shared/ipc/contract';
 import { CodedError } from '../src-shared/ipc/result';
 import { summarize } from '../src-shared/audio/waveform';
+import { formatBytes } from '../src-shared/audio/format';
 import { spliceRegion } from '../src-shared/audio/splice';
 import type { AudioData } from '../src-shared/audio/types';
 import type { JobRequest } from '../src-shared/engine/jobs';
-import type { Handlers } from './ipc/dispatch';
+import type { Handlers, RequestContext } from './ipc/dispatch';
 import { decodeOffThread, type DecodeJobResult } from './io/decode-pool';
 import { encodeWav } from './io/wav-encode';
 import { writeFileAtomic } from './io/atomic-write';
@@ -69,6 +70,27 @@ export function safeFileName(name: string, ext: string): string {
   return `${base}${ext}`;
 }
 
+/**
+ * Reports an import's main-side stages under the renderer's progress id (none: reports nothing).
+ * Never `done`: the renderer ends the task when the import's answer has arrived.
+ */
+function importStages(ctx: RequestContext, id: string | undefined, name: string, bytes: number | null) {
+  const label = `Opening "${name}"${bytes !== null ? ` (${formatBytes(bytes)})` : ''}`;
+  return (what: string, fraction: number) => {
+    if (id) ctx.emit('progress:event', { id, label: `${label}: ${what}…`, fraction, done: false });
+  };
+}
+
+/** The size of what is being imported, for labels; null if unknown (decoding reports real errors). */
+async function importSize(req: { kind: 'path'; path: string } | { kind: 'bytes'; bytes: Uint8Array }): Promise<number | null> {
+  if (req.kind === 'bytes') return req.bytes.byteLength;
+  try {
+    return (await stat(req.path)).size;
+  } catch {
+    return null;
+  }
+}
+
 export function createHandlers(deps: HostDeps): Handlers {
   const { store, engine } = deps;
   /** Only files this session exported may be revealed (the renderer cannot name others). */
@@ -94,18 +116,23 @@ export function createHandlers(deps: HostDeps): Handlers {
       projectDir: store.dir,
     }),
 
-    'audio:import': async (req) => {
+    'audio:import': async (req, ctx) => {
       // A browser page must not make the web host read arbitrary local paths.
       if (req.kind === 'path' && deps.host !== 'electron') {
         throw new CodedError('FORBIDDEN', 'The web host opens uploaded files only; use Open… or drop the file.');
       }
-      const t0 = performance.now();
-      const decoded = await decodeOffThread(req); // (the worker gets a copy of the bytes)
-      const t1 = performance.now();
-      // keep the file's own bytes: bit-exact and far faster than re-encoding
-      const blob = await store.putSource(req, decoded.format);
-      trace(`audio:import decode ${(t1 - t0).toFixed(0)} ms, store ${(performance.now() - t1).toFixed(0)} ms`);
       const name = req.kind === 'path' ? basename(req.path) : basename(req.name);
+      const stage = importStages(ctx, req.progressId, name, req.progressId ? await importSize(req) : null);
+      const { progressId: _, ...source } = req;
+      const t0 = performance.now();
+      stage('decoding', 0.3);
+      const decoded = await decodeOffThread(source); // (the worker gets a copy of the bytes)
+      const t1 = performance.now();
+      stage('saving a copy in the project', 0.4);
+      // keep the file's own bytes: bit-exact and far faster than re-encoding
+      const blob = await store.putSource(source, decoded.format);
+      trace(`audio:import decode ${(t1 - t0).toFixed(0)} ms, store ${(performance.now() - t1).toFixed(0)} ms`);
+      stage('loading into the editor', 0.5);
       return { ...trackAudio(blob, decoded), name, format: decoded.format, warnings: decoded.warnings ?? [] };
     },
 

@@ -98,6 +98,8 @@ async function main() {
       { timeout: 600_000, polling: 200 },
     );
     const tShown = Date.now() - t0;
+    // PNF_TRACE=1: the host's own account of where the time went
+    if (process.env['PNF_TRACE']) console.log(host.output.join('').split('\n').filter((l) => l.startsWith('[trace]')).join('\n'));
     // usable: zooming responds
     const tz = Date.now();
     await page.getByTestId('zoom-in').click();

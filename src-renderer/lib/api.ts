@@ -3,7 +3,7 @@
 // travels over a WebSocket with a per-launch token taken from the URL fragment.
 import { CHANNELS, EVENTS, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent, type ProgressEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
-import { decodeWire, encodeFrames, FrameAssembler } from '../../src-shared/ipc/wire';
+import { chunkMessageId, decodeWire, encodeFrames, FrameAssembler } from '../../src-shared/ipc/wire';
 
 export type HostKind = 'electron' | 'web';
 
@@ -19,17 +19,35 @@ declare global {
 
 export interface RendererApi extends Api {
   host: HostKind;
-  /** Import a File from a drop or the Open dialog (by path in Electron, by bytes on the web). */
-  importFile(file: File): ReturnType<Api['importAudio']>;
+  /**
+   * Import a File from a drop or the Open dialog (by path in Electron, by bytes on the web).
+   * The main side reports its stages as progress events under `progress.id`; on the web,
+   * `onSent` and `onReceived` follow the file's upload and the decoded audio's arrival.
+   */
+  importFile(file: File, progress?: ImportProgress): ReturnType<Api['importAudio']>;
+}
+
+/** Follows one big request over the web host's socket: the upload, then the answer's arrival (0..1). */
+export interface TransferWatch {
+  onSent?: (fraction: number) => void;
+  onReceived?: (fraction: number) => void;
+}
+
+export interface ImportProgress extends TransferWatch {
+  id: string;
 }
 
 const REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
+/** How often the upload of a large request is sampled (WebSocket.bufferedAmount). */
+const SENT_POLL_MS = 150;
 
 class WebBridge {
   private socket: WebSocket | null = null;
   private opening: Promise<WebSocket> | null = null;
   private seq = 0;
   private pending = new Map<number, (r: Result<unknown>) => void>();
+  /** seq -> who follows the arrival of that request's (chunked) answer */
+  private receiving = new Map<number, (fraction: number) => void>();
   readonly jobListeners = new Set<(e: JobEvent) => void>();
   readonly progressListeners = new Set<(e: ProgressEvent) => void>();
   private assembler = new FrameAssembler();
@@ -56,13 +74,21 @@ class WebBridge {
         this.socket = null;
         for (const [, done] of this.pending) done(fail('INTERNAL', 'The connection to the PnF Studio web host was lost. Restart `npm run web` and reload.'));
         this.pending.clear();
+        this.receiving.clear();
       };
       ws.onmessage = (ev) => {
         const data = ev.data;
         if (!(data instanceof ArrayBuffer)) return;
         try {
-          const whole = this.assembler.push(new Uint8Array(data));
-          if (!whole) return; // more chunks to come
+          const frame = new Uint8Array(data);
+          const whole = this.assembler.push(frame);
+          if (!whole) {
+            // more chunks to come; a reply's chunks carry its request's seq (the host's rule)
+            const id = chunkMessageId(frame);
+            const p = id === null ? null : this.assembler.progress(id);
+            if (id !== null && p) this.receiving.get(id)?.(p.got / p.total);
+            return;
+          }
           const msg = decodeWire(whole) as { seq?: number; result?: Result<unknown>; event?: string; payload?: unknown };
           if (msg.event === EVENTS.job) {
             for (const l of this.jobListeners) l(msg.payload as JobEvent);
@@ -71,6 +97,7 @@ class WebBridge {
           } else if (typeof msg.seq === 'number' && msg.result) {
             this.pending.get(msg.seq)?.(msg.result);
             this.pending.delete(msg.seq);
+            this.receiving.delete(msg.seq);
           }
         } catch {
           // a malformed frame from the host: ignore it, the request will time out with a message
@@ -80,7 +107,7 @@ class WebBridge {
     return this.opening;
   }
 
-  async request<T>(channel: Channel, payload: unknown): Promise<Result<T>> {
+  async request<T>(channel: Channel, payload: unknown, watch: TransferWatch = {}): Promise<Result<T>> {
     let ws: WebSocket;
     try {
       ws = await this.open();
@@ -91,15 +118,32 @@ class WebBridge {
     return new Promise<Result<T>>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(seq);
+        this.receiving.delete(seq);
         resolve(fail('INTERNAL', `No answer from the web host for ${channel}.`));
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(seq, (r) => {
         clearTimeout(timer);
         resolve(r as Result<T>);
       });
-      for (const frame of encodeFrames({ seq, channel, payload }, seq)) ws.send(frame);
+      let total = 0;
+      for (const frame of encodeFrames({ seq, channel, payload }, seq)) {
+        ws.send(frame);
+        total += frame.byteLength;
+      }
+      if (watch.onReceived) this.receiving.set(seq, watch.onReceived);
+      if (watch.onSent) followUpload(ws, total, watch.onSent, () => !this.pending.has(seq));
     });
   }
+}
+
+/** Reports the sent fraction of the last `total` bytes queued on `ws` until they are out (or `stop()`). */
+function followUpload(ws: WebSocket, total: number, onSent: (fraction: number) => void, stop: () => boolean): void {
+  const tick = () => {
+    const fraction = total > 0 ? Math.min(1, Math.max(0, 1 - ws.bufferedAmount / total)) : 1;
+    onSent(fraction);
+    if (fraction < 1 && !stop() && ws.readyState === WebSocket.OPEN) setTimeout(tick, SENT_POLL_MS);
+  };
+  tick();
 }
 
 function tokenFromLocation(): string {
@@ -113,10 +157,11 @@ function createApi(): RendererApi {
     return {
       ...electron,
       host: 'electron',
-      importFile: async (file) => {
+      importFile: async (file, progress) => {
+        const progressId = progress ? { progressId: progress.id } : {};
         const path = electron.pathForFile(file);
-        if (path) return electron.importAudio({ kind: 'path', path });
-        return electron.importAudio({ kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+        if (path) return electron.importAudio({ kind: 'path', path, ...progressId });
+        return electron.importAudio({ kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), ...progressId });
       },
     };
   }
@@ -147,7 +192,11 @@ function createApi(): RendererApi {
       bridge.progressListeners.add(listener);
       return () => void bridge.progressListeners.delete(listener);
     },
-    importFile: async (file) => importAudio({ kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }),
+    importFile: async (file, progress) => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const req: AudioImportRequest = { kind: 'bytes', name: file.name, bytes, ...(progress ? { progressId: progress.id } : {}) };
+      return bridge.request<ImportedAudio>(CHANNELS.audioImport, req, progress ?? {});
+    },
   } as RendererApi;
 }
 

@@ -9,6 +9,8 @@ import { summarize } from '../../src-shared/audio/waveform';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReport, type RunningEvent } from '../../src-shared/engine/progress';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
+import { applyProgress, emptyTasks, endTask, type TaskList } from '../../src-shared/ipc/progress-tasks';
+import { formatBytes } from '../../src-shared/audio/format';
 import { api } from './api';
 import { Transport } from './transport.svelte';
 
@@ -104,8 +106,11 @@ export class Project {
   notices = $state<Notice[]>([]);
   busy = $state(0);
   jobs = $state.raw<JobView[]>([]);
-  /** Long main-side work that is not an engine job (exports). */
-  tasks = $state.raw<ProgressEvent[]>([]);
+  /** Long work that is not an engine job (exports, opening files). */
+  private taskList = $state.raw<TaskList>(emptyTasks());
+  get tasks(): ProgressEvent[] {
+    return this.taskList.tasks;
+  }
   selection = $state<Selection | null>(null);
   alternatives = $state.raw<Alternatives | null>(null);
   // draft by default: with today's priors more steps measured worse, not better
@@ -135,8 +140,7 @@ export class Project {
     });
     api.onJobEvent((e) => this.onJobEvent(e));
     api.onProgress((e) => {
-      const others = this.tasks.filter((t) => t.id !== e.id);
-      this.tasks = e.done ? others : [...others, e];
+      this.taskList = applyProgress(this.taskList, e);
     });
   }
 
@@ -265,8 +269,20 @@ export class Project {
   async importFiles(files: Iterable<File>): Promise<void> {
     for (const file of files) {
       this.busy++;
+      const id = uid('open');
+      /** one progress row per file: this side's stages (reading, sending, receiving) and the main side's */
+      const opening = (what: string, fraction: number) => {
+        this.taskList = applyProgress(this.taskList, { id, label: `Opening "${file.name}" (${formatBytes(file.size)}): ${what}…`, fraction, done: false });
+      };
       try {
-        const r = await api.importFile(file);
+        opening('reading', 0);
+        const r = await api.importFile(file, {
+          id,
+          // fractions follow where the time goes (bench/editor: for an hour of stereo, half of it
+          // is the decoded audio's arrival over the web host's socket)
+          onSent: (f) => opening(f < 1 ? `sending to the decoder (${Math.floor(f * 100)} %)` : 'decoding', 0.3 * f),
+          onReceived: (f) => opening(`loading into the editor (${Math.floor(f * 100)} %)`, 0.5 + 0.5 * f),
+        });
         if (!r.ok) {
           this.notify('error', r.error.message.includes(file.name) ? r.error.message : `Could not open "${file.name}": ${r.error.message}`);
           continue;
@@ -280,6 +296,7 @@ export class Project {
       } catch (e) {
         this.notify('error', `Could not open "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
       } finally {
+        this.taskList = endTask(this.taskList, id);
         this.busy--;
       }
     }

@@ -35,3 +35,17 @@ export function formatEta(seconds: number | null | undefined): string {
   const m = Math.floor(s / 60);
   return `${m} min ${s % 60} s`;
 }
+
+/** A file size for labels: 999 -> "999 B"; 1_500 -> "1.5 kB"; 635_000_000 -> "635 MB" (decimal units). */
+export function formatBytes(n: number): string {
+  const b = Number.isFinite(n) && n > 0 ? n : 0;
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let u = 0;
+  let v = b;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  const shown = u === 0 || v >= 100 ? Math.round(v) : Number(v.toFixed(1));
+  return `${shown} ${units[u]}`;
+}

@@ -48,13 +48,17 @@ export interface AppInfo {
  * (web host: the browser reads the file). Source files are only read; the audio is copied
  * into the project.
  */
+/** The id under which main-side stages of an import are reported as `progress:event`s. */
+const ProgressId = z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/);
+
 export const AudioImportRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }).strict(),
+  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096), progressId: ProgressId.optional() }).strict(),
   z
     .object({
       kind: z.literal('bytes'),
       name: z.string().min(1).max(MAX_NAME),
       bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= MAX_IMPORT_BYTES, 'file too large'),
+      progressId: ProgressId.optional(),
     })
     .strict(),
 ]);
@@ -204,7 +208,10 @@ export interface ResponseMap {
   'export:wav': ExportedFile;
   'shell:reveal': { revealed: boolean };
 }
-/** Progress of long main-side work (an export); `done` once at the end. */
+/**
+ * Progress of long main-side work: an export (`done` once at the end), or the main-side stages
+ * of an import under the renderer's `progressId` (the renderer ends that task itself).
+ */
 export interface ProgressEvent {
   id: string;
   label: string;

@@ -119,17 +119,18 @@ export const CHUNK_BYTES = 8 * 1024 * 1024;
 const CHUNK_HEADER = 16;
 
 /**
- * The frames to send for one message: the encoded message itself when it is small, else
- * chunk frames written straight from the message's arrays (one copy, no whole-message buffer).
+ * The frames to send for one message, made one at a time as they are taken (so a sender that
+ * waits for its socket to drain holds one chunk, not the whole message): the encoded message
+ * itself when it is small, else chunk frames written straight from the message's arrays.
  */
-export function encodeFrames(message: unknown, messageId: number, chunkBytes = CHUNK_BYTES): Uint8Array[] {
+export function* frameStream(message: unknown, messageId: number, chunkBytes = CHUNK_BYTES): Generator<Uint8Array, void, undefined> {
   const layout = layoutWire(message);
   if (layout.total <= chunkBytes) {
     const out = new Uint8Array(layout.total);
     fill(layout, 0, out);
-    return [out];
+    yield out;
+    return;
   }
-  const frames: Uint8Array[] = [];
   for (let at = 0; at < layout.total; at += chunkBytes) {
     const len = Math.min(chunkBytes, layout.total - at);
     const f = new Uint8Array(CHUNK_HEADER + len);
@@ -139,9 +140,19 @@ export function encodeFrames(message: unknown, messageId: number, chunkBytes = C
     v.setUint32(8, layout.total, true);
     v.setUint32(12, at, true);
     fill(layout, at, f.subarray(CHUNK_HEADER));
-    frames.push(f);
+    yield f;
   }
-  return frames;
+}
+
+/** All frames of one message at once (see frameStream). */
+export function encodeFrames(message: unknown, messageId: number, chunkBytes = CHUNK_BYTES): Uint8Array[] {
+  return [...frameStream(message, messageId, chunkBytes)];
+}
+
+/** The message id of a chunk frame, or null for a plain frame (for progress, before push). */
+export function chunkMessageId(frame: Uint8Array): number | null {
+  if (frame.byteLength < CHUNK_HEADER || CHUNK_MAGIC.some((m, i) => frame[i] !== m)) return null;
+  return new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(4, true);
 }
 
 /**
@@ -154,6 +165,12 @@ export class FrameAssembler {
     private readonly maxBytes = 2 ** 31 - 1,
     private readonly maxPending = 8,
   ) {}
+
+  /** How much of a chunked message still arriving is in: {got, total} bytes, or null. */
+  progress(messageId: number): { got: number; total: number } | null {
+    const p = this.partial.get(messageId);
+    return p ? { got: p.got, total: p.buf.byteLength } : null;
+  }
 
   /** Returns a complete encoded message, or null while one is still arriving. */
   push(frame: Uint8Array): Uint8Array | null {

@@ -116,10 +116,54 @@ test('a corrupt file shows an error naming it, and the app keeps working', async
   await expect(err).toBeVisible();
   await expect(err).toContainText('broken take.wav');
   await expect(page.getByTestId('track')).toHaveCount(0);
+  await expect(page.getByTestId('task'), 'a failed open ends its progress row').toHaveCount(0);
   await page.screenshot({ path: resolve(SHOTS, 'import-error.png') });
   // still works afterwards
   await page.getByTestId('file-input').setInputFiles(resolve(EVAL, 'voice/vctk_p308_092_mulaw.wav'));
   await expect(page.getByTestId('track')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+/** A 16-bit stereo WAV of `seconds` of a quiet chord (large enough to take a moment to open). */
+function writeStereoWav(path: string, seconds: number, rate = 44100): number {
+  const frames = Math.round(seconds * rate);
+  const b = Buffer.alloc(44 + frames * 4);
+  b.write('RIFF', 0, 'latin1');
+  b.writeUInt32LE(36 + frames * 4, 4);
+  b.write('WAVEfmt ', 8, 'latin1');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(2, 22);
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate * 4, 28);
+  b.writeUInt16LE(4, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'latin1');
+  b.writeUInt32LE(frames * 4, 40);
+  const pcm = new Int16Array(b.buffer, b.byteOffset + 44, frames * 2);
+  for (let i = 0; i < frames; i++) {
+    const t = i / rate;
+    const v = Math.round(6000 * (Math.sin(2 * Math.PI * 220 * t) + Math.sin(2 * Math.PI * 277.2 * t)));
+    pcm[2 * i] = v;
+    pcm[2 * i + 1] = v >> 1;
+  }
+  writeFileSync(path, b);
+  return b.byteLength;
+}
+
+test('opening a large file shows a progress row with its name and size until the track is in', async ({ page }, info) => {
+  const errors = await open(page);
+  const wav = info.outputPath('long take.wav');
+  const bytes = writeStereoWav(wav, 240); // 4 min stereo 44.1 kHz: 42 MB
+  expect(bytes).toBeGreaterThan(42e6);
+  await page.getByTestId('file-input').setInputFiles(wav);
+  const task = page.getByTestId('task');
+  await expect(task).toBeVisible();
+  await expect(task).toContainText(/Opening "long take\.wav" \(42(\.\d)? MB\): /);
+  await expect(task.locator('progress')).toHaveAttribute('value', /^(0|0\.\d+|1)$/);
+  await expect(page.getByTestId('track')).toHaveCount(1, { timeout: 60_000 });
+  await expect(task, 'the row ends when the track is in').toHaveCount(0);
+  await expect(page.getByTestId('track').getByTestId('track-duration')).toHaveText('4:00.000');
   expect(errors).toEqual([]);
 });
 

@@ -62,6 +62,22 @@ describe('services', () => {
     expect(readFileSync(src)).toEqual(Buffer.from(bytes));
   });
 
+  it('import: reports its main-side stages under the renderer\'s progress id, and nothing without one', async () => {
+    const { h, events, ctx } = setup('web');
+    const { encodeWav } = await import('../../../src-main/io/wav-encode');
+    const bytes = new Uint8Array(encodeWav({ sampleRate: 8000, channels: [new Float32Array(8000).fill(0.5)] }, { format: 'pcm16', dither: false }));
+    await h['audio:import']({ kind: 'bytes', name: 'take.wav', bytes }, ctx);
+    expect(events).toEqual([]);
+    await h['audio:import']({ kind: 'bytes', name: 'take.wav', bytes, progressId: 'open-1' }, ctx);
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    for (const e of events) {
+      expect(e).toMatchObject({ id: 'open-1', done: false });
+      expect(e.label).toMatch(/^Opening "take\.wav" \(16 kB\): .+…$/);
+    }
+    for (let i = 1; i < events.length; i++) expect(events[i]!.fraction).toBeGreaterThan(events[i - 1]!.fraction);
+    expect(events.at(-1)!.fraction).toBeLessThan(1); // the renderer ends it when the answer is in
+  });
+
   it('makes safe file names', () => {
     expect(safeFileName('a/b\\c:d*?.wav', '.wav')).toBe('a_b_c_d__.wav');
     expect(safeFileName('   ', '.wav')).toBe('track.wav');

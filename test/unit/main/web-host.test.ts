@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startWebHost, type WebHost } from '../../../src-main/web/host';
 import { createDispatch } from '../../../src-main/ipc/dispatch';
-import { decodeWire, encodeWire } from '../../../src-shared/ipc/wire';
+import { chunkMessageId, decodeWire, encodeWire, FrameAssembler } from '../../../src-shared/ipc/wire';
 import { fakeHandlers } from './fake-handlers';
 
 let host: WebHost;
@@ -113,5 +113,34 @@ describe('web host', () => {
     for (const b of bad) expect(b.result.error.code).toBe('BAD_REQUEST');
     const path = replies.find((r) => (r as { seq: number }).seq === 4) as { result: { ok: boolean; error: { code: string } } };
     expect(path.result.ok).toBe(false);
+  });
+
+  it('sends a big reply in chunks under its request\'s seq, so the renderer can follow its arrival', async () => {
+    const ws = connect({});
+    await new Promise((ok) => ws.on('open', ok));
+    const n = 5_000_000; // the fake answers with n float32 samples: 20 MB, three 8 MB chunks
+    const asm = new FrameAssembler();
+    const ids: (number | null)[] = [];
+    const seen: number[] = [];
+    const whole = new Promise<Uint8Array>((ok) =>
+      ws.on('message', (d: Buffer) => {
+        const frame = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+        ids.push(chunkMessageId(frame));
+        const done = asm.push(frame);
+        const id = chunkMessageId(frame);
+        if (!done && id !== null) seen.push(asm.progress(id)!.got);
+        if (done) ok(done);
+      }),
+    );
+    ws.send(encodeWire({ seq: 9, channel: 'audio:import', payload: { kind: 'bytes', name: 'a.wav', bytes: new Uint8Array(n) } }));
+    const reply = decodeWire(await whole) as { seq: number; result: { ok: boolean; value: { channels: Float32Array[] } } };
+    ws.close();
+    expect(ids.length).toBe(3);
+    expect(ids.every((id) => id === 9)).toBe(true);
+    expect(seen.length).toBe(2);
+    expect(seen[1]!).toBeGreaterThan(seen[0]!);
+    expect(reply.seq).toBe(9);
+    expect(reply.result.value.channels[0]!.length).toBe(n);
+    expect(reply.result.value.channels[0]![n - 1]).toBe(0.5);
   });
 });

@@ -47,7 +47,7 @@ describe('wire codec', () => {
   });
 });
 
-import { encodeFrames, FrameAssembler } from '../../../src-shared/ipc/wire';
+import { chunkMessageId, encodeFrames, frameStream, FrameAssembler } from '../../../src-shared/ipc/wire';
 const toFrames = (encoded: Uint8Array, id: number, size?: number) => encodeFrames({ raw: encoded }, id, size);
 describe('chunked frames', () => {
   it('splits a large message and reassembles it in order or out of order', () => {
@@ -61,6 +61,20 @@ describe('chunked frames', () => {
     expect(Array.from(out!)).toEqual(Array.from(encodeWire(message))); // chunks rebuild the exact message
     const back = decodeWire(out!) as { a: Float32Array };
     expect(back.a[999]).toBe(999);
+  });
+  it('makes frames one at a time, names the message in each chunk and reports arrival', () => {
+    const message = { a: new Float32Array(1000).map((_, i) => i) };
+    const stream = frameStream(message, 77, 1000);
+    const first = stream.next().value as Uint8Array;
+    expect(chunkMessageId(first)).toBe(77);
+    const rest = [...stream];
+    expect([first, ...rest]).toEqual(encodeFrames(message, 77, 1000));
+    expect(chunkMessageId(encodeWire({ x: 1 }))).toBeNull();
+    const asm = new FrameAssembler();
+    expect(asm.push(first)).toBeNull();
+    expect(asm.progress(77)).toEqual({ got: 1000, total: encodeWire(message).byteLength });
+    for (const f of rest) asm.push(f);
+    expect(asm.progress(77)).toBeNull(); // complete: nothing in flight
   });
   it('passes small messages through and rejects hostile chunks', () => {
     const small = encodeWire({ x: 1 });
