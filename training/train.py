@@ -67,6 +67,48 @@ def draw_sigma(rng, n, low_frac=0.6, low_max=0.03):
     return np.where(u < low_frac, b, a).astype(np.float32)
 
 
+AUGMENTS = ("room", "eq")
+
+
+def room_ir(rng, sr=16000):
+    """A small room: the direct sound plus an exponentially decaying noise tail (RT60 0.15-0.6 s,
+    tail level 0.05-0.35 of the direct sound, 2-12 ms pre-delay). Not a simulation, just the two
+    things synthetic renders lack most against real recordings: room tail and early reflections."""
+    rt60 = rng.uniform(0.15, 0.6)
+    n = int(rt60 * sr)
+    t = np.arange(n) / sr
+    tail = rng.standard_normal(n) * np.exp(-6.91 * t / rt60)
+    tail *= rng.uniform(0.05, 0.35) / (np.sqrt(np.sum(tail ** 2)) + 1e-12)
+    pre = int(rng.uniform(0.002, 0.012) * sr)
+    ir = np.zeros(pre + n)
+    ir[0] = 1.0
+    ir[pre:] += tail
+    return ir
+
+
+def peaking_eq(rng, sr=16000):
+    """One random peaking biquad (RBJ cookbook): 150 Hz-6 kHz, +-6 dB, Q 0.5-2."""
+    f0, gain_db, q = np.exp(rng.uniform(np.log(150), np.log(6000))), rng.uniform(-6, 6), rng.uniform(0.5, 2.0)
+    A, w = 10 ** (gain_db / 40), 2 * np.pi * f0 / sr
+    alpha = np.sin(w) / (2 * q)
+    b = np.array([1 + alpha * A, -2 * np.cos(w), 1 - alpha * A])
+    a = np.array([1 + alpha / A, -2 * np.cos(w), 1 - alpha / A])
+    return b / a[0], a / a[0]
+
+
+def augment(clean, rng, kinds, p=0.5):
+    """Recording-like variety for synthetic renders: per segment, with probability p each, a room
+    (convolution) and/or a peaking EQ. Segments keep their length; the caller re-limits the peak."""
+    from scipy.signal import fftconvolve, lfilter
+    out = clean.astype(np.float64, copy=True)
+    for i in range(out.shape[0]):
+        if "room" in kinds and rng.random() < p:
+            out[i] = fftconvolve(out[i], room_ir(rng))[:out.shape[1]]
+        if "eq" in kinds and rng.random() < p:
+            out[i] = lfilter(*peaking_eq(rng), out[i])
+    return out.astype(np.float32)
+
+
 def bits_per_sample(model, clean, sigma, noise, start):
     """Mean CE (bits) of the clean bins at positions >= start given noisy history."""
     x = clean + sigma.view(-1, 1) * noise
@@ -169,7 +211,11 @@ def main():
     ap.add_argument("--ckpt-min", type=float, default=5.0)
     ap.add_argument("--init", default=None, help="start from these weights (fine-tune), if no checkpoint exists yet")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--augment", default="", help=f"comma list of {','.join(AUGMENTS)}: recording-like variety (rooms, EQ) per segment")
     a = ap.parse_args()
+    augments = tuple(k for k in a.augment.split(",") if k)
+    if any(k not in AUGMENTS for k in augments):
+        ap.error(f"--augment takes {', '.join(AUGMENTS)}")
 
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
@@ -271,6 +317,8 @@ def main():
             break
         # ---- one step ----
         clean = train.sample(rng, a.batch, L)
+        if augments:
+            clean = augment(clean, rng, augments)
         gain = np.exp(rng.uniform(math.log(0.5), math.log(2.0), size=(a.batch, 1))).astype(np.float32)
         gain *= np.where(rng.random((a.batch, 1)) < 0.5, -1.0, 1.0).astype(np.float32)
         peak = np.abs(clean).max(axis=1, keepdims=True) + 1e-9

@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EVAL, REPO, startBuiltWebHost, type RunningHost } from './web-host';
+import { encodeWav } from '../../src-main/io/wav-encode';
 
 const SHOTS = resolve(REPO, 'test-results/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -125,30 +126,15 @@ test('a corrupt file shows an error naming it, and the app keeps working', async
 });
 
 /** A 16-bit stereo WAV of `seconds` of a quiet chord (large enough to take a moment to open). */
-function writeStereoWav(path: string, seconds: number, rate = 44100): number {
-  const frames = Math.round(seconds * rate);
-  const b = Buffer.alloc(44 + frames * 4);
-  b.write('RIFF', 0, 'latin1');
-  b.writeUInt32LE(36 + frames * 4, 4);
-  b.write('WAVEfmt ', 8, 'latin1');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(2, 22);
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 4, 28);
-  b.writeUInt16LE(4, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'latin1');
-  b.writeUInt32LE(frames * 4, 40);
-  const pcm = new Int16Array(b.buffer, b.byteOffset + 44, frames * 2);
-  for (let i = 0; i < frames; i++) {
-    const t = i / rate;
-    const v = Math.round(6000 * (Math.sin(2 * Math.PI * 220 * t) + Math.sin(2 * Math.PI * 277.2 * t)));
-    pcm[2 * i] = v;
-    pcm[2 * i + 1] = v >> 1;
+function writeStereoWav(path: string, seconds: number, sampleRate = 44100): number {
+  const left = new Float32Array(Math.round(seconds * sampleRate));
+  for (let i = 0; i < left.length; i++) {
+    const t = i / sampleRate;
+    left[i] = 0.18 * (Math.sin(2 * Math.PI * 220 * t) + Math.sin(2 * Math.PI * 277.2 * t));
   }
-  writeFileSync(path, b);
-  return b.byteLength;
+  const bytes = encodeWav({ sampleRate, channels: [left, left.map((v) => 0.5 * v)] }, { format: 'pcm16', dither: false });
+  writeFileSync(path, bytes);
+  return bytes.byteLength;
 }
 
 test('opening a large file shows a progress row with its name and size until the track is in', async ({ page }, info) => {

@@ -52,3 +52,21 @@ def test_trim_and_gain():
     y = np.concatenate([np.zeros(16000), 0.3 * np.sin(np.arange(16000) * 0.05), np.zeros(16000)]).astype(np.float32)
     out = md.trim_and_gain(y, rng)
     assert out is not None and len(out) < 20000 and 0.05 < np.abs(out).max() <= 0.95
+
+
+def test_training_augmentation_keeps_shape_and_is_seeded():
+    import numpy as np
+    from train import augment, peaking_eq, room_ir
+
+    rng = np.random.default_rng(0)
+    x = (0.3 * np.sin(np.arange(4 * 3000) * 0.05)).reshape(4, 3000).astype(np.float32)
+    a = augment(x, np.random.default_rng(1), ("room", "eq"), p=1.0)
+    b = augment(x, np.random.default_rng(1), ("room", "eq"), p=1.0)
+    assert a.shape == x.shape and a.dtype == np.float32 and np.all(np.isfinite(a))
+    np.testing.assert_array_equal(a, b)
+    assert np.max(np.abs(a - x)) > 1e-3
+    np.testing.assert_array_equal(augment(x, rng, ("room", "eq"), p=0.0), x)
+    ir = room_ir(np.random.default_rng(2))
+    assert ir[0] == 1.0 and 0.15 * 16000 <= len(ir) <= 0.62 * 16000
+    bq, aq = peaking_eq(np.random.default_rng(3))
+    assert np.all(np.abs(np.roots(aq)) < 1)  # a stable filter
