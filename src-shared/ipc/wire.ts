@@ -4,19 +4,48 @@
 // Each typed array in the message is replaced in the JSON by {"$bin": [kind, offset, length]}
 // (offset relative to the blob area). Blobs are 8-byte aligned so that the receiver can use
 // them in place (views, no copies) whenever the frame itself is aligned.
+// Audio decoded from 16-bit files is float32 holding exact multiples of 1/32768: a large
+// Float32Array whose every value is one travels as 16-bit integers (kind "f32s16", half the
+// bytes) and comes back as the identical Float32Array. Anything else travels as float32.
 
 const MAGIC = [0x50, 0x4e, 0x46, 0x31]; // "PNF1"
 
-type Kind = 'u8' | 'i8' | 'i16' | 'f32' | 'f64';
+type Kind = 'u8' | 'i8' | 'i16' | 'f32' | 'f64' | 'f32s16';
 type Typed = Uint8Array | Int8Array | Int16Array | Float32Array | Float64Array;
 
+/** The element type each kind is stored as on the wire. */
 const CTORS = {
   u8: Uint8Array,
   i8: Int8Array,
   i16: Int16Array,
   f32: Float32Array,
   f64: Float64Array,
+  f32s16: Int16Array,
 } as const;
+
+/** Smallest Float32Array worth checking for exact 16-bit values (small ones go as they are). */
+const S16_MIN_LENGTH = 4096;
+const S16_SCALE = 32768;
+
+/** Every value is k / 32768 for an integer k in [-32768, 32767] (no NaN, no -0). */
+function isExactPcm16(a: Float32Array): boolean {
+  if (a.length < S16_MIN_LENGTH) return false;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]! * S16_SCALE;
+    if (v !== Math.round(v) || v < -32768 || v > 32767 || Object.is(v, -0)) return false;
+  }
+  return true;
+}
+
+/** Bytes [from, to) of the little-endian int16 stream of exact-16-bit float samples, into dest. */
+function writePcm16Bytes(src: Float32Array, from: number, to: number, dest: Uint8Array, destOffset: number): void {
+  for (let i = from >> 1, last = (to + 1) >> 1; i < last; i++) {
+    const v = Math.round(src[i]! * S16_SCALE);
+    const b = 2 * i;
+    if (b >= from) dest[destOffset + b - from] = v & 0xff;
+    if (b + 1 < to) dest[destOffset + b + 1 - from] = (v >> 8) & 0xff;
+  }
+}
 
 const align8 = (n: number) => (n + 7) & ~7;
 
@@ -29,23 +58,42 @@ function kindOf(v: unknown): Kind | null {
   return null;
 }
 
-/** A message laid out as byte segments at offsets, so it can be written whole or in chunks. */
-interface Layout {
-  total: number;
-  segments: { at: number; bytes: Uint8Array }[];
+/**
+ * A run of bytes in a laid-out message: `write` puts its bytes [from, to) into dest at destOffset
+ * (plain arrays are copied; exact-16-bit float arrays are converted on the fly, chunk by chunk).
+ */
+interface Segment {
+  at: number;
+  length: number;
+  write(from: number, to: number, dest: Uint8Array, destOffset: number): void;
 }
 
+/** A message laid out as segments at offsets, so it can be written whole or in chunks. */
+interface Layout {
+  total: number;
+  segments: Segment[];
+}
+
+const bytesSegment = (at: number, bytes: Uint8Array): Segment => ({
+  at,
+  length: bytes.byteLength,
+  write: (from, to, dest, destOffset) => dest.set(bytes.subarray(from, to), destOffset),
+});
+
 function layoutWire(message: unknown): Layout {
-  const blobs: { bytes: Uint8Array; at: number }[] = [];
+  const blobs: { at: number; length: number; write: Segment['write'] }[] = [];
   let offset = 0;
   const header = JSON.stringify(message, function (this: unknown, _key, value: unknown) {
     const kind = kindOf(value);
     if (!kind) return value;
     const t = value as Typed;
-    const bytes = new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
-    const ref = { $bin: [kind, offset, t.length] };
-    blobs.push({ bytes, at: offset });
-    offset = align8(offset + bytes.byteLength);
+    const s16 = t instanceof Float32Array && isExactPcm16(t);
+    const seg = s16
+      ? { at: offset, length: t.length * 2, write: (from: number, to: number, dest: Uint8Array, at: number) => writePcm16Bytes(t, from, to, dest, at) }
+      : { ...bytesSegment(offset, new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) };
+    const ref = { $bin: [s16 ? 'f32s16' : kind, offset, t.length] };
+    blobs.push(seg);
+    offset = align8(offset + seg.length);
     return ref;
   });
   const head = new TextEncoder().encode(header);
@@ -55,7 +103,7 @@ function layoutWire(message: unknown): Layout {
   const base = align8(8 + head.byteLength);
   return {
     total: base + offset,
-    segments: [{ at: 0, bytes: prefix }, { at: 8, bytes: head }, ...blobs.map((b) => ({ at: base + b.at, bytes: b.bytes }))],
+    segments: [bytesSegment(0, prefix), bytesSegment(8, head), ...blobs.map((b) => ({ ...b, at: base + b.at }))],
   };
 }
 
@@ -64,8 +112,8 @@ function fill(layout: Layout, from: number, dest: Uint8Array): void {
   const to = from + dest.byteLength;
   for (const seg of layout.segments) {
     const a = Math.max(from, seg.at);
-    const b = Math.min(to, seg.at + seg.bytes.byteLength);
-    if (a < b) dest.set(seg.bytes.subarray(a - seg.at, b - seg.at), a - from);
+    const b = Math.min(to, seg.at + seg.length);
+    if (a < b) seg.write(a - seg.at, b - seg.at, dest, a - from);
   }
 }
 
@@ -100,9 +148,14 @@ export function decodeWire(data: Uint8Array): unknown {
       const byteLen = (len as number) * Ctor.BYTES_PER_ELEMENT;
       if ((off as number) + byteLen > blobBytes) throw new WireError('binary range out of bounds');
       const start = data.byteOffset + base + (off as number);
-      if (start % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(data.buffer as ArrayBuffer, start, len as number);
-      const copy = data.slice(base + (off as number), base + (off as number) + byteLen);
-      return new Ctor(copy.buffer, 0, len as number);
+      const stored =
+        start % Ctor.BYTES_PER_ELEMENT === 0
+          ? new Ctor(data.buffer as ArrayBuffer, start, len as number)
+          : new Ctor(data.slice(base + (off as number), base + (off as number) + byteLen).buffer, 0, len as number);
+      if (kind !== 'f32s16') return stored;
+      const out = new Float32Array(len as number);
+      for (let i = 0; i < out.length; i++) out[i] = stored[i]! / S16_SCALE;
+      return out;
     }
     return value;
   });

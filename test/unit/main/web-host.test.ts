@@ -118,7 +118,8 @@ describe('web host', () => {
   it('sends a big reply in chunks under its request\'s seq, so the renderer can follow its arrival', async () => {
     const ws = connect({});
     await new Promise((ok) => ws.on('open', ok));
-    const n = 5_000_000; // the fake answers with n float32 samples: 20 MB, three 8 MB chunks
+    // the fake answers with n float32 samples of 0.5, which travel as 16-bit: 20 MB, three 8 MB chunks
+    const n = 10_000_000;
     const asm = new FrameAssembler();
     const ids: (number | null)[] = [];
     const seen: number[] = [];

@@ -97,3 +97,55 @@ describe('chunked frames', () => {
     expect(() => a.push(toFrames(new Uint8Array(3000), 2, 1000)[0]!)).toThrow(WireError); // too many in flight
   });
 });
+
+describe('16-bit audio on the wire', () => {
+  const pcm16 = (n: number) => Float32Array.from({ length: n }, (_, i) => (((i * 7919) % 65536) - 32768) / 32768);
+
+  it('sends exact 16-bit float audio as int16 and gives back the identical Float32Array', () => {
+    const a = pcm16(50_000);
+    a[0] = -1;
+    a[1] = 32767 / 32768;
+    const enc = encodeWire({ a });
+    expect(enc.byteLength).toBeLessThan(50_000 * 2 + 200); // half of float32
+    const back = decodeWire(enc) as { a: Float32Array };
+    expect(back.a).toBeInstanceOf(Float32Array);
+    expect(back.a).toEqual(a);
+    expect(Buffer.from(back.a.buffer, back.a.byteOffset, back.a.byteLength).equals(Buffer.from(a.buffer))).toBe(true);
+  });
+
+  it('keeps float32 for anything that is not exactly 16-bit: other values, NaN, -0, +1, short arrays', () => {
+    const cases: Float32Array[] = [];
+    const off = pcm16(10_000);
+    off[5000] = 0.1; // not a multiple of 1/32768
+    cases.push(off);
+    const nan = pcm16(10_000);
+    nan[3] = Number.NaN;
+    cases.push(nan);
+    const negZero = pcm16(10_000);
+    negZero[7] = -0;
+    cases.push(negZero);
+    const one = pcm16(10_000);
+    one[9] = 1; // 32768 does not fit int16
+    cases.push(one);
+    for (const a of cases) {
+      const enc = encodeWire({ a });
+      expect(enc.byteLength).toBeGreaterThan(a.byteLength);
+      const back = decodeWire(enc) as { a: Float32Array };
+      expect(Buffer.from(back.a.buffer, back.a.byteOffset, back.a.byteLength).equals(Buffer.from(a.buffer))).toBe(true);
+    }
+    expect(encodeWire({ a: pcm16(100) }).byteLength).toBeGreaterThan(400); // small: not worth checking
+  });
+
+  it('converts chunk by chunk at any chunk size, odd ones included', () => {
+    const message = { seq: 3, channels: [pcm16(20_000), pcm16(12_345)], note: 'x' };
+    const whole = encodeWire(message);
+    for (const size of [999, 1000, 4096, 8191]) {
+      const asm = new FrameAssembler();
+      let out: Uint8Array | null = null;
+      for (const f of encodeFrames(message, 5, size)) out = asm.push(f) ?? out;
+      expect(Buffer.from(out!).equals(Buffer.from(whole))).toBe(true);
+    }
+    const back = decodeWire(whole) as typeof message;
+    expect(back.channels[1]).toEqual(message.channels[1]);
+  });
+});
