@@ -29,7 +29,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from model import load_prior, quantize  # noqa: E402
+from model import load_prior, quantize, training_totals  # noqa: E402
 from reference_sampler import eval_clips, excerpt, load_audio, run_upsample, score  # noqa: E402
 from train import Corpus  # noqa: E402
 
@@ -201,8 +201,9 @@ def evaluate(source, ckpt, data_dir, args):
             agg[k]["n"] += v["positions"]
     real_mean = {k: {kk: round(a[kk] / a["n"], 4) for kk in keys} for k, a in agg.items() if a["n"]}
     res = {
-        "source": source, "ckpt": os.path.relpath(ckpt, ROOT), "samplesSeen": st.get("samples_seen", 0),
-        "steps": st.get("step", 0), "trainWallSeconds": round(st.get("wall", 0), 1),
+        "source": source, "ckpt": os.path.relpath(ckpt, ROOT), "samplesSeen": training_totals(st)["samples_seen"],
+        "steps": training_totals(st)["steps"], "trainWallSeconds": round(training_totals(st)["wall"], 1),
+        **({"fineTunedFrom": st["before"]["lineage"], "augment": st.get("augment", [])} if st.get("before") else {}),
         "params": model.n_params(), "flopsPerSample": model.flops_per_sample(), "receptiveField": rf,
         "validation": {
             "bitsPerSample": {k: v["wavenet"] for k, v in val.items()},
@@ -252,7 +253,9 @@ def to_md(allres):
         L += [f"## {src}", "",
               f"checkpoint `{r['ckpt']}`: {r['samplesSeen'] / 1e6:.0f}M samples seen, {r['steps']} steps, "
               f"{r['trainWallSeconds'] / 3600:.2f} h training; params {r['params']}, forward FLOPs/sample "
-              f"{r['flopsPerSample']['forward']}, score graph FLOPs/sample {r['flopsPerSample']['scoreGraph']}, receptive field {r['receptiveField']}.", "",
+              f"{r['flopsPerSample']['forward']}, score graph FLOPs/sample {r['flopsPerSample']['scoreGraph']}, receptive field {r['receptiveField']}."
+              + (f" Totals over its lineage: fine-tuned (augment: {', '.join(r.get('augment') or []) or 'none'}) from "
+                 f"{' -> '.join(r['fineTunedFrom'])}." if r.get("fineTunedFrom") else ""), "",
               "Held-out validation (renderers never seen in training), bits/sample:", "",
               HDR, "|---|---|---|---|---|---|"]
         bl = v["baselines"]

@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 ROOT = os.path.dirname(HERE)
 
-from model import PriorConfig, WaveNetPrior, load_prior  # noqa: E402
+from model import PriorConfig, WaveNetPrior, load_prior, training_totals  # noqa: E402
 from score_graph import ScoreGraph, autograd_score, rel_err  # noqa: E402
 
 PARITY_SIGMAS = [0.003, 0.03, 0.3]
@@ -210,10 +210,12 @@ def main():
     m, ck = load_prior(a.ckpt, use_ema=not a.raw)
     name = a.name or a.source
     st = ck.get("state", {})
+    tot = training_totals(st)
     extra = {
         "data": st.get("data_summary", {}),
-        "training": {"steps": st.get("step", 0), "samplesSeen": st.get("samples_seen", 0),
-                     "wallSeconds": round(st.get("wall", 0.0), 1), "device": st.get("device", "cpu"),
+        "training": {"steps": tot["steps"], "samplesSeen": tot["samples_seen"],
+                     "wallSeconds": round(tot["wall"], 1), "device": st.get("device", "cpu"),
+                     **({"fineTunedFrom": st["before"]["lineage"], "augment": st.get("augment", [])} if st.get("before") else {}),
                      "weights": "raw" if a.raw else "ema", "exportedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
         "validation": st.get("last_val", None),
     }

@@ -259,6 +259,22 @@ def smoothed_logp(logits, x, sigma, bins):
     return lp * mask
 
 
+def training_totals(state):
+    """Steps, samples seen and wall seconds over a checkpoint's whole lineage: its own run plus,
+    for a fine-tune (train.py --init), everything before it (state["before"])."""
+    before = state.get("before") or {}
+    return {"steps": state.get("step", 0) + before.get("steps", 0),
+            "samples_seen": state.get("samples_seen", 0) + before.get("samples_seen", 0),
+            "wall": state.get("wall", 0.0) + before.get("wall", 0.0)}
+
+
+def lineage_of(init_state, init_path):
+    """What a fine-tune records of the checkpoint it started from (its totals and where it came from)."""
+    t = training_totals(init_state)
+    return {"from": init_path, "steps": t["steps"], "samples_seen": t["samples_seen"], "wall": t["wall"],
+            "lineage": (init_state.get("before") or {}).get("lineage", []) + [init_path]}
+
+
 def save_checkpoint(path, model, ema, opt, state):
     torch.save({"cfg": model.cfg.to_dict(), "model": model.state_dict(),
                 "ema": ema.state_dict() if ema is not None else None,

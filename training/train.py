@@ -30,7 +30,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from model import PriorConfig, WaveNetPrior, quantize, save_checkpoint  # noqa: E402
+from model import PriorConfig, WaveNetPrior, lineage_of, quantize, save_checkpoint  # noqa: E402
 
 VAL_SIGMAS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
 SIGMA_MIN, SIGMA_MAX = 1e-3, 0.3
@@ -254,7 +254,10 @@ def main():
             state["data_summary"] = data_summary or state.get("data_summary", {})
             print(f"[train] resumed {ckpt_path}: step {state['step']}, {state['samples_seen'] / 1e6:.1f}M samples", flush=True)
         else:
-            print(f"[train] fine-tuning from {init}", flush=True)
+            state["before"] = lineage_of(ck.get("state", {}), os.path.relpath(init, ROOT))
+            print(f"[train] fine-tuning from {init} ({state['before']['samples_seen'] / 1e6:.0f}M samples before)", flush=True)
+    if augments or "augment" not in state:
+        state["augment"] = list(augments)
     if ck is None and cfg.anchor:
         init_anchor_from_data(model, train, seed=a.seed)
         ema.load_state_dict(model.state_dict())

@@ -70,3 +70,15 @@ def test_training_augmentation_keeps_shape_and_is_seeded():
     assert ir[0] == 1.0 and 0.15 * 16000 <= len(ir) <= 0.62 * 16000
     bq, aq = peaking_eq(np.random.default_rng(3))
     assert np.all(np.abs(np.roots(aq)) < 1)  # a stable filter
+
+
+def test_fine_tune_totals_count_the_whole_lineage():
+    from model import lineage_of, training_totals
+
+    base = {"step": 100, "samples_seen": 1000, "wall": 10.0}
+    tune = {"step": 5, "samples_seen": 50, "wall": 1.0, "before": lineage_of(base, "a.pt")}
+    assert training_totals(base) == {"steps": 100, "samples_seen": 1000, "wall": 10.0}
+    assert training_totals(tune) == {"steps": 105, "samples_seen": 1050, "wall": 11.0}
+    again = {"step": 1, "samples_seen": 7, "wall": 0.5, "before": lineage_of(tune, "b.pt")}
+    assert training_totals(again) == {"steps": 106, "samples_seen": 1057, "wall": 11.5}
+    assert again["before"]["lineage"] == ["a.pt", "b.pt"]
