@@ -11,6 +11,7 @@
 #   $OUT/<source>_curve.csv and $OUT/<source>.log
 # MODE=large (default): a larger prior from scratch (24 layers, 96 channels, head 256).
 # MODE=finetune: resume the carried CPU checkpoints (training/.runs/<source>/ckpt.pt) at the CPU size.
+# AUGMENT=room,eq (default; AUGMENT= for none): recording-like rooms and EQ, see train.py --augment.
 # Bring the checkpoints home, then: python3 training/export.py --ckpt <ckpt.pt> --source <source>.
 set -euo pipefail
 MIN=${1:-7}
@@ -38,7 +39,7 @@ for s in piano voice; do
   mkdir -p "$OUT/$s"
   if [ "$MODE" = "finetune" ] && [ -f "$HERE/.runs/$s/ckpt.pt" ] && [ ! -f "$OUT/$s/ckpt.pt" ]; then cp "$HERE/.runs/$s/ckpt.pt" "$OUT/$s/ckpt.pt"; fi
   "$PY" "$HERE/train.py" --source "$s" --device "$DEV" --threads "${THREADS:-4}" --data-dir "$DATA" --run-dir "$OUT/$s" \
-      --log "$OUT/${s}_curve.csv" --hours "$HOURS" --val-min 1.5 --ckpt-min 1 "${SIZE[@]}" "${BATCH[@]}" \
+      --log "$OUT/${s}_curve.csv" --hours "$HOURS" --val-min 1.5 --ckpt-min 1 "${SIZE[@]}" "${BATCH[@]}" --augment "${AUGMENT-room,eq}" \
       > "$OUT/$s.log" 2>&1 &
   pids+=($!)
 done

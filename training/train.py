@@ -96,16 +96,29 @@ def peaking_eq(rng, sr=16000):
     return b / a[0], a / a[0]
 
 
+EQ_TAIL = 2048  # zero padding that holds a peaking biquad's impulse response (it decays in < 100 ms)
+
+
 def augment(clean, rng, kinds, p=0.5):
     """Recording-like variety for synthetic renders: per segment, with probability p each, a room
-    (convolution) and/or a peaking EQ. Segments keep their length; the caller re-limits the peak."""
-    from scipy.signal import fftconvolve, lfilter
+    (convolution) and/or a peaking EQ, both applied as one product of spectra over a zero-padded
+    FFT (numpy only: the GPU machine has no scipy). Segments keep their length; the caller
+    re-limits the peak."""
     out = clean.astype(np.float64, copy=True)
+    n = out.shape[1]
     for i in range(out.shape[0]):
-        if "room" in kinds and rng.random() < p:
-            out[i] = fftconvolve(out[i], room_ir(rng))[:out.shape[1]]
-        if "eq" in kinds and rng.random() < p:
-            out[i] = lfilter(*peaking_eq(rng), out[i])
+        room = "room" in kinds and rng.random() < p
+        eq = "eq" in kinds and rng.random() < p
+        if not (room or eq):
+            continue
+        ir = room_ir(rng) if room else np.ones(1)
+        m = 1 << int(np.ceil(np.log2(n + len(ir) + EQ_TAIL)))
+        spec = np.fft.rfft(out[i], m) * np.fft.rfft(ir, m)
+        if eq:
+            b, a = peaking_eq(rng)
+            z = np.exp(-1j * np.pi * np.arange(m // 2 + 1) / (m // 2))  # e^{-jw} at the rfft bins
+            spec *= (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
+        out[i] = np.fft.irfft(spec, m)[:n]
     return out.astype(np.float32)
 
 

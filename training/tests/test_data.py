@@ -70,6 +70,16 @@ def test_training_augmentation_keeps_shape_and_is_seeded():
     assert ir[0] == 1.0 and 0.15 * 16000 <= len(ir) <= 0.62 * 16000
     bq, aq = peaking_eq(np.random.default_rng(3))
     assert np.all(np.abs(np.roots(aq)) < 1)  # a stable filter
+    # the spectral product is the same filtering as the time-domain recursion and convolution
+    from scipy.signal import fftconvolve, lfilter
+
+    one = x[:1]
+    r1, r2 = np.random.default_rng(5), np.random.default_rng(5)
+    got = augment(one, r1, ("room", "eq"), p=1.0)[0]
+    r2.random(), r2.random()  # augment draws "room?" and "eq?" first
+    ir = room_ir(r2)
+    want = lfilter(*peaking_eq(r2), fftconvolve(one[0].astype(np.float64), ir)[:3000])
+    np.testing.assert_allclose(got, want, atol=1e-5)
 
 
 def test_fine_tune_totals_count_the_whole_lineage():
