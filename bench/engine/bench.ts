@@ -250,6 +250,8 @@ async function overClips<T>(items: T[], measure: (item: T, i: number) => Promise
  */
 /** A costlier setting (more steps, another start sigma or temperature) must gain at least this much mean SNR to be chosen. */
 const MIN_GAIN_DB = 0.01;
+/** A mean margin over the spline below this is a tie (as training/eval_priors.py MEANINGFUL_DB). */
+const MEANINGFUL_DB = 0.1;
 
 async function curve(): Promise<void> {
   const { decimationMask, DecimateMap, MaskOperator, maskFromGaps } = await import('../../src-main/engine/operators');
@@ -381,9 +383,12 @@ async function curve(): Promise<void> {
   log('');
   await p.dispose();
   const bestRow = rows.reduce((a, b) => (b.mean > a.mean ? b : a), rows[0]!);
-  log(bestRow && bestRow.mean > spline.mean
-    ? `The best setting beats the spline by ${(bestRow.mean - spline.mean).toFixed(2)} dB.`
-    : `No setting beats the spline: with this prior more steps move the estimate away from the truth, so the cheapest setting is the least harmful (see training/README.md and bench/priors/results.md for why).`);
+  const margin = bestRow ? bestRow.mean - spline.mean : 0;
+  log(margin >= MEANINGFUL_DB
+    ? `The best setting beats the spline by ${margin.toFixed(2)} dB.`
+    : margin > 0
+      ? `The best setting is level with the spline (+${margin.toFixed(2)} dB): under ${MEANINGFUL_DB} dB, which settings and excerpts alone move, the same rule as bench/priors/results.md.`
+      : `No setting beats the spline: with this prior more steps move the estimate away from the truth, so the cheapest setting is the least harmful (see training/README.md and bench/priors/results.md for why).`);
   log('');
   if (flag('write-presets')) {
     const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown>;
