@@ -122,9 +122,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     // Messages go out one after another, in order. A big one is made chunk by chunk and waits
     // whenever the socket holds more than SEND_HIGH_WATER bytes, so a whole track's audio is
     // never copied into the socket's queue at once (it was: 1.3 GB more peak memory for an hour).
+    // A message that cannot be encoded is logged (and a reply replaced by `fallback`), and never
+    // stops the messages after it.
     let outbox: Promise<void> = Promise.resolve();
-    const send = (message: unknown, messageId: number) => {
-      outbox = outbox.then(() => sendNow(message, messageId));
+    const send = (message: unknown, messageId: number, fallback?: unknown) => {
+      outbox = outbox
+        .then(() => sendNow(message, messageId))
+        .catch((e: unknown) => {
+          log(`web host: could not send a message: ${e instanceof Error ? e.message : String(e)}`);
+          if (fallback !== undefined) return sendNow(fallback, messageId).catch(() => {});
+        });
     };
     async function sendNow(message: unknown, messageId: number) {
       const t = performance.now();
@@ -163,7 +170,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         const td = performance.now();
         const result = await opts.dispatch(m.channel, m.payload, ctx);
         trace(`${String(m.channel)} handled in ${(performance.now() - td).toFixed(0)} ms`);
-        send({ seq, result }, replyId(seq as number));
+        send({ seq, result }, replyId(seq as number), { seq, result: fail('INTERNAL', 'The answer could not be sent to the page.') });
       } catch (e) {
         log(`web host: bad message: ${e instanceof Error ? e.message : String(e)}`);
         const s = typeof seq === 'number' ? seq : -1;

@@ -16,6 +16,8 @@ writeFileSync(join(tmpdir(), 'pnf-secret.txt'), 'secret');
 beforeAll(async () => {
   const dispatch = createDispatch(fakeHandlers({
     'app:info': async () => ({ name: 'PnF Studio', version: '0', host: 'web', platform: 'linux', formats: [], projectDir: '/tmp' }),
+    // an answer the wire cannot encode (a BigInt): the page must still get a reply
+    'project:open': async () => ({ doc: { big: 1n } }) as never,
     'audio:import': async (r) => {
       if (r.kind !== 'bytes') throw new Error('no');
       return {
@@ -113,6 +115,19 @@ describe('web host', () => {
     for (const b of bad) expect(b.result.error.code).toBe('BAD_REQUEST');
     const path = replies.find((r) => (r as { seq: number }).seq === 4) as { result: { ok: boolean; error: { code: string } } };
     expect(path.result.ok).toBe(false);
+  });
+
+  it('answers with an error when a reply cannot be encoded, and keeps answering', async () => {
+    const ws = connect({});
+    await new Promise((ok) => ws.on('open', ok));
+    const replies: { seq: number; result: { ok: boolean; error?: { code: string } } }[] = [];
+    ws.on('message', (d: Buffer) => replies.push(decodeWire(new Uint8Array(d)) as (typeof replies)[number]));
+    ws.send(encodeWire({ seq: 11, channel: 'project:open', payload: {} }));
+    ws.send(encodeWire({ seq: 12, channel: 'app:info', payload: {} }));
+    await expect.poll(() => replies.length).toBe(2);
+    ws.close();
+    expect(replies.find((r) => r.seq === 11)?.result).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(replies.find((r) => r.seq === 12)?.result.ok).toBe(true);
   });
 
   it('sends a big reply in chunks under its request\'s seq, so the renderer can follow its arrival', async () => {
