@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shared/ipc/contract';
 import { CodedError } from '../src-shared/ipc/result';
 import { summarize } from '../src-shared/audio/waveform';
-import { formatBytes } from '../src-shared/audio/format';
+import { openingLabel } from '../src-shared/ipc/progress-tasks';
 import { spliceRegion } from '../src-shared/audio/splice';
 import type { AudioData } from '../src-shared/audio/types';
 import type { JobRequest } from '../src-shared/engine/jobs';
@@ -75,9 +75,8 @@ export function safeFileName(name: string, ext: string): string {
  * Never `done`: the renderer ends the task when the import's answer has arrived.
  */
 function importStages(ctx: RequestContext, id: string | undefined, name: string, bytes: number | null) {
-  const label = `Opening "${name}"${bytes !== null ? ` (${formatBytes(bytes)})` : ''}`;
   return (what: string, fraction: number) => {
-    if (id) ctx.emit('progress:event', { id, label: `${label}: ${what}…`, fraction, done: false });
+    if (id) ctx.emit('progress:event', { id, label: openingLabel(name, bytes, what), fraction, done: false });
   };
 }
 

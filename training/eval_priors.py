@@ -200,9 +200,10 @@ def evaluate(source, ckpt, data_dir, args):
                 agg[k][kk] += v[kk] * v["positions"]
             agg[k]["n"] += v["positions"]
     real_mean = {k: {kk: round(a[kk] / a["n"], 4) for kk in keys} for k, a in agg.items() if a["n"]}
+    totals = training_totals(st)
     res = {
-        "source": source, "ckpt": os.path.relpath(ckpt, ROOT), "samplesSeen": training_totals(st)["samples_seen"],
-        "steps": training_totals(st)["steps"], "trainWallSeconds": round(training_totals(st)["wall"], 1),
+        "source": source, "ckpt": os.path.relpath(ckpt, ROOT), "samplesSeen": totals["samples_seen"],
+        "steps": totals["steps"], "trainWallSeconds": round(totals["wall"], 1),
         **({"fineTunedFrom": st["before"]["lineage"], "augment": st.get("augment", [])} if st.get("before") else {}),
         "params": model.n_params(), "flopsPerSample": model.flops_per_sample(), "receptiveField": rf,
         "validation": {

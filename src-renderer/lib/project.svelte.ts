@@ -9,8 +9,7 @@ import { summarize } from '../../src-shared/audio/waveform';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReport, type RunningEvent } from '../../src-shared/engine/progress';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
-import { applyProgress, emptyTasks, endTask, type TaskList } from '../../src-shared/ipc/progress-tasks';
-import { formatBytes } from '../../src-shared/audio/format';
+import { applyProgress, emptyTasks, endTask, openingLabel, type TaskList } from '../../src-shared/ipc/progress-tasks';
 import { api } from './api';
 import { Transport } from './transport.svelte';
 
@@ -272,7 +271,7 @@ export class Project {
       const id = uid('open');
       /** one progress row per file: this side's stages (reading, sending, receiving) and the main side's */
       const opening = (what: string, fraction: number) => {
-        this.taskList = applyProgress(this.taskList, { id, label: `Opening "${file.name}" (${formatBytes(file.size)}): ${what}…`, fraction, done: false });
+        this.taskList = applyProgress(this.taskList, { id, label: openingLabel(file.name, file.size, what), fraction, done: false });
       };
       try {
         opening('reading', 0);

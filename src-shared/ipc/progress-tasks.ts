@@ -1,6 +1,7 @@
 // The list of long main-side tasks the renderer shows (exports, imports), built from
 // ProgressEvents. Pure, so the rules are tested without a UI (test/unit/shared).
 import type { ProgressEvent } from './contract';
+import { formatBytes } from '../audio/format';
 
 export interface TaskList {
   tasks: ProgressEvent[];
@@ -9,6 +10,11 @@ export interface TaskList {
 }
 
 export const emptyTasks = (): TaskList => ({ tasks: [], ended: new Set() });
+
+/** The label of an import's progress row, on both sides: `Opening "take.wav" (42 MB): decoding…`. */
+export function openingLabel(name: string, bytes: number | null, stage: string): string {
+  return `Opening "${name}"${bytes !== null ? ` (${formatBytes(bytes)})` : ''}: ${stage}…`;
+}
 
 /** Apply one event: update (fraction never decreases), add, or remove the task when done. */
 export function applyProgress(list: TaskList, e: ProgressEvent): TaskList {

@@ -81,7 +81,7 @@ const bytesSegment = (at: number, bytes: Uint8Array): Segment => ({
 });
 
 function layoutWire(message: unknown): Layout {
-  const blobs: { at: number; length: number; write: Segment['write'] }[] = [];
+  const blobs: Segment[] = [];
   let offset = 0;
   const header = JSON.stringify(message, function (this: unknown, _key, value: unknown) {
     const kind = kindOf(value);
@@ -90,7 +90,7 @@ function layoutWire(message: unknown): Layout {
     const s16 = t instanceof Float32Array && isExactPcm16(t);
     const seg = s16
       ? { at: offset, length: t.length * 2, write: (from: number, to: number, dest: Uint8Array, at: number) => writePcm16Bytes(t, from, to, dest, at) }
-      : { ...bytesSegment(offset, new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) };
+      : bytesSegment(offset, new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
     const ref = { $bin: [s16 ? 'f32s16' : kind, offset, t.length] };
     blobs.push(seg);
     offset = align8(offset + seg.length);
