@@ -67,7 +67,38 @@ def draw_sigma(rng, n, low_frac=0.6, low_max=0.03):
     return np.where(u < low_frac, b, a).astype(np.float32)
 
 
-AUGMENTS = ("room", "eq")
+AUGMENTS = ("room", "eq", "speed")
+SPEED_RANGE = (0.88, 1.12)  # playback-rate factors of the "speed" augmentation (about +-2 semitones)
+SPEED_MARGIN = 256  # samples either side that absorb the FFT resampler's wrap-around ringing
+
+
+def speed_input_length(n):
+    """How many samples change_speed needs to produce n."""
+    return int(math.ceil(n * SPEED_RANGE[1])) + 2 * SPEED_MARGIN + 1
+
+
+def change_speed(clean, rng, n, p=0.5):
+    """Tape-speed variety (pitch and tempo together, so formants and timbre move): per segment,
+    with probability p, play [B, speed_input_length(n)] back at a random rate f (log-uniform in
+    SPEED_RANGE) by band-limited FFT resampling, numpy only; return the middle n samples. f > 1
+    drops the band above Nyquist/f first, so nothing aliases."""
+    m_in = clean.shape[1]
+    assert m_in >= speed_input_length(n), "give change_speed speed_input_length(n) samples"
+    out = np.empty((clean.shape[0], n), np.float32)
+    for i in range(clean.shape[0]):
+        x = clean[i].astype(np.float64)
+        if rng.random() < p:
+            f = math.exp(rng.uniform(math.log(SPEED_RANGE[0]), math.log(SPEED_RANGE[1])))
+            m = int(round((n + 2 * SPEED_MARGIN) * f))  # input span that becomes n + 2 margins
+            x = x[:m]
+            k = n + 2 * SPEED_MARGIN
+            spec = np.fft.rfft(x)
+            keep = min(len(spec), k // 2 + 1)
+            y = np.zeros(k // 2 + 1, np.complex128)
+            y[:keep] = spec[:keep]
+            x = np.fft.irfft(y, k) * (k / m)
+        out[i] = x[SPEED_MARGIN:SPEED_MARGIN + n]
+    return out
 
 
 def room_ir(rng, sr=16000):
@@ -104,6 +135,7 @@ def augment(clean, rng, kinds, p=0.5):
     (convolution) and/or a peaking EQ, both applied as one product of spectra over a zero-padded
     FFT (numpy only: the GPU machine has no scipy). Segments keep their length; the caller
     re-limits the peak."""
+    kinds = tuple(k for k in kinds if k != "speed")  # change_speed, which changes lengths, ran first
     out = clean.astype(np.float64, copy=True)
     n = out.shape[1]
     for i in range(out.shape[0]):
@@ -224,7 +256,7 @@ def main():
     ap.add_argument("--ckpt-min", type=float, default=5.0)
     ap.add_argument("--init", default=None, help="start from these weights (fine-tune), if no checkpoint exists yet")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--augment", default="", help=f"comma list of {','.join(AUGMENTS)}: recording-like variety (rooms, EQ) per segment")
+    ap.add_argument("--augment", default="", help=f"comma list of {','.join(AUGMENTS)}: recording-like variety (rooms, EQ, tape speed) per segment")
     a = ap.parse_args()
     augments = tuple(k for k in a.augment.split(",") if k)
     if any(k not in AUGMENTS for k in augments):
@@ -332,7 +364,10 @@ def main():
         if done:
             break
         # ---- one step ----
-        clean = train.sample(rng, a.batch, L)
+        if "speed" in augments:
+            clean = change_speed(train.sample(rng, a.batch, speed_input_length(L)), rng, L)
+        else:
+            clean = train.sample(rng, a.batch, L)
         if augments:
             clean = augment(clean, rng, augments)
         gain = np.exp(rng.uniform(math.log(0.5), math.log(2.0), size=(a.batch, 1))).astype(np.float32)

@@ -92,3 +92,26 @@ def test_fine_tune_totals_count_the_whole_lineage():
     again = {"step": 1, "samples_seen": 7, "wall": 0.5, "before": lineage_of(tune, "b.pt")}
     assert training_totals(again) == {"steps": 106, "samples_seen": 1057, "wall": 11.5}
     assert again["before"]["lineage"] == ["a.pt", "b.pt"]
+
+
+def test_speed_augmentation_moves_pitch_by_its_rate_and_is_seeded():
+    from train import SPEED_MARGIN, SPEED_RANGE, change_speed, speed_input_length
+
+    n = 3000
+    t = np.arange(speed_input_length(n))
+    x = np.stack([0.5 * np.sin(2 * np.pi * 500 / 16000 * t)] * 3).astype(np.float32)
+    a = change_speed(x, np.random.default_rng(4), n, p=1.0)
+    assert a.shape == (3, n) and a.dtype == np.float32 and np.all(np.isfinite(a))
+    np.testing.assert_array_equal(a, change_speed(x, np.random.default_rng(4), n, p=1.0))
+    np.testing.assert_array_equal(change_speed(x, np.random.default_rng(4), n, p=0.0), x[:, SPEED_MARGIN:SPEED_MARGIN + n])
+    for row in a:  # a 500 Hz tone comes out at 500 f Hz, f within the range, and keeps its level
+        spec = np.abs(np.fft.rfft(row * np.hanning(n), 16 * n))
+        f = np.argmax(spec) * 16000 / (16 * n) / 500
+        assert SPEED_RANGE[0] - 0.01 <= f <= SPEED_RANGE[1] + 0.01 and abs(f - 1) > 1e-3
+        assert abs(np.sqrt(np.mean(row ** 2)) - 0.5 / np.sqrt(2)) < 0.02
+    # speeding up drops what would fold above Nyquist instead of aliasing it
+    hi = np.stack([0.5 * np.sin(2 * np.pi * 7600 / 16000 * t)] * 8).astype(np.float32)
+    rng = np.random.default_rng(0)
+    out = change_speed(hi, rng, n, p=1.0)
+    quiet = [np.sqrt(np.mean(r ** 2)) for r in out]
+    assert min(quiet) < 0.01  # some rows sped up by more than 8000/7600: the tone is gone, not folded down
