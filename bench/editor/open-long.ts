@@ -51,9 +51,9 @@ async function writeLongWav(path: string): Promise<void> {
   await new Promise<void>((r) => out.end(r));
 }
 
-function peakRssMb(pid: number): number | null {
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number | null {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : null;
   } catch {
     return null;
@@ -112,7 +112,29 @@ async function main() {
     rows.push(['open + waveform and overview drawn', `${(tShown / 1000).toFixed(1)} s`]);
     rows.push(['zoom in responds', `${tZoom} ms`]);
     rows.push(['renderer JS heap after open', `${heap} MB`]);
-    rows.push(['web host (main side) peak RSS', `${peakRssMb(hostPid) ?? '?'} MB`]);
+    rows.push(['web host (main side) peak RSS', `${rssMb(hostPid) ?? '?'} MB`]);
+
+    // play the whole track from the start: time to a moving playhead, and what the renderer holds
+    const renderers = () =>
+      execFileSync('pgrep', ['-f', '--', '--type=renderer']).toString().trim().split('\n').map(Number).filter((p) => p > 0);
+    const rendererRss = () => Math.max(...renderers().map((p) => rssMb(p, 'VmRSS') ?? 0));
+    await cdp.send('HeapProfiler.collectGarbage'); // count what is held, not garbage awaiting a collection
+    const beforePlay = rendererRss();
+    const tp = Date.now();
+    await page.getByTestId('play').click();
+    await page.waitForFunction(
+      `(() => !/^0:00\\.000 /.test(document.querySelector('[data-testid="playhead-time"]')?.textContent ?? ''))()`,
+      undefined,
+      { timeout: 600_000, polling: 50 },
+    );
+    const tPlay = Date.now() - tp;
+    await page.waitForTimeout(1500);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const whilePlaying = rendererRss();
+    await page.getByTestId('play').click();
+    const peakRenderer = Math.max(...renderers().map((p) => rssMb(p) ?? 0));
+    rows.push(['play: click to moving playhead', `${(tPlay / 1000).toFixed(2)} s`]);
+    rows.push(['renderer RSS after open / while playing (after a GC) / peak', `${beforePlay} / ${whilePlaying} / ${peakRenderer} MB`]);
 
     // time from job start to first preview (tiny model, draft, 3.3 s clip)
     const page2 = await browser.newPage();

@@ -12,6 +12,7 @@ import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { applyProgress, emptyTasks, endTask, openingLabel, type TaskList } from '../../src-shared/ipc/progress-tasks';
 import { api } from './api';
 import { Transport } from './transport.svelte';
+import { adoptForPlayback } from './playback-buffers';
 
 export interface Notice {
   id: number;
@@ -235,10 +236,13 @@ export class Project {
     }
   }
 
-  private remember(a: TrackAudio) {
+  /** Keeps `a` (its samples moved into a playable buffer) and returns what was kept. */
+  private remember(a: TrackAudio): TrackAudio {
+    const kept = adoptForPlayback(a);
     const m = new Map(this.audio);
-    m.set(a.blob, a);
+    m.set(kept.blob, kept);
     this.audio = m;
+    return kept;
   }
 
   // ---- open / import ---------------------------------------------------------------------
@@ -255,7 +259,7 @@ export class Project {
 
   private load(p: OpenedProject) {
     const m = new Map<string, TrackAudio>();
-    for (const a of p.audio) m.set(a.blob, a);
+    for (const a of p.audio) m.set(a.blob, adoptForPlayback(a));
     this.audio = m;
     this.history = initHistory(p.doc);
     for (const w of p.warnings) this.notify('error', w);
@@ -481,8 +485,8 @@ export class Project {
     }
   }
 
-  private finish(job: JobView, outputs: Record<string, TrackAudio>, notes: string[]) {
-    for (const a of Object.values(outputs)) this.remember(a);
+  private finish(job: JobView, received: Record<string, TrackAudio>, notes: string[]) {
+    const outputs = Object.fromEntries(Object.entries(received).map(([name, a]) => [name, this.remember(a)]));
     const source = this.doc.tracks.find((t) => t.id === job.sourceTrackId) ?? null;
     if (job.kind === 'inpaint') {
       if (!source || !job.region) return;

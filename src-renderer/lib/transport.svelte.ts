@@ -4,6 +4,7 @@
 import type { PlayerAdapter, EventEmitterForPlayerEvents } from 'peaks.js';
 import type { TrackAudio } from '../../src-shared/ipc/contract';
 import { spliceRegion } from '../../src-shared/audio/splice';
+import { playbackBuffer } from './playback-buffers';
 
 export interface PlayableTrack {
   id: string;
@@ -14,17 +15,6 @@ export interface PlayableTrack {
 /** Pure: where the playhead is, given when playback started. */
 export function playheadAt(startOffset: number, startedAtCtx: number, nowCtx: number, duration: number): number {
   return Math.min(duration, Math.max(0, startOffset + (nowCtx - startedAtCtx)));
-}
-
-const buffers = new WeakMap<Float32Array[], AudioBuffer>();
-
-function toBuffer(ctx: BaseAudioContext, sampleRate: number, channels: Float32Array[]): AudioBuffer {
-  const cached = buffers.get(channels);
-  if (cached) return cached;
-  const b = ctx.createBuffer(channels.length, Math.max(1, channels[0]?.length ?? 1), sampleRate);
-  channels.forEach((ch, i) => b.copyToChannel(ch as Float32Array<ArrayBuffer>, i));
-  buffers.set(channels, b);
-  return b;
 }
 
 type Source = { buffer: AudioBuffer; gain: number; offset: number };
@@ -105,7 +95,7 @@ export class Transport {
     if (this.position >= this.duration) this.position = 0;
     const ctx = this.context();
     const sources = this.tracks().map((t) => ({
-      buffer: toBuffer(ctx, t.audio.sampleRate, t.audio.channels),
+      buffer: playbackBuffer(ctx, t.audio.sampleRate, t.audio.channels),
       gain: Math.pow(10, t.gainDb / 20),
       offset: 0,
     }));

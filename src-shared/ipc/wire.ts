@@ -127,8 +127,10 @@ export function encodeWire(message: unknown): Uint8Array {
 export class WireError extends Error {}
 
 /**
- * Decode a message. Typed arrays are views into `data` where alignment allows (the caller
- * hands over `data` and must not reuse it), copies otherwise.
+ * Decode a message. A typed array that is a large part of `data` (at least 1/16: a track's
+ * channels) is a view into it where alignment allows (the caller hands over `data` and must
+ * not reuse it); anything smaller is copied, so that a small array (a waveform summary) never
+ * keeps a whole track's message alive after its audio has been converted or dropped.
  */
 export function decodeWire(data: Uint8Array): unknown {
   if (data.byteLength < 8 || MAGIC.some((m, i) => data[i] !== m)) throw new WireError('not a PnF wire message');
@@ -148,8 +150,9 @@ export function decodeWire(data: Uint8Array): unknown {
       const byteLen = (len as number) * Ctor.BYTES_PER_ELEMENT;
       if ((off as number) + byteLen > blobBytes) throw new WireError('binary range out of bounds');
       const start = data.byteOffset + base + (off as number);
+      const asView = start % Ctor.BYTES_PER_ELEMENT === 0 && byteLen * 16 >= data.buffer.byteLength;
       const stored =
-        start % Ctor.BYTES_PER_ELEMENT === 0
+        asView
           ? new Ctor(data.buffer as ArrayBuffer, start, len as number)
           : new Ctor(data.slice(base + (off as number), base + (off as number) + byteLen).buffer, 0, len as number);
       if (kind !== 'f32s16') return stored;

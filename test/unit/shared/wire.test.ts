@@ -19,17 +19,32 @@ describe('wire codec', () => {
     expect(Array.from(back.bytes)).toEqual([1, 2, 3]);
     expect(Array.from(back.wf.data)).toEqual([-32768, 32767]);
   });
-  it('hands back aligned views without copying, and copies when unaligned', () => {
-    const enc = encodeWire({ a: new Float32Array([1, 2, 3]), b: new Uint8Array([9]), c: new Float64Array([0.5]) });
+  it('hands back a large aligned array as a view without copying, and copies when unaligned', () => {
+    const a = new Float32Array(4096).map((_, i) => i / 7);
+    const enc = encodeWire({ a, b: new Uint8Array([9]), c: new Float64Array([0.5]) });
     const back = decodeWire(enc) as { a: Float32Array; b: Uint8Array; c: Float64Array };
     expect(back.a.buffer).toBe(enc.buffer);
-    expect(Array.from(back.a)).toEqual([1, 2, 3]);
+    expect(back.a).toEqual(a);
     expect(Array.from(back.c)).toEqual([0.5]);
     const shifted = new Uint8Array(enc.byteLength + 1);
     shifted.set(enc, 1);
     const back2 = decodeWire(shifted.subarray(1)) as { a: Float32Array };
     expect(back2.a.buffer).not.toBe(shifted.buffer);
-    expect(Array.from(back2.a)).toEqual([1, 2, 3]);
+    expect(back2.a).toEqual(a);
+  });
+  it('copies small arrays so they never keep a whole large message alive', () => {
+    // a track's reply: 16-bit audio converted to float (new arrays) plus a small waveform summary
+    const audio = new Float32Array(1 << 16).map((_, i) => ((i % 2000) - 1000) / 32768);
+    const wf = new Int8Array([1, -2, 3, -4]);
+    const enc = encodeWire({ channels: [audio], wf, tiny: new Float32Array([0.25]) });
+    const back = decodeWire(enc) as { channels: Float32Array[]; wf: Int8Array; tiny: Float32Array };
+    expect(back.channels[0]).toEqual(audio);
+    expect(back.channels[0]!.buffer).not.toBe(enc.buffer); // converted from int16
+    for (const small of [back.wf, back.tiny]) {
+      expect(small.buffer).not.toBe(enc.buffer);
+      expect(small.buffer.byteLength).toBe(small.byteLength);
+    }
+    expect(Array.from(back.wf)).toEqual([1, -2, 3, -4]);
   });
   it('respects subarray views', () => {
     const big = new Float32Array([1, 2, 3, 4, 5]);

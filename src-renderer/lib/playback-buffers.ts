@@ -1,0 +1,46 @@
+// Playback buffers for tracks. A track's samples live in an AudioBuffer's own channel arrays
+// (adoptForPlayback), so that Web Audio plays them without a second copy; plain arrays (job
+// previews, tests in Node) get a cached copy the first time they play. No runes here: plain
+// functions, unit-tested in Node with a stand-in AudioBuffer.
+import type { TrackAudio } from '../../src-shared/ipc/contract';
+
+const buffers = new WeakMap<Float32Array[], AudioBuffer>();
+
+/** The sample rates an AudioBuffer takes (Chromium: 3 kHz to 768 kHz). */
+const BUFFER_RATES = { min: 3000, max: 768_000 };
+
+/**
+ * Moves a track's samples into an AudioBuffer and returns the audio with the buffer's own
+ * channel arrays, so that playing it copies nothing: an hour of stereo is held once (1.3 GB),
+ * not twice, and play starts at once. Without Web Audio (tests in Node), for a rate an
+ * AudioBuffer cannot take, or if the buffer cannot be allocated, the audio comes back as it was
+ * (and playback copies it, as before). The samples must not be written afterwards.
+ */
+export function adoptForPlayback(a: TrackAudio): TrackAudio {
+  const first = a.channels[0];
+  if (buffers.has(a.channels) || !first || first.length < 1 || typeof AudioBuffer === 'undefined') return a;
+  if (a.sampleRate < BUFFER_RATES.min || a.sampleRate > BUFFER_RATES.max) return a;
+  let b: AudioBuffer;
+  try {
+    b = new AudioBuffer({ numberOfChannels: a.channels.length, length: first.length, sampleRate: a.sampleRate });
+  } catch {
+    return a;
+  }
+  const channels = a.channels.map((c, i) => {
+    b.copyToChannel(c as Float32Array<ArrayBuffer>, i);
+    return b.getChannelData(i);
+  });
+  buffers.set(channels, b);
+  return { ...a, channels };
+}
+
+/** The AudioBuffer that plays `channels`: the one they live in, or (once) a copy. */
+export function playbackBuffer(ctx: BaseAudioContext, sampleRate: number, channels: Float32Array[]): AudioBuffer {
+  const cached = buffers.get(channels);
+  if (cached) return cached;
+  const b = ctx.createBuffer(channels.length, Math.max(1, channels[0]?.length ?? 1), sampleRate);
+  channels.forEach((ch, i) => b.copyToChannel(ch as Float32Array<ArrayBuffer>, i));
+  buffers.set(channels, b);
+  return b;
+}
+
