@@ -7,7 +7,7 @@ import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type Proje
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
 import { summarize } from '../../src-shared/audio/waveform';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
-import { describeReport, type RunningEvent } from '../../src-shared/engine/progress';
+import { describeReports, type RunningEvent } from '../../src-shared/engine/progress';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { applyProgress, emptyTasks, endTask, openingLabel, type TaskList } from '../../src-shared/ipc/progress-tasks';
 import { api } from './api';
@@ -478,9 +478,7 @@ export class Project {
       case 'done':
         this.endJob(e.jobId);
         // be honest about weak priors: every warning, and one line of context otherwise
-        const described = e.summary.reports.map(describeReport).filter((d) => d !== null);
-        const shown = described.some((d) => d.warn) ? described.filter((d) => d.warn) : described.slice(0, 1);
-        for (const d of shown) this.notify(d.warn ? 'error' : 'info', `${job.label}: ${d.text}`);
+        for (const d of describeReports(e.summary.reports)) this.notify(d.warn ? 'error' : 'info', `${job.label}: ${d.text}`);
         return this.finish(job, e.outputs, e.summary.notes);
     }
   }

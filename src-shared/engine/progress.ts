@@ -120,3 +120,42 @@ export function describeReport(r: import('./jobs').TrackReport): { text: string;
     warn: true,
   };
 }
+
+/** What the editor calls an output: a fill's "alt2" is "Fill 2"; other names stay. */
+export function outputLabel(track: string): string {
+  const m = /^alt(\d+)$/.exec(track);
+  return m ? `Fill ${m[1]}` : track;
+}
+
+/** "10.3 dB" or "10.3–10.4 dB": one number when a range rounds to a single value. */
+function span(values: number[], digits: number): string {
+  const lo = Math.min(...values).toFixed(digits);
+  const hi = Math.max(...values).toFixed(digits);
+  return lo === hi ? lo : `${lo} to ${hi}`;
+}
+
+/**
+ * What the user is told when a job finishes: every warning, and one line of context when there
+ * is none. Several outputs warned against the same baseline (a fill's alternatives) make ONE
+ * line with the range of their numbers instead of a stack of near-identical ones.
+ */
+export function describeReports(reports: readonly import('./jobs').TrackReport[]): { text: string; warn: boolean }[] {
+  const described = reports.flatMap((r) => {
+    const d = describeReport({ ...r, track: outputLabel(r.track) });
+    return d ? [{ r, d }] : [];
+  });
+  const warned = described.filter((x) => x.d.warn);
+  if (warned.length === 0) return described.slice(0, 1).map((x) => x.d);
+  const byBaseline = new Map<string, typeof warned>();
+  for (const x of warned) byBaseline.set(x.r.baseline!, [...(byBaseline.get(x.r.baseline!) ?? []), x]);
+  return [...byBaseline.entries()].map(([baseline, group]) => {
+    if (group.length === 1) return group[0]!.d;
+    const names = group.map((x) => outputLabel(x.r.track)).join(', ');
+    const snr = span(group.map((x) => x.r.snrVsBaselineDb!), 1);
+    const diff = span(group.map((x) => x.r.meanLogpOutput! - x.r.meanLogpBaseline!), 2);
+    return {
+      text: `${names}: ${snr} dB from the ${baseline}; the model rates the plain ${baseline} MORE likely than each of them (${diff} nats/sample), so they may be worse than the ${baseline}. Compare before you keep one.`,
+      warn: true,
+    };
+  });
+}

@@ -125,6 +125,8 @@ test('fill a gap: select, refine live, audition alternatives, see the spread, ac
   await page.screenshot({ path: resolve(SHOTS, 'fill-live.png') });
   await expect(page.getByTestId('alternatives')).toBeVisible({ timeout: 100_000 });
   await expect(page.getByTestId('alternative')).toHaveCount(3);
+  // what the fill says about its alternatives fits in one notice, not one per alternative
+  expect(await page.locator('[data-testid^="notice-"]').filter({ hasText: 'Fill' }).count()).toBe(1);
   report('ui-longtasks-fill', { maxLongTaskMs: await maxLongTaskMs(page) });
   // the uncertainty band is drawn
   await expect

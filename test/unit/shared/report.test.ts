@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeReport } from '../../../src-shared/engine/progress';
+import { describeReport, describeReports, outputLabel } from '../../../src-shared/engine/progress';
 
 const base = { track: 'audio', snrVsBaselineDb: 21.3, baseline: 'cubic spline' };
 describe('describeReport', () => {
@@ -17,5 +17,33 @@ describe('describeReport', () => {
     expect(tie.text).toMatch(/alike \(-0\.001 nats\/sample\)/);
     expect(describeReport({ ...base, meanLogpOutput: 1.5 - 0.006, meanLogpBaseline: 1.5 })!.warn).toBe(true);
     expect(describeReport({ ...base, baseline: null, meanLogpOutput: null, meanLogpBaseline: null })).toBeNull();
+  });
+});
+
+describe('describeReports', () => {
+  const fill = (track: string, snr: number, out: number) => ({
+    track,
+    snrVsBaselineDb: snr,
+    baseline: 'LPC extrapolation fill',
+    meanLogpOutput: out,
+    meanLogpBaseline: 1.5,
+  });
+  it('folds alternatives warned against one baseline into one line with their ranges', () => {
+    const lines = describeReports([fill('alt1', 10.31, 1.35), fill('alt2', 10.44, 1.349), fill('alt3', 10.3, 1.35)]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.warn).toBe(true);
+    expect(lines[0]!.text).toBe(
+      'Fill 1, Fill 2, Fill 3: 10.3 to 10.4 dB from the LPC extrapolation fill; the model rates the plain LPC extrapolation fill MORE likely than each of them (-0.15 nats/sample), so they may be worse than the LPC extrapolation fill. Compare before you keep one.',
+    );
+  });
+  it('shows only the warned outputs when some are fine, and one line of context when none is warned', () => {
+    const lines = describeReports([fill('alt1', 10, 1.6), fill('alt2', 12, 1.0)]);
+    expect(lines).toEqual([describeReport(fill('Fill 2', 12, 1.0))]);
+    const calm = describeReports([fill('alt1', 10, 1.6), fill('alt2', 12, 1.7)]);
+    expect(calm).toEqual([describeReport(fill('Fill 1', 10, 1.6))]);
+    expect(describeReports([])).toEqual([]);
+    const two = describeReports([{ ...base, meanLogpOutput: 1, meanLogpBaseline: 1.5 }, fill('alt1', 9, 1.0), fill('alt2', 9, 0.9)]);
+    expect(two.map((l) => l.text.split(':')[0])).toEqual(['audio', 'Fill 1, Fill 2']);
+    expect(['alt1', 'alt12', 'piano', 'alt'].map(outputLabel)).toEqual(['Fill 1', 'Fill 12', 'piano', 'alt']);
   });
 });
