@@ -20,6 +20,8 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CodedError } from '../../src-shared/ipc/result';
+import { fileTooLargeText, MAX_IMPORT_BYTES } from '../../src-shared/ipc/contract';
+import { formatBytes } from '../../src-shared/audio/format';
 import type { AudioData } from '../../src-shared/audio/types';
 
 export type AudioFormat = 'wav' | 'flac' | 'mp3' | 'ogg';
@@ -30,8 +32,8 @@ export interface DecodedAudio extends AudioData {
   warnings?: string[];
 }
 
-/** Largest file we read into memory. */
-export const MAX_FILE_BYTES = 2 * 1024 ** 3;
+/** Largest file we read into memory: the importer's limit, one number for every way in. */
+export const MAX_FILE_BYTES = MAX_IMPORT_BYTES;
 export const MAX_CHANNELS = 8;
 export const MIN_SAMPLE_RATE = 1000;
 export const MAX_SAMPLE_RATE = 768000;
@@ -42,13 +44,6 @@ export const SUPPORTED_FORMATS_TEXT = 'WAV (PCM 8/16/24/32-bit, float 32/64, A-l
 // helpers
 
 const q = (name: string) => `"${name}"`;
-
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} byte${n === 1 ? '' : 's'}`;
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)} KB`;
-  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(1)} GB`;
-}
 
 const fmtSeconds = (s: number) => (s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(1)} s`);
 
@@ -676,7 +671,7 @@ export async function decodeAudioBytes(bytes: Uint8Array, name: string): Promise
     throw new CodedError('EMPTY_FILE', `${q(name)} is empty (0 bytes). Check that the export or copy finished, then try again.`);
   }
   if (bytes.length > MAX_FILE_BYTES) {
-    throw new CodedError('TOO_LARGE', `${q(name)} is ${formatBytes(bytes.length)}; PnF Studio opens files up to ${formatBytes(MAX_FILE_BYTES)}. Split it into shorter parts and open those.`);
+    throw new CodedError('TOO_LARGE', fileTooLargeText(name, bytes.length));
   }
   const s = sniffDetailed(bytes);
   let out: DecodedAudio;
@@ -725,7 +720,7 @@ export async function decodeAudioFile(path: string): Promise<DecodedAudio> {
   }
   if (size === 0) throw new CodedError('EMPTY_FILE', `${q(name)} is empty (0 bytes). Check that the export or copy finished, then try again.`);
   if (size > MAX_FILE_BYTES) {
-    throw new CodedError('TOO_LARGE', `${q(name)} is ${formatBytes(size)}; PnF Studio opens files up to ${formatBytes(MAX_FILE_BYTES)}. Split it into shorter parts and open those.`);
+    throw new CodedError('TOO_LARGE', fileTooLargeText(name, size));
   }
   let bytes: Uint8Array;
   try {

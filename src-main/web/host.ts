@@ -7,8 +7,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeWire, frameStream, FrameAssembler } from '../../src-shared/ipc/wire';
-import { fail } from '../../src-shared/ipc/result';
+import { decodeWire, frameStream, FrameAssembler, MAX_MESSAGE_BYTES, MessageTooLargeError } from '../../src-shared/ipc/wire';
+import { fail, type Result } from '../../src-shared/ipc/result';
+import { formatBytes, formatDuration, formatRate } from '../../src-shared/audio/format';
 import type { Dispatch, RequestContext } from '../ipc/dispatch';
 import { CONTENT_SECURITY_POLICY } from '../security';
 
@@ -20,6 +21,23 @@ export interface WebHostOptions {
   log?: (msg: string) => void;
   /** Largest WebSocket message accepted (bytes). */
   maxMessageBytes?: number;
+  /** Largest reply sent (bytes; the page takes at most MAX_MESSAGE_BYTES). */
+  maxReplyBytes?: number;
+}
+
+/**
+ * What the page is told when an answer is too big to send in one message: for audio, how long
+ * it is and what to do; otherwise the sizes.
+ */
+export function tooLargeMessage(result: Result<unknown>, bytes: number, limit: number): string {
+  const v = (result.ok ? result.value : null) as { name?: unknown; durationSeconds?: unknown; channelCount?: unknown; sampleRate?: unknown; audio?: unknown } | null;
+  const sizes = `${formatBytes(bytes)} as decoded samples, more than the browser editor can take in one piece (${formatBytes(limit)})`;
+  if (v && typeof v.durationSeconds === 'number' && typeof v.channelCount === 'number' && typeof v.sampleRate === 'number') {
+    const what = typeof v.name === 'string' ? `"${v.name}"` : 'This audio';
+    return `${what} is ${formatDuration(v.durationSeconds, 0)} of ${v.channelCount}-channel audio at ${formatRate(v.sampleRate)}: ${sizes}. Split it into shorter parts and open those.`;
+  }
+  if (v && Array.isArray(v.audio)) return `The project's audio is ${sizes}. Export long tracks, remove them from the project, and open it again.`;
+  return `The answer is ${sizes}.`;
 }
 
 export interface WebHost {
@@ -99,7 +117,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 2 ** 31 - 1 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE_BYTES });
+  const maxReply = Math.min(opts.maxReplyBytes ?? MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const origin = req.headers.origin ?? '';
@@ -125,18 +144,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     // A message that cannot be encoded is logged (and a reply replaced by `fallback`), and never
     // stops the messages after it.
     let outbox: Promise<void> = Promise.resolve();
-    const send = (message: unknown, messageId: number, fallback?: unknown) => {
+    const send = (message: unknown, messageId: number, fallback?: (e: unknown) => unknown) => {
       outbox = outbox
         .then(() => sendNow(message, messageId))
         .catch((e: unknown) => {
           log(`web host: could not send a message: ${e instanceof Error ? e.message : String(e)}`);
-          if (fallback !== undefined) return sendNow(fallback, messageId).catch(() => {});
+          if (fallback) return sendNow(fallback(e), messageId).catch(() => {});
         });
     };
     async function sendNow(message: unknown, messageId: number) {
       const t = performance.now();
       let frames = 0;
-      for (const frame of frameStream(message, messageId)) {
+      for (const frame of frameStream(message, messageId, undefined, maxReply)) {
         if (ws.readyState !== ws.OPEN) return;
         const written = new Promise<void>((done) => ws.send(frame, () => done()));
         frames++;
@@ -170,7 +189,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         const td = performance.now();
         const result = await opts.dispatch(m.channel, m.payload, ctx);
         trace(`${String(m.channel)} handled in ${(performance.now() - td).toFixed(0)} ms`);
-        send({ seq, result }, replyId(seq as number), { seq, result: fail('INTERNAL', 'The answer could not be sent to the page.') });
+        send({ seq, result }, replyId(seq as number), (e) => ({
+          seq,
+          result:
+            e instanceof MessageTooLargeError
+              ? fail('TOO_LARGE', tooLargeMessage(result, e.bytes, e.limit))
+              : fail('INTERNAL', 'The answer could not be sent to the page.'),
+        }));
       } catch (e) {
         log(`web host: bad message: ${e instanceof Error ? e.message : String(e)}`);
         const s = typeof seq === 'number' ? seq : -1;

@@ -1,7 +1,7 @@
 // The ONLY renderer module that knows which host it runs in. In Electron the preload
 // exposes `window.api` (one function per channel); in the web host the same contract
 // travels over a WebSocket with a per-launch token taken from the URL fragment.
-import { CHANNELS, EVENTS, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent, type ProgressEvent } from '../../src-shared/ipc/contract';
+import { CHANNELS, EVENTS, fileTooLargeText, MAX_IMPORT_BYTES, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent, type ProgressEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
 import { chunkMessageId, decodeWire, encodeFrames, FrameAssembler } from '../../src-shared/ipc/wire';
 
@@ -193,6 +193,7 @@ function createApi(): RendererApi {
       return () => void bridge.progressListeners.delete(listener);
     },
     importFile: async (file, progress) => {
+      if (file.size > MAX_IMPORT_BYTES) return fail('TOO_LARGE', fileTooLargeText(file.name, file.size));
       const bytes = new Uint8Array(await file.arrayBuffer());
       const req: AudioImportRequest = { kind: 'bytes', name: file.name, bytes, ...(progress ? { progressId: progress.id } : {}) };
       return bridge.request<ImportedAudio>(CHANNELS.audioImport, req, progress ?? {});

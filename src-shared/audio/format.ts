@@ -36,9 +36,10 @@ export function formatEta(seconds: number | null | undefined): string {
   return `${m} min ${s % 60} s`;
 }
 
-/** A file size for labels: 999 -> "999 B"; 1_500 -> "1.5 kB"; 635_000_000 -> "635 MB" (decimal units). */
+/** A size for labels and messages: 1 -> "1 byte"; 999 -> "999 bytes"; 1_500 -> "1.5 kB"; 635_000_000 -> "635 MB" (decimal units). */
 export function formatBytes(n: number): string {
   const b = Number.isFinite(n) && n > 0 ? n : 0;
+  if (b < 1000) return `${Math.round(b)} byte${Math.round(b) === 1 ? '' : 's'}`;
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let u = 0;
   let v = b;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Result } from './result';
 import type { WaveformSummary } from '../audio/waveform';
+import { formatBytes } from '../audio/format';
 import { BlobId, ProjectDoc } from '../project/doc';
 import type { EngineProgress } from '../engine/progress';
 import type { JobResult, PresetName } from '../engine/jobs';
@@ -13,6 +14,11 @@ export { CHANNELS, EVENTS, type Channel };
 
 /** Largest file the importer accepts (bytes). */
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+
+/** What the user is told about a file over MAX_IMPORT_BYTES (both hosts, before reading it). */
+export function fileTooLargeText(name: string, bytes: number): string {
+  return `"${name}" is ${formatBytes(bytes)}; PnF Studio opens files up to ${formatBytes(MAX_IMPORT_BYTES)}. Split it into shorter parts and open those.`;
+}
 const MAX_NAME = 1024;
 const Empty = z.object({}).strict();
 

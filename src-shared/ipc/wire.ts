@@ -126,6 +126,19 @@ export function encodeWire(message: unknown): Uint8Array {
 
 export class WireError extends Error {}
 
+/** The largest message either end takes: the page's assembler and the chunk headers count bytes in 31 bits. */
+export const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+
+/** A message longer than the limit: nothing of it was sent. */
+export class MessageTooLargeError extends WireError {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`a message of ${bytes} bytes is over the ${limit}-byte limit`);
+  }
+}
+
 /**
  * Decode a message. A typed array that is a large part of `data` (at least 1/16: a track's
  * channels) is a view into it where alignment allows (the caller hands over `data` and must
@@ -179,8 +192,14 @@ const CHUNK_HEADER = 16;
  * waits for its socket to drain holds one chunk, not the whole message): the encoded message
  * itself when it is small, else chunk frames written straight from the message's arrays.
  */
-export function* frameStream(message: unknown, messageId: number, chunkBytes = CHUNK_BYTES): Generator<Uint8Array, void, undefined> {
+export function* frameStream(
+  message: unknown,
+  messageId: number,
+  chunkBytes = CHUNK_BYTES,
+  maxBytes = MAX_MESSAGE_BYTES,
+): Generator<Uint8Array, void, undefined> {
   const layout = layoutWire(message);
+  if (layout.total > maxBytes) throw new MessageTooLargeError(layout.total, maxBytes);
   if (layout.total <= chunkBytes) {
     const out = new Uint8Array(layout.total);
     fill(layout, 0, out);
@@ -218,7 +237,7 @@ export function chunkMessageId(frame: Uint8Array): number | null {
 export class FrameAssembler {
   private partial = new Map<number, { buf: Uint8Array; got: number; seen: Set<number> }>();
   constructor(
-    private readonly maxBytes = 2 ** 31 - 1,
+    private readonly maxBytes = MAX_MESSAGE_BYTES,
     private readonly maxPending = 8,
   ) {}
 

@@ -130,6 +130,36 @@ describe('web host', () => {
     expect(replies.find((r) => r.seq === 12)?.result.ok).toBe(true);
   });
 
+  it('answers a reply too big for the page with TOO_LARGE saying how long the audio is and what to do', async () => {
+    const small = await startWebHost({ dispatch: createDispatch(fakeHandlers({
+      'audio:import': async (r) => {
+        if (r.kind !== 'bytes') throw new Error('no');
+        const n = 7200 * 8000; // two hours at 8 kHz, mono: 57.6M samples
+        return { blob: 'b', warnings: [], name: r.name, format: 'wav', sampleRate: 8000, channelCount: 1, frames: n, durationSeconds: n / 8000,
+          channels: [new Float32Array(n).fill(0.5)], waveform: { sampleRate: 8000, samplesPerPixel: 256, channels: 1, length: 0, bits: 16, bytes: new Uint8Array(24) } };
+      },
+      'app:info': async () => ({ name: 'PnF Studio', version: '0', host: 'web', platform: 'linux', formats: [], projectDir: '/tmp' }),
+    })), rendererDir: dir, maxReplyBytes: 60_000_000 });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${small.port}/ws?token=${small.token}`, { headers: { origin: `http://127.0.0.1:${small.port}` } });
+      await new Promise((ok) => ws.on('open', ok));
+      const replies: { seq: number; result: { ok: boolean; error?: { code: string; message: string } } }[] = [];
+      ws.on('message', (d: Buffer) => replies.push(decodeWire(new Uint8Array(d)) as (typeof replies)[number]));
+      ws.send(encodeWire({ seq: 21, channel: 'audio:import', payload: { kind: 'bytes', name: 'long talk.wav', bytes: new Uint8Array(8) } }));
+      ws.send(encodeWire({ seq: 22, channel: 'app:info', payload: {} }));
+      await expect.poll(() => replies.length, { timeout: 20_000 }).toBe(2);
+      ws.close();
+      const r = replies.find((x) => x.seq === 21)!.result;
+      expect(r).toMatchObject({ ok: false, error: { code: 'TOO_LARGE' } });
+      expect(r.error!.message).toBe(
+        '"long talk.wav" is 2:00:00 of 1-channel audio at 8 kHz: 115 MB as decoded samples, more than the browser editor can take in one piece (60 MB). Split it into shorter parts and open those.',
+      );
+      expect(replies.find((x) => x.seq === 22)?.result.ok).toBe(true); // and the host keeps answering
+    } finally {
+      await small.close();
+    }
+  });
+
   it('sends a big reply in chunks under its request\'s seq, so the renderer can follow its arrival', async () => {
     const ws = connect({});
     await new Promise((ok) => ws.on('open', ok));

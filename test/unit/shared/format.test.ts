@@ -36,11 +36,12 @@ describe('formatEta', () => {
 describe('formatBytes', () => {
   it('uses decimal units with at most one decimal below 100', async () => {
     const { formatBytes } = await import('../../../src-shared/audio/format');
-    expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(0)).toBe('0 bytes');
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(999)).toBe('999 bytes');
     expect(formatBytes(1500)).toBe('1.5 kB');
     expect(formatBytes(635_000_000)).toBe('635 MB');
     expect(formatBytes(2_340_000_000)).toBe('2.3 GB');
-    expect(formatBytes(Number.NaN)).toBe('0 B');
+    expect(formatBytes(Number.NaN)).toBe('0 bytes');
   });
 });
