@@ -137,12 +137,7 @@ export function createHandlers(deps: HostDeps): Handlers {
 
     'audio:get': async (req) => trackAudio(req.blob, await store.getAudio(req.blob)),
 
-    'project:open': async () => {
-      const { doc, warnings } = await store.load();
-      const audio: TrackAudio[] = [];
-      for (const blob of new Set(doc.tracks.map((t) => t.blob))) audio.push(trackAudio(blob, await store.getAudio(blob)));
-      return { doc, audio, warnings };
-    },
+    'project:open': async () => store.load(),
 
     'project:save': async (req) => {
       await store.save(req.doc);

@@ -79,7 +79,14 @@ export class ProjectStore {
   async getAudio(id: string): Promise<DecodeJobResult> {
     const path = await this.blobPath(id);
     if (!path) throw new CodedError('NOT_FOUND', 'This audio is missing from the project folder (was it deleted?).');
-    return decodeOffThread({ kind: 'path', path });
+    try {
+      return await decodeOffThread({ kind: 'path', path });
+    } catch (e) {
+      // the decoder's advice ("convert it to WAV") is about a user's file, not the project's copy
+      if (!(e instanceof CodedError) || e.code === 'TOO_LARGE') throw e;
+      const reason = e.message.split(/(?<=\.) /)[0];
+      throw new CodedError(e.code, `the project's copy of its audio (${path}) cannot be read: ${reason} If you still have the original file, open it again.`);
+    }
   }
 
   async load(): Promise<LoadedProject> {

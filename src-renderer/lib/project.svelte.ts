@@ -1,7 +1,7 @@
 // Editor state: the project document with undo/redo, the audio behind it, running jobs
 // with their live previews, the selection, alternatives, settings and what the user is told.
 // Large audio lives in $state.raw (never proxied). Every document change autosaves.
-import type { JobEvent, JobStartRequest, OpenedProject, ProgressEvent, TrackAudio } from '../../src-shared/ipc/contract';
+import type { JobEvent, JobStartRequest, ProgressEvent, TrackAudio } from '../../src-shared/ipc/contract';
 import type { AppError } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
@@ -129,6 +129,8 @@ export class Project {
   viewStart = $state(0);
   readonly transport = new Transport();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set when the saved project could not be opened: nothing is saved over it. */
+  private saveBlocked = false;
   private orphanEvents = new Map<string, JobEvent[]>();
 
   constructor() {
@@ -220,6 +222,7 @@ export class Project {
   }
 
   private scheduleSave() {
+    if (this.saveBlocked) return;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveState = 'saving';
     this.saveTimer = setTimeout(() => void this.saveNow(), 250);
@@ -227,6 +230,7 @@ export class Project {
 
   async saveNow(): Promise<void> {
     this.saveTimer = null;
+    if (this.saveBlocked) return;
     const doc = $state.snapshot(this.doc) as ProjectDoc;
     const r = await api.saveProject({ doc });
     if (r.ok) this.saveState = this.saveTimer ? 'saving' : 'saved';
@@ -248,22 +252,43 @@ export class Project {
   // ---- open / import ---------------------------------------------------------------------
   async open(): Promise<void> {
     this.busy++;
+    const id = uid('project');
     try {
       const r = await api.openProject();
-      if (!r.ok) return this.reportError(r.error, 'The saved project could not be opened');
-      this.load(r.value);
+      if (!r.ok) return this.refuseToOverwrite(r.error, 'The saved project could not be opened');
+      // one message per track: the audio of a whole project may not fit in one
+      const blobs = [...new Set(r.value.doc.tracks.map((t) => t.blob))];
+      const audio: TrackAudio[] = [];
+      for (const [i, blob] of blobs.entries()) {
+        const name = r.value.doc.tracks.find((t) => t.blob === blob)?.name ?? blob;
+        this.taskList = applyProgress(this.taskList, { id, label: `Opening the project: "${name}" (${i + 1} of ${blobs.length})`, fraction: i / blobs.length, done: false });
+        const a = await api.getAudio({ blob });
+        if (!a.ok) return this.refuseToOverwrite(a.error, `The saved project could not be opened (track "${name}")`);
+        audio.push(adoptForPlayback(a.value));
+      }
+      this.load(r.value.doc, audio, r.value.warnings);
     } finally {
+      this.taskList = endTask(this.taskList, id);
       this.busy--;
     }
   }
 
-  private load(p: OpenedProject) {
-    const m = new Map<string, TrackAudio>();
-    for (const a of p.audio) m.set(a.blob, adoptForPlayback(a));
-    this.audio = m;
-    this.history = initHistory(p.doc);
-    for (const w of p.warnings) this.notify('error', w);
-    const longest = Math.max(0, ...p.audio.map((a) => a.durationSeconds));
+  /**
+   * Opening the saved project failed: say why, and stop saving, so that what the user does next
+   * in this window can never overwrite the saved project (reloading tries the open again).
+   */
+  private refuseToOverwrite(error: AppError, context: string) {
+    this.saveBlocked = true;
+    this.saveState = 'error';
+    this.reportError(error, context);
+    this.notify('error', 'Saving is off in this window so that the saved project is kept as it is. Reload to try opening it again.');
+  }
+
+  private load(doc: ProjectDoc, audio: TrackAudio[], warnings: string[]) {
+    this.audio = new Map(audio.map((a) => [a.blob, a]));
+    this.history = initHistory(doc);
+    for (const w of warnings) this.notify('error', w);
+    const longest = Math.max(0, ...audio.map((a) => a.durationSeconds));
     if (longest > 0) this.visibleSeconds = Math.min(10, longest);
     this.refreshDuration();
     this.saveState = 'saved';

@@ -82,9 +82,12 @@ export interface ImportedAudio extends TrackAudio {
 export const AudioGetRequest = z.object({ blob: BlobId }).strict();
 
 // ---- project ------------------------------------------------------------------------------------
+/**
+ * The saved document. Its tracks' audio comes one track per `audio:get`: a project's audio can be
+ * more than one message may carry (2 GB over the web host), and the page can show how far it is.
+ */
 export interface OpenedProject {
   doc: ProjectDoc;
-  audio: TrackAudio[];
   warnings: string[];
 }
 export const ProjectSaveRequest = z.object({ doc: ProjectDoc }).strict();

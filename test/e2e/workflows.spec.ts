@@ -244,3 +244,25 @@ test('a crash during a job loses no accepted work', async ({ page }) => {
   await expect(page.getByTestId('track').nth(2).getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
   expect(errors).toEqual([]);
 });
+
+test('a saved project whose audio cannot be read is opened track by track, then refused, and never overwritten', async ({ page }) => {
+  const errors = await open(page);
+  const doc = join(host.projectDir, 'project.json');
+  const saved = readFileSync(doc, 'utf8');
+  // damage the track's audio in the project folder (the project itself stays as it was)
+  for (const f of readdirSync(join(host.projectDir, 'blobs'))) writeFileSync(join(host.projectDir, 'blobs', f), 'not audio at all');
+  await page.reload();
+  await expect(page.locator('[data-ready="true"]')).toBeVisible();
+  await expect(page.getByTestId('notice-error').filter({ hasText: 'The saved project could not be opened (track "vctk_p308_092_mulaw.wav")' })).toBeVisible();
+  await expect(page.getByTestId('notice-error').filter({ hasText: "the project's copy of its audio" })).toContainText('If you still have the original file, open it again.');
+  await expect(page.getByTestId('notice-error').filter({ hasText: 'Saving is off in this window' })).toBeVisible();
+  await expect(page.getByTestId('save-state')).toHaveText('Not saved');
+  await page.screenshot({ path: resolve(SHOTS, 'open-refused.png') });
+  // what the user does next in this window never replaces the saved project
+  await page.getByTestId('file-input').setInputFiles(CLIP);
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  await page.waitForTimeout(1000); // longer than the autosave delay
+  expect(readFileSync(doc, 'utf8')).toBe(saved);
+  await expect(page.getByTestId('save-state')).toHaveText('Not saved');
+  expect(errors).toEqual([]);
+});

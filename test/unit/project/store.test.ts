@@ -46,6 +46,18 @@ describe('ProjectStore', () => {
     await expect(s.getAudio('abcdefgh-0000-missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it("says which project file is damaged, without the decoder's advice about users' files", async () => {
+    const s = fresh();
+    const id = await s.putAudio({ sampleRate: 8000, channels: [new Float32Array(10)] });
+    const path = (await s.blobPath(id))!;
+    writeFileSync(path, 'not audio at all');
+    const err = await s.getAudio(id).catch((e: unknown) => e as { code: string; message: string });
+    expect(err).toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
+    expect(err.message).toContain(`the project's copy of its audio (${path}) cannot be read: "${id}.wav" is not an audio file`);
+    expect(err.message).toMatch(/If you still have the original file, open it again\.$/);
+    expect(err.message).not.toContain('Convert it');
+  });
+
   it('saves and loads the document; sets a damaged file aside; leaves out tracks whose audio is gone', async () => {
     const s = fresh();
     expect((await s.load()).doc).toEqual(EMPTY_PROJECT);
