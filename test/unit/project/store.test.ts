@@ -51,7 +51,10 @@ describe('ProjectStore', () => {
     const id = await s.putAudio({ sampleRate: 8000, channels: [new Float32Array(10)] });
     const path = (await s.blobPath(id))!;
     writeFileSync(path, 'not audio at all');
-    const err = await s.getAudio(id).catch((e: unknown) => e as { code: string; message: string });
+    const err = (await s.getAudio(id).then(
+      () => null,
+      (e: unknown) => e,
+    )) as { code: string; message: string };
     expect(err).toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
     expect(err.message).toContain(`the project's copy of its audio (${path}) cannot be read: "${id}.wav" is not an audio file`);
     expect(err.message).toMatch(/If you still have the original file, open it again\.$/);
