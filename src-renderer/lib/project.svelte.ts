@@ -131,6 +131,8 @@ export class Project {
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set when the saved project could not be opened: nothing is saved over it. */
   private saveBlocked = false;
+  /** The reopening of the saved project, while it runs. */
+  private opening: Promise<void> = Promise.resolve();
   private orphanEvents = new Map<string, JobEvent[]>();
 
   constructor() {
@@ -250,7 +252,13 @@ export class Project {
   }
 
   // ---- open / import ---------------------------------------------------------------------
-  async open(): Promise<void> {
+  /** Reopens the saved project. Files dropped meanwhile are opened after it (see importFiles). */
+  open(): Promise<void> {
+    this.opening = this.openSaved();
+    return this.opening;
+  }
+
+  private async openSaved(): Promise<void> {
     this.busy++;
     const id = uid('project');
     try {
@@ -295,6 +303,8 @@ export class Project {
   }
 
   async importFiles(files: Iterable<File>): Promise<void> {
+    // a track added before the saved project is in would be saved over it
+    await this.opening.catch(() => {});
     for (const file of files) {
       this.busy++;
       const id = uid('open');
