@@ -199,3 +199,29 @@ describe('tasks on the tiny model', () => {
     expect(await codeOf(runJob({ kind: 'generate', seconds: 0.01 }, { priors: noModels }))).toBe('MODEL_INVALID');
   });
 });
+
+describe('modelRateSegment', () => {
+  it('resamples only around a segment and matches resampling the whole channel', async () => {
+    const { modelRateSegment } = await import('../../src-main/engine/tasks');
+    const { resample } = await import('../../src-main/io/resample');
+    const inRate = 44100;
+    const M = 16000;
+    const n = inRate * 4;
+    let seed = 7;
+    const sig = new Float32Array(n).map((_, i) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return 0.4 * Math.sin(i * 0.031) + 0.2 * Math.sin(i * 0.17) + 0.05 * (seed / 0x7fffffff - 0.5);
+    });
+    const whole = (await resample([sig], inRate, M))[0]!;
+    const q = M / 100; // model-rate alignment (gcd 100): s * inRate / M is whole
+    for (const [s, e] of [[0, 3000], [q * 50, q * 50 + 5000], [q * 300, whole.length]] as const) {
+      const got = await modelRateSegment(sig, inRate, M, s, e, resample);
+      expect(got.length).toBe(e - s);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - whole[s + i]!));
+      expect(worst, `segment ${s}-${e}`).toBeLessThan(1e-4);
+    }
+    // same rate: a plain copy
+    expect(await modelRateSegment(sig, M, M, 10, 20, resample)).toEqual(sig.slice(10, 20));
+  });
+});
