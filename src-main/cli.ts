@@ -13,6 +13,7 @@ import { DEVICE_NAMES, PRESET_NAMES } from '../src-shared/engine/jobs';
 import { ModelSet, runJob } from './engine/tasks';
 import { chooseDevice } from './engine/device';
 import { engineInfo } from './engine/host/worker-info';
+import { wholeTrack } from '../src-shared/engine/jobs';
 
 export const EXIT = { ok: 0, usage: 2, input: 3, model: 4, engine: 5, cancelled: 130 } as const;
 
@@ -346,7 +347,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     const written: Record<string, string> = {};
     for (const t of trackNames) {
       const path = paths.get(nice(t))!;
-      const bytes = encodeWav({ sampleRate: result.sampleRate, channels: result.tracks[t]! }, { format, seed: result.seed });
+      // a fill's result is the stretch around its gaps: the file gets the whole clip
+      const channels = req.kind === 'inpaint' ? wholeTrack(result, t, req.audio.channels) : result.tracks[t]!;
+      const bytes = encodeWav({ sampleRate: result.sampleRate, channels }, { format, seed: result.seed });
       await writeFileAtomic(path, bytes);
       written[t] = path;
     }

@@ -7,7 +7,7 @@ import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shar
 import { CodedError } from '../src-shared/ipc/result';
 import { summarize } from '../src-shared/audio/waveform';
 import { openingLabel } from '../src-shared/ipc/progress-tasks';
-import { spliceRegion } from '../src-shared/audio/splice';
+import { placePatch, spliceRegion } from '../src-shared/audio/splice';
 import type { AudioData } from '../src-shared/audio/types';
 import type { JobRequest } from '../src-shared/engine/jobs';
 import type { Handlers, RequestContext } from './ipc/dispatch';
@@ -147,6 +147,13 @@ export function createHandlers(deps: HostDeps): Handlers {
     'edit:accept-fill': async (req) => {
       const [base, fill] = await Promise.all([store.getAudio(req.base), store.getAudio(req.fill)]);
       let fillChannels = fill.channels;
+      if (req.fillOffset !== undefined) {
+        // a fill's result: the stretch around the gap, at the track's rate
+        if (fill.sampleRate !== base.sampleRate || fill.channels.length !== base.channels.length) {
+          throw new CodedError('BAD_REQUEST', 'The fill does not match the track (sample rate or channel count).');
+        }
+        fillChannels = placePatch(base.channels, fill.channels, req.fillOffset);
+      }
       if (fill.sampleRate !== base.sampleRate) fillChannels = await resample(fill.channels, fill.sampleRate, base.sampleRate);
       if (fillChannels.length !== base.channels.length) throw new CodedError('BAD_REQUEST', 'The fill does not match the track (channel count).');
       const n = base.channels[0]?.length ?? 0;

@@ -134,6 +134,31 @@ async function main() {
     await page.getByTestId('play').click();
     const peakRenderer = Math.max(...renderers().map((p) => rssMb(p) ?? 0));
     rows.push(['play: click to moving playhead', `${(tPlay / 1000).toFixed(2)} s`]);
+
+    // fill a 0.25 s gap near the start (tiny model, draft, 3 alternatives): what a long file adds
+    await page.getByTestId('preset').selectOption('draft');
+    const zoom = page.getByTestId('track').first().getByTestId('zoomview');
+    const box = (await zoom.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.47, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId('selection-times').waitFor();
+    const selected = ((await page.getByTestId('selection-times').textContent()) ?? '').trim();
+    const tf = Date.now();
+    await page.getByTestId('fill-selection').click();
+    await page.getByTestId('alternatives').waitFor({ timeout: 900_000 });
+    const tFill = Date.now() - tf;
+    const ta = Date.now();
+    await page.getByTestId('accept').first().click();
+    await page.getByTestId('alternatives').waitFor({ state: 'detached', timeout: 900_000 });
+    await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor({ timeout: 900_000 });
+    const tAccept = Date.now() - ta;
+    await cdp.send('HeapProfiler.collectGarbage');
+    rows.push([`fill ${selected}: click to alternatives (tiny model, draft, 3 fills)`, `${(tFill / 1000).toFixed(1)} s`]);
+    rows.push(['accept a fill: click to saved', `${(tAccept / 1000).toFixed(1)} s`]);
+    rows.push(['renderer RSS after fill and accept (after a GC)', `${rendererRss()} MB`]);
+    rows.push(['web host peak RSS after the fill', `${rssMb(hostPid) ?? '?'} MB`]);
     rows.push(['renderer RSS after open / while playing (after a GC) / peak', `${beforePlay} / ${whilePlaying} / ${peakRenderer} MB`]);
 
     // time from job start to first preview (tiny model, draft, 3.3 s clip)

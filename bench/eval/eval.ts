@@ -27,7 +27,7 @@ import { meanLogp, sample } from '../../src-main/engine/sampler';
 import { sumOperator } from '../../src-main/engine/operators';
 import { splineUpsample, lpcFill } from '../../src-main/engine/baselines';
 import { snr, siSdr, lsd } from '../../src-shared/audio/metrics';
-import type { JobRequest, PresetName } from '../../src-shared/engine/jobs';
+import { wholeTrack, type JobRequest, type PresetName } from '../../src-shared/engine/jobs';
 import { linearUpsample, sincUpsample, oracleIrm, linearFill, janssenFill } from './baselines';
 import { writeStackedSpectrogram, type Panel } from './picture';
 
@@ -570,7 +570,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
         add('Janssen AR interpolation (p=32, 5 it.)', janssenFill(holed, a, b), null);
         const r = await job({ kind: 'inpaint', audio: { sampleRate: M, channels: [holed] }, regions: [{ start: a / M, end: b / M }], source: clip.source, ...common });
         if (!r) continue;
-        const out = r.tracks['alt1']![0]!;
+        const out = wholeTrack(r, 'alt1', [holed])[0]!;
         add('PnF (this engine)', out, r.seconds);
         const last = inpRaw[inpRaw.length - 1]!;
         log(`inpaint ${clip.name} ${gms} ms: PnF ${fmt(last.snr)} dB (LPC ${fmt(inpRaw[inpRaw.length - 3]!.snr)}, Janssen ${fmt(inpRaw[inpRaw.length - 2]!.snr)}) in ${r.seconds.toFixed(1)} s`);
@@ -691,7 +691,7 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
       curves.push({ task: tSr, levels: L, steps: S, totalSteps: L * S, metric: 'SNR dB', value: snr(xs, r2.tracks['audio']![0]!.subarray(0, nx)), wallS: r2.seconds, preset: presetOf(L, S) });
       const r3 = await job({ kind: 'inpaint', audio: { sampleRate: M, channels: [holed] }, regions: [{ start: a / M, end: (a + g) / M }], source: 'voice', ...o });
       if (!r3) continue;
-      curves.push({ task: tInp, levels: L, steps: S, totalSteps: L * S, metric: 'gap SNR dB', value: snr(xi.subarray(a, a + g), r3.tracks['alt1']![0]!.subarray(a, a + g)), wallS: r3.seconds, preset: presetOf(L, S) });
+      curves.push({ task: tInp, levels: L, steps: S, totalSteps: L * S, metric: 'gap SNR dB', value: snr(xi.subarray(a, a + g), wholeTrack(r3, 'alt1', [holed])[0]!.subarray(a, a + g)), wallS: r3.seconds, preset: presetOf(L, S) });
       // the same separation started at the largest sigma the prior was trained for instead of the
       // warm start (sampler called directly with the engine's operator): shows whether the warm start
       // is what limits it

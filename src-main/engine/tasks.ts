@@ -662,8 +662,12 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
   const prog = new Progress(env, chans.length * clusters.length);
   const accs = Array.from({ length: nAlt }, (_, i) => newAcc(`alt${i + 1}`, 'LPC extrapolation fill'));
   const outs: Float32Array[][] = Array.from({ length: nAlt }, () => []);
+  // the result holds only the stretch around the gaps (see JobResult.offset)
+  const margin = Math.ceil(PATCH_MARGIN_SECONDS * inRate);
+  const lo = Math.max(0, Math.min(...gaps.map((g) => g.ia)) - margin);
+  const hi = Math.min(nIn, Math.max(...gaps.map((g) => g.ib)) + margin);
   for (const [c, sig] of chans.entries()) {
-    const alts = Array.from({ length: nAlt }, () => sig.slice());
+    const alts = Array.from({ length: nAlt }, () => sig.slice(lo, hi));
     for (const [gi, cl] of clusters.entries()) {
       const s = Math.floor(Math.max(0, cl[0]!.a - ctx) / q) * q;
       const e = Math.min(nM, cl[cl.length - 1]!.b + ctx);
@@ -688,7 +692,7 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
         for (const g of cl) {
           for (let j = g.ia; j < g.ib; j++) {
             const v = back[j - off];
-            if (v !== undefined) alts[i]![j] = v;
+            if (v !== undefined) alts[i]![j - lo] = v;
           }
         }
       }
@@ -696,10 +700,14 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
     alts.forEach((x, i) => outs[i]!.push(x));
   }
   res.tracks = Object.fromEntries(outs.map((o, i) => [`alt${i + 1}`, fromSignals(o, mode)]));
+  res.offset = lo;
   res.reports = accs.map(finishAcc);
   if (inRate !== M) res.notes.push(`Gaps were filled at ${M} Hz and spliced into the ${inRate} Hz clip; the fill has no content above ${M / 2} Hz.`);
   return res;
 }
+
+/** Unchanged audio kept either side of the gaps in a fill's result (room for the splice's crossfade). */
+const PATCH_MARGIN_SECONDS = 0.01;
 
 /** Input samples resampled on each side of a segment, beyond the resampler's filter (a few hundred). */
 const RESAMPLE_MARGIN = 2048;

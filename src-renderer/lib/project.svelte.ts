@@ -5,7 +5,7 @@ import type { JobEvent, JobStartRequest, ProgressEvent, TrackAudio } from '../..
 import type { AppError } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
-import { summarize } from '../../src-shared/audio/waveform';
+import { summarize, updateWaveform } from '../../src-shared/audio/waveform';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReports, type RunningEvent } from '../../src-shared/engine/progress';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
@@ -52,6 +52,8 @@ export interface Alternatives {
   trackId: string;
   base: string;
   region: { start: number; end: number };
+  /** Each option holds the stretch around the gap: the track frame it begins at. */
+  offset: number;
   options: { name: string; audio: TrackAudio }[];
   band: SpreadBand;
   auditioning: string | null;
@@ -93,10 +95,6 @@ function atRate(a: TrackAudio, rate: number, blob: string): TrackAudio {
   });
   const waveform = summarize(channels, rate);
   return { blob, sampleRate: rate, channelCount: channels.length, frames, durationSeconds: frames / rate, channels, waveform };
-}
-
-function withWaveform(a: TrackAudio): TrackAudio {
-  return { ...a, waveform: summarize(a.channels, a.sampleRate) };
 }
 
 export class Project {
@@ -495,8 +493,8 @@ export class Project {
         const d = job.displays[key];
         if (!d) return;
         const ch = d.channels[Math.min(e.channel, d.channels.length - 1)]!;
-        writePreview(ch, d.sampleRate, e.samples, e.start, e.sampleRate);
-        const updated = withWaveform(d);
+        const touched = writePreview(ch, d.sampleRate, e.samples, e.start, e.sampleRate);
+        const updated = { ...d, waveform: updateWaveform(d.waveform, d.channels, d.sampleRate, touched.from, touched.to) };
         return this.updateJob(e.jobId, (j) => ({
           ...j,
           previews: j.previews + 1,
@@ -514,11 +512,11 @@ export class Project {
         this.endJob(e.jobId);
         // be honest about weak priors: every warning, and one line of context otherwise
         for (const d of describeReports(e.summary.reports)) this.notify(d.warn ? 'error' : 'info', `${job.label}: ${d.text}`);
-        return this.finish(job, e.outputs, e.summary.notes);
+        return this.finish(job, e.outputs, e.summary.notes, e.summary.offset ?? 0);
     }
   }
 
-  private finish(job: JobView, received: Record<string, TrackAudio>, notes: string[]) {
+  private finish(job: JobView, received: Record<string, TrackAudio>, notes: string[], offset: number) {
     const outputs = Object.fromEntries(Object.entries(received).map(([name, a]) => [name, this.remember(a)]));
     const source = this.doc.tracks.find((t) => t.id === job.sourceTrackId) ?? null;
     if (job.kind === 'inpaint') {
@@ -527,8 +525,8 @@ export class Project {
       const sr = source.sampleRate;
       const from = Math.floor(job.region.start * sr);
       const to = Math.ceil(job.region.end * sr);
-      const band = spreadBand(options.map((o) => o.audio.channels[0]!), from, to, 400);
-      this.alternatives = { trackId: source.id, base: source.blob, region: job.region, options, band, auditioning: null };
+      const band = spreadBand(options.map((o) => o.audio.channels[0]!), from - offset, to - offset, 400);
+      this.alternatives = { trackId: source.id, base: source.blob, region: job.region, offset, options, band, auditioning: null };
       return;
     }
     const base = source?.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') ?? 'Generated';
@@ -549,7 +547,7 @@ export class Project {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
     if (!alt || !option) return;
-    const r = await api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end });
+    const r = await api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset });
     if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
     this.remember(r.value);
     this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
@@ -567,7 +565,7 @@ export class Project {
     const base = alt && this.audio.get(alt.base);
     if (!alt || !option || !base) return;
     this.alternatives = { ...alt, auditioning: name };
-    void this.transport.audition(base, option.audio, alt.region.start, alt.region.end);
+    void this.transport.audition(base, option.audio, alt.offset, alt.region.start, alt.region.end);
   }
 
   // ---- export ------------------------------------------------------------------------------------

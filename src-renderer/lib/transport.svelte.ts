@@ -3,7 +3,7 @@
 // clocks of their own that could drift.
 import type { PlayerAdapter, EventEmitterForPlayerEvents } from 'peaks.js';
 import type { TrackAudio } from '../../src-shared/ipc/contract';
-import { spliceRegion } from '../../src-shared/audio/splice';
+import { placePatch, spliceRegion } from '../../src-shared/audio/splice';
 import { playbackBuffer } from './playback-buffers';
 
 export interface PlayableTrack {
@@ -103,17 +103,19 @@ export class Transport {
   }
 
   /**
-   * Audition a fill in context: the base track with `fill` spliced into [start, end), from
-   * one second before to one second after the region.
+   * Audition a fill in context: the base track with `fill` (which begins at base frame
+   * `fillOffset`: the stretch around the gap, or a whole clip at 0) spliced into [start, end),
+   * from one second before to one second after the region.
    */
-  async audition(base: TrackAudio, fill: TrackAudio, start: number, end: number): Promise<void> {
+  async audition(base: TrackAudio, fill: TrackAudio, fillOffset: number, start: number, end: number): Promise<void> {
     this.pause();
     const sr = base.sampleRate;
+    if (fill.sampleRate !== sr || fill.channels.length !== base.channels.length) return;
     const a = Math.max(0, Math.floor((start - 1) * sr));
     const b = Math.min(base.frames, Math.ceil((end + 1) * sr));
-    if (fill.sampleRate !== sr || fill.frames !== base.frames) return;
-    const cut = (chs: Float32Array[]) => chs.map((c) => c.slice(a, b));
-    const spliced = spliceRegion(cut(base.channels), cut(fill.channels), start * sr - a, end * sr - a, Math.round(0.003 * sr));
+    const around = base.channels.map((c) => c.slice(a, b));
+    const filled = placePatch(around, fill.channels, fillOffset - a);
+    const spliced = spliceRegion(around, filled, start * sr - a, end * sr - a, Math.round(0.003 * sr));
     const buffer = this.context().createBuffer(spliced.length, Math.max(1, b - a), sr);
     spliced.forEach((ch, i) => buffer.copyToChannel(ch as Float32Array<ArrayBuffer>, i));
     await this.startSources([{ buffer, gain: 1, offset: a / sr }], a / sr, b / sr);

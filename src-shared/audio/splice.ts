@@ -28,3 +28,21 @@ export function spliceRegion(
     return out;
   });
 }
+
+/**
+ * A copy of `base` with `patch` written over it from frame `offset` on (a fill's result holds
+ * only the stretch around its gaps; this makes the whole clip). Parts of the patch outside
+ * the base are dropped, so any offset, negative included, is safe.
+ */
+export function placePatch(base: Float32Array[], patch: Float32Array[], offset: number): Float32Array[] {
+  if (base.length !== patch.length) throw new Error('channel counts differ');
+  const at = Math.round(offset);
+  return base.map((src, c) => {
+    const out = src.slice();
+    const p = patch[c]!;
+    const from = Math.max(0, -at);
+    const to = Math.min(p.length, out.length - at);
+    if (to > from) out.set(p.subarray(from, to), at + from);
+    return out;
+  });
+}

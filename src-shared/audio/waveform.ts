@@ -49,11 +49,19 @@ export function computeWaveform(
   view.setInt32(12, samplesPerPixel, true);
   view.setUint32(16, length, true);
   view.setInt32(20, nch, true);
-  const lim = bits === 8 ? 127 : 32767;
   const out = bits === 8 ? new Int8Array(buf, WAVEFORM_HEADER_BYTES) : new Int16Array(buf, WAVEFORM_HEADER_BYTES);
-  for (let p = 0; p < length; p++) {
-    const start = Math.min(frames - 1, Math.floor(p * samplesPerPixel * ratio));
-    const end = Math.min(frames, Math.max(start + 1, Math.floor((p + 1) * samplesPerPixel * ratio)));
+  writePixels(out, bits, channels, samplesPerPixel * ratio, 0, length);
+  return { sampleRate: Math.round(timebase), samplesPerPixel, channels: nch, length, bits, bytes: new Uint8Array(buf) };
+}
+
+/** Min/max of pixels [p0, p1) into `out`; pixel p covers frames [p * framesPerPixel, (p + 1) * framesPerPixel). */
+function writePixels(out: Int8Array | Int16Array, bits: 8 | 16, channels: Float32Array[], framesPerPixel: number, p0: number, p1: number): void {
+  const nch = channels.length;
+  const frames = channels[0]?.length ?? 0;
+  const lim = bits === 8 ? 127 : 32767;
+  for (let p = p0; p < p1; p++) {
+    const start = Math.min(frames - 1, Math.floor(p * framesPerPixel));
+    const end = Math.min(frames, Math.max(start + 1, Math.floor((p + 1) * framesPerPixel)));
     for (let c = 0; c < nch; c++) {
       const ch = channels[c]!;
       let mn = Infinity;
@@ -70,7 +78,23 @@ export function computeWaveform(
       out[k + 1] = clampInt(mx, lim);
     }
   }
-  return { sampleRate: Math.round(timebase), samplesPerPixel, channels: nch, length, bits, bytes: new Uint8Array(buf) };
+}
+
+/**
+ * `w` (a summary of `channels`) after frames [from, to) changed: a new summary that recomputes
+ * only the pixels those frames touch. A live preview in an hour-long track rescans a few
+ * pixels, not the hour.
+ */
+export function updateWaveform(w: WaveformSummary, channels: Float32Array[], sampleRate: number, from: number, to: number): WaveformSummary {
+  const bytes = w.bytes.slice();
+  const framesPerPixel = w.samplesPerPixel * (sampleRate / w.sampleRate); // as computeWaveform, to the last bit
+  const p0 = Math.max(0, Math.floor(from / framesPerPixel) - 1);
+  const p1 = Math.min(w.length, Math.ceil(to / framesPerPixel) + 1);
+  if (p1 > p0 && w.channels === channels.length) {
+    const data = w.bits === 8 ? new Int8Array(bytes.buffer, WAVEFORM_HEADER_BYTES) : new Int16Array(bytes.buffer, WAVEFORM_HEADER_BYTES);
+    writePixels(data, w.bits, channels, framesPerPixel, p0, p1);
+  }
+  return { ...w, bytes };
 }
 
 /**

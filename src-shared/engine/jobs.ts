@@ -1,5 +1,6 @@
-// Engine job requests and results (pure types; shared by engine, host, CLI and UI).
+// Engine job requests and results (types, plus wholeTrack; shared by engine, host, CLI and UI).
 // Audio crosses as planar Float32Array channels (structured-clone / transferable friendly).
+import { placePatch } from '../audio/splice';
 
 export type DeviceName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 export const DEVICE_NAMES: readonly DeviceName[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
@@ -90,6 +91,12 @@ export interface JobResult {
   kind: JobKind;
   /** Named output tracks, at `sampleRate`. separate: piano, voice; upsample: audio; inpaint: alt1..n; generate: audio. */
   tracks: Record<string, Float32Array[]>;
+  /**
+   * inpaint only: the tracks hold frames [offset, offset + length) of the input (the gaps with
+   * 10 ms either side); everything else is the input unchanged (placePatch makes whole clips).
+   * A fill in an hour-long file then moves and stores a fraction of a second, not the hour.
+   */
+  offset?: number;
   sampleRate: number;
   reports: TrackReport[];
   device: string;
@@ -102,4 +109,11 @@ export interface JobResult {
   /** Sample updates performed (samples x steps), for throughput. */
   sampleUpdates: number;
   notes: string[];
+}
+
+/** Output `name` of a job as a whole clip: a fill's result (see JobResult.offset) placed into the input it was made from. */
+export function wholeTrack(result: Pick<JobResult, 'tracks' | 'offset'>, name: string, input: Float32Array[]): Float32Array[] {
+  const t = result.tracks[name];
+  if (!t) throw new Error(`no output named ${name}`);
+  return result.offset === undefined ? t : placePatch(input, t, result.offset);
 }

@@ -95,7 +95,14 @@ export const ProjectSaveRequest = z.object({ doc: ProjectDoc }).strict();
 // ---- edits ------------------------------------------------------------------------------------------
 /** Accept a fill: the region [start, end) seconds of `fill` replaces that of `base`. */
 export const AcceptFillRequest = z
-  .object({ base: BlobId, fill: BlobId, start: z.number().min(0).max(1e6), end: z.number().min(0).max(1e6) })
+  .object({
+    base: BlobId,
+    fill: BlobId,
+    start: z.number().min(0).max(1e6),
+    end: z.number().min(0).max(1e6),
+    /** The base frame where `fill` begins when it holds only the stretch around the gap (a fill's result); absent: a whole clip. */
+    fillOffset: z.number().int().min(0).max(2 ** 40).optional(),
+  })
   .strict()
   .refine((r) => r.end > r.start, 'the region is empty');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spliceRegion } from '../../../src-shared/audio/splice';
+import { placePatch, spliceRegion } from '../../../src-shared/audio/splice';
 
 describe('spliceRegion', () => {
   const base = [Float32Array.from({ length: 100 }, (_, i) => i / 100)];
@@ -18,5 +18,18 @@ describe('spliceRegion', () => {
     expect(() => spliceRegion(base, [new Float32Array(5)], 0, 1, 0)).toThrow();
     const out = spliceRegion(base, fill, -10, 1000, 0);
     expect(Array.from(out[0]!).every((v) => v === -1)).toBe(true);
+  });
+});
+
+describe('placePatch', () => {
+  it('writes a patch over a copy of the base at its offset, clipping what falls outside', () => {
+    const base = [Float32Array.from([1, 2, 3, 4, 5]), Float32Array.from([6, 7, 8, 9, 10])];
+    const patch = [Float32Array.from([-1, -2]), Float32Array.from([-3, -4])];
+    expect(placePatch(base, patch, 2).map((c) => Array.from(c))).toEqual([[1, 2, -1, -2, 5], [6, 7, -3, -4, 10]]);
+    expect(placePatch(base, patch, -1).map((c) => Array.from(c))).toEqual([[-2, 2, 3, 4, 5], [-4, 7, 8, 9, 10]]);
+    expect(placePatch(base, patch, 4).map((c) => Array.from(c))).toEqual([[1, 2, 3, 4, -1], [6, 7, 8, 9, -3]]);
+    expect(placePatch(base, patch, 9).map((c) => Array.from(c))).toEqual(base.map((c) => Array.from(c)));
+    expect(Array.from(base[0]!)).toEqual([1, 2, 3, 4, 5]); // the base is never written
+    expect(() => placePatch(base, [patch[0]!], 0)).toThrow('channel counts differ');
   });
 });

@@ -91,3 +91,21 @@ describe('padSummary', () => {
     expect(padSummary(w, 0.5)).toBe(w);
   });
 });
+
+describe('updateWaveform', () => {
+  it('after a stretch changes, equals a fresh summary while rescanning only that stretch', async () => {
+    const { computeWaveform, summarize, updateWaveform } = await import('../../../src-shared/audio/waveform');
+    const sr = 44100;
+    const chans = [0, 1].map((c) => new Float32Array(sr * 3).map((_, i) => 0.3 * Math.sin(i * 0.01 + c)));
+    for (const make of [(ch: Float32Array[]) => summarize(ch, sr), (ch: Float32Array[]) => computeWaveform(ch, sr, 64, 16, 48000)]) {
+      const before = make(chans);
+      const kept = before.bytes.slice();
+      const edited = chans.map((c) => c.slice());
+      for (let i = 50_000; i < 53_001; i++) edited[1]![i] = i % 2 ? 0.9 : -0.7;
+      const after = updateWaveform(before, edited, sr, 50_000, 53_001);
+      expect(Buffer.compare(Buffer.from(after.bytes), Buffer.from(make(edited).bytes))).toBe(0);
+      expect(Buffer.compare(Buffer.from(after.bytes), Buffer.from(before.bytes))).not.toBe(0);
+      expect(before.bytes).toEqual(kept); // the old summary is left as it was
+    }
+  });
+});
