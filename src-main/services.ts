@@ -7,8 +7,7 @@ import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shar
 import { CodedError } from '../src-shared/ipc/result';
 import { summarize } from '../src-shared/audio/waveform';
 import { openingLabel } from '../src-shared/ipc/progress-tasks';
-import { placePatch, spliceRegion } from '../src-shared/audio/splice';
-import type { AudioData } from '../src-shared/audio/types';
+import { acceptFill } from '../src-shared/audio/splice';
 import type { JobRequest } from '../src-shared/engine/jobs';
 import type { Handlers, RequestContext } from './ipc/dispatch';
 import { decodeOffThread, type DecodeJobResult } from './io/decode-pool';
@@ -146,28 +145,19 @@ export function createHandlers(deps: HostDeps): Handlers {
 
     'edit:accept-fill': async (req) => {
       const [base, fill] = await Promise.all([store.getAudio(req.base), store.getAudio(req.fill)]);
-      let fillChannels = fill.channels;
-      if (req.fillOffset !== undefined) {
-        // a fill's result: the stretch around the gap, at the track's rate
-        if (fill.sampleRate !== base.sampleRate || fill.channels.length !== base.channels.length) {
-          throw new CodedError('BAD_REQUEST', 'The fill does not match the track (sample rate or channel count).');
-        }
-        fillChannels = placePatch(base.channels, fill.channels, req.fillOffset);
+      if (fill.sampleRate !== base.sampleRate || fill.channels.length !== base.channels.length) {
+        throw new CodedError('BAD_REQUEST', 'The fill does not match the track (sample rate or channel count).');
       }
-      if (fill.sampleRate !== base.sampleRate) fillChannels = await resample(fill.channels, fill.sampleRate, base.sampleRate);
-      if (fillChannels.length !== base.channels.length) throw new CodedError('BAD_REQUEST', 'The fill does not match the track (channel count).');
-      const n = base.channels[0]?.length ?? 0;
-      fillChannels = fillChannels.map((c) => {
-        if (c.length === n) return c;
-        const out = new Float32Array(n);
-        out.set(c.subarray(0, n));
-        return out;
-      });
       const sr = base.sampleRate;
-      const channels = spliceRegion(base.channels, fillChannels, req.start * sr, req.end * sr, Math.round(0.003 * sr));
-      const audio: AudioData = { sampleRate: sr, channels };
-      const blob = await store.putAudio(audio);
-      return trackAudio(blob, audio);
+      let channels: Float32Array[];
+      try {
+        channels = acceptFill(base.channels, fill.channels, req.fillOffset, req.start, req.end, sr);
+      } catch (e) {
+        throw new CodedError('BAD_REQUEST', `The fill does not match the region (${e instanceof Error ? e.message : String(e)}).`);
+      }
+      const blob = await store.putAudio({ sampleRate: sr, channels });
+      const frames = channels[0]?.length ?? 0;
+      return { blob, sampleRate: sr, channelCount: channels.length, frames, durationSeconds: frames / sr };
     },
 
     'engine:info': async () => {

@@ -6,6 +6,7 @@ import type { AppError } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
 import { summarize, updateWaveform } from '../../src-shared/audio/waveform';
+import { acceptFill } from '../../src-shared/audio/splice';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReports, type RunningEvent } from '../../src-shared/engine/progress';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
@@ -546,10 +547,15 @@ export class Project {
   async acceptAlternative(name: string) {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
-    if (!alt || !option) return;
+    const base = alt && this.audio.get(alt.base);
+    if (!alt || !option || !base) return;
     const r = await api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset });
     if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
-    this.remember(r.value);
+    // the same computation the main side stored, from the audio this window holds
+    const channels = acceptFill(base.channels, option.audio.channels, alt.offset, alt.region.start, alt.region.end, base.sampleRate);
+    const sr = base.sampleRate;
+    const waveform = updateWaveform(base.waveform, channels, sr, Math.floor(alt.region.start * sr), Math.ceil(alt.region.end * sr));
+    this.remember({ ...r.value, channels, waveform });
     this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
     this.alternatives = null;
     this.transport.stop();

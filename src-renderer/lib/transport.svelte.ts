@@ -3,7 +3,7 @@
 // clocks of their own that could drift.
 import type { PlayerAdapter, EventEmitterForPlayerEvents } from 'peaks.js';
 import type { TrackAudio } from '../../src-shared/ipc/contract';
-import { placePatch, spliceRegion } from '../../src-shared/audio/splice';
+import { acceptFill } from '../../src-shared/audio/splice';
 import { playbackBuffer } from './playback-buffers';
 
 export interface PlayableTrack {
@@ -114,8 +114,7 @@ export class Transport {
     const a = Math.max(0, Math.floor((start - 1) * sr));
     const b = Math.min(base.frames, Math.ceil((end + 1) * sr));
     const around = base.channels.map((c) => c.slice(a, b));
-    const filled = placePatch(around, fill.channels, fillOffset - a);
-    const spliced = spliceRegion(around, filled, start * sr - a, end * sr - a, Math.round(0.003 * sr));
+    const spliced = acceptFill(around, fill.channels, fillOffset - a, start - a / sr, end - a / sr, sr);
     const buffer = this.context().createBuffer(spliced.length, Math.max(1, b - a), sr);
     spliced.forEach((ch, i) => buffer.copyToChannel(ch as Float32Array<ArrayBuffer>, i));
     await this.startSources([{ buffer, gain: 1, offset: a / sr }], a / sr, b / sr);

@@ -100,11 +100,18 @@ export const AcceptFillRequest = z
     fill: BlobId,
     start: z.number().min(0).max(1e6),
     end: z.number().min(0).max(1e6),
-    /** The base frame where `fill` begins when it holds only the stretch around the gap (a fill's result); absent: a whole clip. */
-    fillOffset: z.number().int().min(0).max(2 ** 40).optional(),
+    /** The base frame where `fill` begins (a fill's result holds only the stretch around its gap; see JobResult.offset). */
+    fillOffset: z.number().int().min(0).max(2 ** 40),
   })
   .strict()
   .refine((r) => r.end > r.start, 'the region is empty');
+
+/**
+ * The stored new version of the track, without its samples: the editor computes them itself
+ * with the same acceptFill (src-shared/audio/splice) from the audio it already holds, so an
+ * hour-long track does not travel back for a fill of a fraction of a second.
+ */
+export type AcceptedFill = Omit<TrackAudio, 'channels' | 'waveform'>;
 
 // ---- engine and jobs --------------------------------------------------------------------------------
 export const JobOptions = z
@@ -217,7 +224,7 @@ export interface ResponseMap {
   'audio:get': TrackAudio;
   'project:open': OpenedProject;
   'project:save': { savedAt: string };
-  'edit:accept-fill': TrackAudio;
+  'edit:accept-fill': AcceptedFill;
   'engine:info': EngineSummary;
   'job:start': { jobId: string };
   'job:cancel': { cancelled: boolean };
@@ -252,7 +259,7 @@ export interface Api {
   getAudio(request: z.input<typeof AudioGetRequest>): Promise<Result<TrackAudio>>;
   openProject(): Promise<Result<OpenedProject>>;
   saveProject(request: z.input<typeof ProjectSaveRequest>): Promise<Result<{ savedAt: string }>>;
-  acceptFill(request: z.input<typeof AcceptFillRequest>): Promise<Result<TrackAudio>>;
+  acceptFill(request: z.input<typeof AcceptFillRequest>): Promise<Result<AcceptedFill>>;
   engineInfo(): Promise<Result<EngineSummary>>;
   startJob(request: z.input<typeof JobStartRequest>): Promise<Result<{ jobId: string }>>;
   cancelJob(request: z.input<typeof JobCancelRequest>): Promise<Result<{ cancelled: boolean }>>;

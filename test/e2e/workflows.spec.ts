@@ -153,6 +153,14 @@ test('fill a gap: select, refine live, audition alternatives, see the spread, ac
   await expect.poll(() => lanePixels(page, '[data-testid="track"]')).toBe(before);
   await page.getByTestId('redo').click();
   await expect.poll(() => lanePixels(page, '[data-testid="track"]')).toBe(after);
+  // the editor computed the accepted track itself; reopened from what was stored, it looks the same
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  await page.keyboard.press('Escape'); // no selection drawn, playhead at 0, as after a reload
+  await page.getByTestId('stop').click();
+  const settled = await lanePixels(page, '[data-testid="track"]');
+  await page.reload();
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  await expect.poll(() => lanePixels(page, '[data-testid="track"]')).toBe(settled);
   expect(errors).toEqual([]);
 });
 

@@ -39,6 +39,30 @@ describe('services', () => {
     expect(first.filter((e) => e.done)).toHaveLength(1);
   });
 
+  it('accept-fill stores exactly what the editor computes from the audio it holds, and sends no samples', async () => {
+    const { store, h, ctx } = setup();
+    const { encodeWav } = await import('../../../src-main/io/wav-encode');
+    const { acceptFill } = await import('../../../src-shared/audio/splice');
+    const sr = 22050;
+    const src = [0, 1].map((c) => new Float32Array(sr).map((_, i) => Math.round(8000 * Math.sin(i * 0.05 + c)) / 32768));
+    const imported = await h['audio:import']({ kind: 'bytes', name: 'take.wav', bytes: new Uint8Array(encodeWav({ sampleRate: sr, channels: src }, { format: 'pcm16', dither: false })) }, ctx);
+    const patch = [0, 1].map(() => new Float32Array(3000).map((_, i) => 0.3 * Math.cos(i * 0.3)));
+    const fill = await store.putAudio({ sampleRate: sr, channels: patch });
+    const req = { base: imported.blob, fill, start: 0.25, end: 0.3, fillOffset: 5000 };
+    const r = await h['edit:accept-fill'](req, ctx);
+    expect(r).toEqual({ blob: r.blob, sampleRate: sr, channelCount: 2, frames: sr, durationSeconds: 1 });
+    expect('channels' in r).toBe(false);
+    // what the editor holds: the audio as imported and the fill as received
+    const shown = acceptFill(imported.channels, (await h['audio:get']({ blob: fill }, ctx)).channels, 5000, 0.25, 0.3, sr);
+    const stored = (await h['audio:get']({ blob: r.blob }, ctx)).channels;
+    stored.forEach((c, i) => expect(Buffer.compare(Buffer.from(c.buffer, c.byteOffset, c.byteLength), Buffer.from(shown[i]!.buffer))).toBe(0));
+    expect(stored[0]![Math.floor(0.27 * sr)]).toBe(patch[0]![Math.floor(0.27 * sr) - 5000]);
+    // a fill that does not cover the region, or does not match the track, is refused
+    await expect(h['edit:accept-fill']({ ...req, fillOffset: 6000 }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const mono = await store.putAudio({ sampleRate: sr, channels: [patch[0]!] });
+    await expect(h['edit:accept-fill']({ ...req, fill: mono }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('reveal only shows files exported in this session', async () => {
     const { store, h, ctx } = setup('electron');
     const blob = await store.putAudio({ sampleRate: 8000, channels: [new Float32Array(800)] });

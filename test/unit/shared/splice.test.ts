@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placePatch, spliceRegion } from '../../../src-shared/audio/splice';
+import { acceptFill, placePatch, spliceRegion } from '../../../src-shared/audio/splice';
 
 describe('spliceRegion', () => {
   const base = [Float32Array.from({ length: 100 }, (_, i) => i / 100)];
@@ -15,9 +15,19 @@ describe('spliceRegion', () => {
     expect(base[0]![30]).toBeCloseTo(0.3); // input untouched
   });
   it('rejects mismatched shapes and clamps the range', () => {
-    expect(() => spliceRegion(base, [new Float32Array(5)], 0, 1, 0)).toThrow();
+    expect(() => spliceRegion(base, [new Float32Array(5)], 0, 10, 0)).toThrow('does not cover');
+    expect(() => spliceRegion(base, [], 0, 10, 0)).toThrow('channel counts differ');
     const out = spliceRegion(base, fill, -10, 1000, 0);
     expect(Array.from(out[0]!).every((v) => v === -1)).toBe(true);
+  });
+  it('takes a fill that holds only the stretch around the region (at its offset) exactly as the whole clip', () => {
+    const whole = spliceRegion(base, fill, 20, 60, 4);
+    const part = spliceRegion(base, [fill[0]!.slice(15, 70)], 20, 60, 4, 15);
+    expect(part).toEqual(whole);
+    expect(acceptFill(base, [fill[0]!.slice(15, 70)], 15, 0.2, 0.6, 100)).toEqual(spliceRegion(base, fill, 20, 60, Math.round(0.003 * 100)));
+    // a stretch that does not cover the region is refused, not read past its end
+    expect(() => spliceRegion(base, [fill[0]!.slice(25, 70)], 20, 60, 4, 25)).toThrow('does not cover');
+    expect(() => spliceRegion(base, [fill[0]!.slice(15, 50)], 20, 60, 4, 15)).toThrow('does not cover');
   });
 });
 
