@@ -89,19 +89,35 @@ async function importSize(req: { kind: 'path'; path: string } | { kind: 'bytes';
   }
 }
 
+/** Audio either side of a fill's regions that the engine gets (it uses ~0.2 s). */
+const FILL_CONTEXT_SECONDS = 1;
+
 export function createHandlers(deps: HostDeps): Handlers {
   const { store, engine } = deps;
   /** Only files this session exported may be revealed (the renderer cannot name others). */
   const exported = new Set<string>();
 
-  async function engineRequest(req: JobStartRequest): Promise<JobRequest> {
+  /**
+   * The engine's request for a job. A fill gets only the audio around its regions (the engine
+   * never looks further: one receptive field plus the resampler's margin), so an hour-long
+   * track is not sent to the engine for a fraction of a second; `shift` is where that excerpt
+   * starts in the track (input frames), to put previews and the result back in place.
+   */
+  async function engineRequest(req: JobStartRequest): Promise<{ request: JobRequest; shift: number }> {
     const options = req.options;
-    if (req.kind === 'generate') return { kind: 'generate', seconds: req.seconds, source: req.source, ...options };
+    if (req.kind === 'generate') return { request: { kind: 'generate', seconds: req.seconds, source: req.source, ...options }, shift: 0 };
     const a = await store.getAudio(req.blob);
     const audio = { sampleRate: a.sampleRate, channels: a.channels };
-    if (req.kind === 'separate') return { kind: 'separate', audio, ...(req.targetRate !== undefined ? { targetRate: req.targetRate } : {}), ...options };
-    if (req.kind === 'upsample') return { kind: 'upsample', audio, factor: req.factor, targetRate: req.targetRate, ...options };
-    return { kind: 'inpaint', audio, regions: req.regions, alternatives: req.alternatives, source: req.source, ...options };
+    if (req.kind === 'separate') return { request: { kind: 'separate', audio, ...(req.targetRate !== undefined ? { targetRate: req.targetRate } : {}), ...options }, shift: 0 };
+    if (req.kind === 'upsample') return { request: { kind: 'upsample', audio, factor: req.factor, targetRate: req.targetRate, ...options }, shift: 0 };
+    const sr = a.sampleRate;
+    const n = a.channels[0]?.length ?? 0;
+    const pad = Math.ceil(FILL_CONTEXT_SECONDS * sr);
+    const from = Math.max(0, Math.floor(Math.min(...req.regions.map((r) => r.start)) * sr) - pad);
+    const to = Math.min(n, Math.ceil(Math.max(...req.regions.map((r) => r.end)) * sr) + pad);
+    const excerpt = { sampleRate: sr, channels: a.channels.map((c) => c.slice(from, to)) }; // (a view would carry its whole buffer to the engine)
+    const regions = req.regions.map((r) => ({ start: r.start - from / sr, end: r.end - from / sr }));
+    return { request: { kind: 'inpaint', audio: excerpt, regions, alternatives: req.alternatives, source: req.source, ...options }, shift: from };
   }
 
   return {
@@ -170,8 +186,13 @@ export function createHandlers(deps: HostDeps): Handlers {
     },
 
     'job:start': async (req, ctx) => {
-      const request = await engineRequest(req);
+      const { request, shift } = await engineRequest(req);
+      const inRate = 'audio' in request ? request.audio.sampleRate : 1;
       const handle = engine.submit(request, (e) => {
+        if (e.status === 'preview' && shift) {
+          ctx.emit('job:event', { ...e, start: e.start + (shift * e.sampleRate) / inRate });
+          return;
+        }
         if (e.status !== 'done') {
           ctx.emit('job:event', e as JobEvent);
           return;
@@ -186,6 +207,7 @@ export function createHandlers(deps: HostDeps): Handlers {
               outputs[name] = trackAudio(await store.putAudio(audio), audio);
             }
             const { tracks: _tracks, ...summary } = e.result;
+            if (summary.offset !== undefined) summary.offset += shift;
             ctx.emit('job:event', { status: 'done', jobId: e.jobId, outputs, summary });
           } catch (err) {
             ctx.emit('job:event', {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { createHandlers, safeFileName, uniquePath } from '../../../src-main/services';
 import { ProjectStore } from '../../../src-main/project/store';
 import type { EngineHost } from '../../../src-main/engine';
-import type { ProgressEvent } from '../../../src-shared/ipc/contract';
+import type { JobEvent, ProgressEvent } from '../../../src-shared/ipc/contract';
+import type { JobRequest } from '../../../src-shared/engine/jobs';
+import type { EngineProgress } from '../../../src-shared/engine/progress';
 
 function setup(host: 'web' | 'electron' = 'web') {
   const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
@@ -61,6 +63,37 @@ describe('services', () => {
     await expect(h['edit:accept-fill']({ ...req, fillOffset: 6000 }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const mono = await store.putAudio({ sampleRate: sr, channels: [patch[0]!] });
     await expect(h['edit:accept-fill']({ ...req, fill: mono }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('a fill sends the engine only the audio around its region, and puts previews and the result back in place', async () => {
+    const sent: JobRequest[] = [];
+    const emitted: JobEvent[] = [];
+    let onEvent: (e: EngineProgress) => void = () => {};
+    const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
+    const h = createHandlers({
+      host: 'web',
+      version: '0',
+      store,
+      engine: { submit: (r: JobRequest, cb: (e: EngineProgress) => void) => (sent.push(r), (onEvent = cb), { jobId: 'j1' }) } as unknown as EngineHost,
+      chooseExportPath: async () => null,
+      reveal: async () => true,
+    });
+    const sr = 44100;
+    const track = new Float32Array(sr * 60).map((_, i) => Math.sin(i * 0.01));
+    const blob = await store.putAudio({ sampleRate: sr, channels: [track] });
+    await h['job:start']({ kind: 'inpaint', blob, regions: [{ start: 30, end: 30.1 }], alternatives: 1, source: 'voice', options: {} }, { emit: (_n: string, e: unknown) => emitted.push(e as JobEvent) });
+    const req = sent[0] as Extract<JobRequest, { kind: 'inpaint' }>;
+    const from = 29 * sr; // one second before the region
+    expect(req.audio.channels[0]!.length).toBe(Math.ceil(30.1 * sr) + sr - from);
+    expect(req.audio.channels[0]!.buffer.byteLength).toBe(req.audio.channels[0]!.byteLength); // a copy, not a view of the hour
+    expect(req.audio.channels[0]![0]).toBe(track[from]);
+    expect(req.regions[0]!.start).toBeCloseTo(1, 9);
+    expect(req.regions[0]!.end).toBeCloseTo(1.1, 9);
+    onEvent({ status: 'preview', jobId: 'j1', track: 'alt1', channel: 0, samples: new Float32Array(4), start: 16000, sampleRate: 16000 });
+    expect((emitted[0] as { start: number }).start).toBeCloseTo(16000 + 29 * 16000, 6); // model-rate timeline of the whole track
+    onEvent({ status: 'done', jobId: 'j1', result: { kind: 'inpaint', tracks: { alt1: [new Float32Array(10)] }, offset: 500, sampleRate: sr, reports: [], device: 'cpu', model: [], preset: 'draft', levels: 1, stepsPerLevel: 1, seed: 1, seconds: 0, sampleUpdates: 0, notes: [] } });
+    await expect.poll(() => emitted.length).toBe(2);
+    expect(emitted[1]).toMatchObject({ status: 'done', summary: { offset: from + 500 } });
   });
 
   it('reveal only shows files exported in this session', async () => {
