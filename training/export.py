@@ -150,6 +150,27 @@ def build_card(model, name, source, extra=None):
     return card
 
 
+# Written into a card by `bench/engine/bench.ts --curve --write-presets` (measured on the engine).
+MEASURED_PRESET_KEYS = ("presets", "presetsMeasured", "taskPresets", "temperature", "warmStart")
+
+
+def keep_measured_presets(card, old_path):
+    """Carry the engine-measured presets of the card being replaced into the new one (an export
+    used to drop them, and the app then ran its untuned defaults). They were measured on the
+    previous weights: presetsMeasured.onWeightsExportedAt says which, until the curve bench is
+    re-run for these."""
+    try:
+        with open(old_path) as f:
+            old = json.load(f)
+    except (OSError, ValueError):
+        return
+    kept = [k for k in MEASURED_PRESET_KEYS if k in old and k not in card]
+    for k in kept:
+        card[k] = old[k]
+    if "presetsMeasured" in kept and isinstance(card["presetsMeasured"], dict):
+        card["presetsMeasured"].setdefault("onWeightsExportedAt", old.get("training", {}).get("exportedAt"))
+
+
 def export_all(model, name, source, out_dir, extra=None, check=True):
     os.makedirs(out_dir, exist_ok=True)
     model = model.float().eval()
@@ -167,6 +188,7 @@ def export_all(model, name, source, out_dir, extra=None, check=True):
     export_onnx(model, onnx_path)
     write_parity(model, os.path.join(out_dir, f"{name}.parity.json"))
     card = build_card(model, name, source, extra)
+    keep_measured_presets(card, os.path.join(out_dir, f"{name}.json"))
     if errs is not None:
         card["backwardCheck"] = {"maxRelErrVsAutograd": errs, "float32": e32,
                                  "metric": "max|explicit - autograd| / max|autograd| per sigma"}

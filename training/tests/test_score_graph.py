@@ -169,3 +169,21 @@ def test_smoothed_density_has_no_comb_at_small_sigma():
     lpa = smoothed_logp(logits.expand(1, 20001, 256), xs.view(1, 20001), sigma, bins)[0, 1:]
     mass = float(torch.exp(lpa).sum() * (xs[1] - xs[0]))
     assert abs(mass - 1.0) < 0.02, mass
+
+
+def test_export_keeps_the_engine_measured_presets_of_the_card_it_replaces(tmp_path):
+    from export import export_all
+
+    m = tiny_model()
+    first = export_all(m, "t", "test", str(tmp_path), check=False)
+    assert "taskPresets" not in first
+    path = tmp_path / "t.json"
+    card = json.loads(path.read_text())
+    card["taskPresets"] = {"upsample": {"standard": {"levels": 4, "stepsPerLevel": 10}}}
+    card["warmStart"] = {"upsample": 0.002}
+    card["presetsMeasured"] = {"by": "bench/engine/bench.ts --curve", "at": "then"}
+    path.write_text(json.dumps(card))
+    again = json.loads(json.dumps(export_all(m, "t", "test", str(tmp_path), check=False)))
+    assert again["taskPresets"] == card["taskPresets"] and again["warmStart"] == card["warmStart"]
+    assert again["presetsMeasured"]["onWeightsExportedAt"] == card.get("training", {}).get("exportedAt")
+    assert json.loads(path.read_text())["taskPresets"] == card["taskPresets"]
