@@ -7,7 +7,7 @@ import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shar
 import { CodedError } from '../src-shared/ipc/result';
 import { summarize } from '../src-shared/audio/waveform';
 import { openingLabel } from '../src-shared/ipc/progress-tasks';
-import { acceptFill } from '../src-shared/audio/splice';
+import { checkAcceptFill } from '../src-shared/audio/splice';
 import type { JobRequest } from '../src-shared/engine/jobs';
 import type { Handlers, RequestContext } from './ipc/dispatch';
 import { decodeOffThread, type DecodeJobResult } from './io/decode-pool';
@@ -16,11 +16,7 @@ import { writeFileAtomic } from './io/atomic-write';
 import { resample } from './io/resample';
 import { ProjectStore } from './project/store';
 import type { EngineHost } from './engine';
-
-/** PNF_TRACE=1 logs where time goes (stderr). */
-const trace = (msg: string) => {
-  if (process.env['PNF_TRACE']) console.error(`[trace] ${msg}`);
-};
+import { trace } from './trace';
 
 export const SUPPORTED_FORMATS = ['wav', 'flac', 'mp3', 'ogg'];
 
@@ -106,16 +102,23 @@ export function createHandlers(deps: HostDeps): Handlers {
   async function engineRequest(req: JobStartRequest): Promise<{ request: JobRequest; shift: number }> {
     const options = req.options;
     if (req.kind === 'generate') return { request: { kind: 'generate', seconds: req.seconds, source: req.source, ...options }, shift: 0 };
-    const a = await store.getAudio(req.blob);
-    const audio = { sampleRate: a.sampleRate, channels: a.channels };
-    if (req.kind === 'separate') return { request: { kind: 'separate', audio, ...(req.targetRate !== undefined ? { targetRate: req.targetRate } : {}), ...options }, shift: 0 };
-    if (req.kind === 'upsample') return { request: { kind: 'upsample', audio, factor: req.factor, targetRate: req.targetRate, ...options }, shift: 0 };
-    const sr = a.sampleRate;
-    const n = a.channels[0]?.length ?? 0;
+    if (req.kind !== 'inpaint') {
+      const t0 = performance.now();
+      const a = await store.getAudio(req.blob);
+      trace(`job:start read the track in ${(performance.now() - t0).toFixed(0)} ms`);
+      const audio = { sampleRate: a.sampleRate, channels: a.channels };
+      if (req.kind === 'separate') return { request: { kind: 'separate', audio, ...(req.targetRate !== undefined ? { targetRate: req.targetRate } : {}), ...options }, shift: 0 };
+      return { request: { kind: 'upsample', audio, factor: req.factor, targetRate: req.targetRate, ...options }, shift: 0 };
+    }
+    // a fill reads only the stretch around its regions
+    const t0 = performance.now();
+    const { sampleRate: sr } = await store.shapeOf(req.blob);
     const pad = Math.ceil(FILL_CONTEXT_SECONDS * sr);
-    const from = Math.max(0, Math.floor(Math.min(...req.regions.map((r) => r.start)) * sr) - pad);
-    const to = Math.min(n, Math.ceil(Math.max(...req.regions.map((r) => r.end)) * sr) + pad);
-    const excerpt = { sampleRate: sr, channels: a.channels.map((c) => c.slice(from, to)) }; // (a view would carry its whole buffer to the engine)
+    const wanted = Math.max(0, Math.floor(Math.min(...req.regions.map((r) => r.start)) * sr) - pad);
+    const a = await store.getAudioRange(req.blob, wanted, Math.ceil(Math.max(...req.regions.map((r) => r.end)) * sr) + pad);
+    trace(`job:start read ${a.channels[0]?.length ?? 0} of ${a.frames} frames in ${(performance.now() - t0).toFixed(0)} ms`);
+    const from = Math.min(wanted, a.frames);
+    const excerpt = { sampleRate: sr, channels: a.channels };
     const regions = req.regions.map((r) => ({ start: r.start - from / sr, end: r.end - from / sr }));
     return { request: { kind: 'inpaint', audio: excerpt, regions, alternatives: req.alternatives, source: req.source, ...options }, shift: from };
   }
@@ -144,7 +147,7 @@ export function createHandlers(deps: HostDeps): Handlers {
       const t1 = performance.now();
       stage('saving a copy in the project', 0.4);
       // keep the file's own bytes: bit-exact and far faster than re-encoding
-      const blob = await store.putSource(source, decoded.format);
+      const blob = await store.putSource(source, decoded.format, { sampleRate: decoded.sampleRate, channelCount: decoded.channels.length, frames: decoded.channels[0]?.length ?? 0 });
       trace(`audio:import decode ${(t1 - t0).toFixed(0)} ms, store ${(performance.now() - t1).toFixed(0)} ms`);
       stage('loading into the editor', 0.5);
       return { ...trackAudio(blob, decoded), name, format: decoded.format, warnings: decoded.warnings ?? [] };
@@ -160,20 +163,22 @@ export function createHandlers(deps: HostDeps): Handlers {
     },
 
     'edit:accept-fill': async (req) => {
-      const [base, fill] = await Promise.all([store.getAudio(req.base), store.getAudio(req.fill)]);
-      if (fill.sampleRate !== base.sampleRate || fill.channels.length !== base.channels.length) {
+      // The new version is stored as its recipe (the base, the fill and where it goes): the
+      // base's samples are neither read nor written again, which for an hour-long track
+      // were most of an accept's time and an hour of disk per accepted fill.
+      if (await store.isFillVersion(req.fill)) throw new CodedError('BAD_REQUEST', 'A fill must be a job\'s result, not a version of a track.');
+      const [base, fill] = await Promise.all([store.shapeOf(req.base), store.getAudio(req.fill)]);
+      if (fill.sampleRate !== base.sampleRate || fill.channels.length !== base.channelCount) {
         throw new CodedError('BAD_REQUEST', 'The fill does not match the track (sample rate or channel count).');
       }
-      const sr = base.sampleRate;
-      let channels: Float32Array[];
+      const { sampleRate: sr, channelCount, frames } = base;
       try {
-        channels = acceptFill(base.channels, fill.channels, req.fillOffset, req.start, req.end, sr);
+        checkAcceptFill(frames, channelCount, fill.channels, req.fillOffset, req.start, req.end, sr);
       } catch (e) {
         throw new CodedError('BAD_REQUEST', `The fill does not match the region (${e instanceof Error ? e.message : String(e)}).`);
       }
-      const blob = await store.putAudio({ sampleRate: sr, channels });
-      const frames = channels[0]?.length ?? 0;
-      return { blob, sampleRate: sr, channelCount: channels.length, frames, durationSeconds: frames / sr };
+      const blob = await store.putFillVersion({ kind: 'fill', base: req.base, fill: req.fill, fillOffset: req.fillOffset, start: req.start, end: req.end, sampleRate: sr, channelCount, frames });
+      return { blob, sampleRate: sr, channelCount, frames, durationSeconds: frames / sr };
     },
 
     'engine:info': async () => {
@@ -194,6 +199,7 @@ export function createHandlers(deps: HostDeps): Handlers {
           return;
         }
         if (e.status !== 'done') {
+          if (e.status === 'running' && e.pass === 1 && e.level === 1 && e.step === 1) trace(`job ${e.jobId}: first step`);
           ctx.emit('job:event', e as JobEvent);
           return;
         }
@@ -206,6 +212,7 @@ export function createHandlers(deps: HostDeps): Handlers {
               const audio = { sampleRate: e.result.sampleRate, channels };
               outputs[name] = trackAudio(await store.putAudio(audio), audio);
             }
+            trace(`job ${e.jobId} done; outputs stored`);
             const { tracks: _tracks, ...summary } = e.result;
             if (summary.offset !== undefined) summary.offset += shift;
             ctx.emit('job:event', { status: 'done', jobId: e.jobId, outputs, summary });

@@ -98,8 +98,6 @@ async function main() {
       { timeout: 600_000, polling: 200 },
     );
     const tShown = Date.now() - t0;
-    // PNF_TRACE=1: the host's own account of where the time went
-    if (process.env['PNF_TRACE']) console.log(host.output.join('').split('\n').filter((l) => l.startsWith('[trace]')).join('\n'));
     // usable: zooming responds
     const tz = Date.now();
     await page.getByTestId('zoom-in').click();
@@ -160,6 +158,8 @@ async function main() {
     rows.push(['renderer RSS after fill and accept (after a GC)', `${rendererRss()} MB`]);
     rows.push(['web host peak RSS after the fill', `${rssMb(hostPid) ?? '?'} MB`]);
     rows.push(['renderer RSS after open / while playing (after a GC) / peak', `${beforePlay} / ${whilePlaying} / ${peakRenderer} MB`]);
+    // PNF_TRACE=1: the host's own account of where the time went
+    if (process.env['PNF_TRACE']) console.log(host.output.join('').split('\n').filter((l) => l.startsWith('[trace]')).join('\n'));
 
     // time from job start to first preview (tiny model, draft, 3.3 s clip)
     const page2 = await browser.newPage();

@@ -273,12 +273,37 @@ function mulawToFloat(u: number): number {
   return v === 0 ? 0 : v / 32768;
 }
 
-function decodeWav(b: Uint8Array, name: string): DecodedAudio {
+/** Where a WAV file's samples are and how to read them (from its header). */
+interface WavLayout {
+  tag: number;
+  channels: number;
+  sampleRate: number;
+  bits: number;
+  bytesPerSample: number;
+  frameBytes: number;
+  dataOffset: number;
+  /** Complete frames present (the smaller of what the header declares and what the file holds). */
+  frames: number;
+  warnings: string[];
+}
+
+/** Thrown by parseWavLayout when the header reaches past the bytes it was given (a range read then reads it all). */
+class HeaderBeyondPrefix extends Error {}
+
+/**
+ * A WAV file's layout from its first bytes `b`; `fileBytes` is the whole file's size (b may be
+ * just its beginning: a range read). Throws the user-facing error for a damaged or unsupported file.
+ */
+function parseWavLayout(b: Uint8Array, name: string, fileBytes = b.length): WavLayout {
+  const need = (end: number) => {
+    if (end > b.length && end <= fileBytes) throw new HeaderBeyondPrefix();
+  };
   const truncatedHeader = (what: string) =>
-    new CodedError('CORRUPT_FILE', `${q(name)} is damaged: the file ends inside its WAV header (${what}; the file holds ${formatBytes(b.length)}). Re-export it from the program that made it.`);
+    new CodedError('CORRUPT_FILE', `${q(name)} is damaged: the file ends inside its WAV header (${what}; the file holds ${formatBytes(fileBytes)}). Re-export it from the program that made it.`);
   const badHeader = (what: string) =>
     new CodedError('CORRUPT_FILE', `${q(name)} is damaged: its WAV header is invalid (${what}). Re-export it from the program that made it.`);
-  if (b.length < 12) throw truncatedHeader('no room for the RIFF header');
+  if (fileBytes < 12) throw truncatedHeader('no room for the RIFF header');
+  need(12);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const riff = ascii(b, 0, 4);
   if (ascii(b, 8, 4) !== 'WAVE') {
@@ -291,7 +316,8 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
   let dataOffset = -1;
   let dataDeclared = 0;
   let off = 12;
-  while (off + 8 <= b.length) {
+  while (off + 8 <= fileBytes) {
+    need(off + 8);
     const id = ascii(b, off, 4);
     const size = dv.getUint32(off + 4, true);
     const body = off + 8;
@@ -300,20 +326,22 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
       dataDeclared = size === 0xffffffff ? (isRf64 && ds64DataSize !== null ? ds64DataSize : Number.POSITIVE_INFINITY) : size;
       if (fmt) break;
       // 'data' before 'fmt ' (rare): skip over it if we can, to look for the format.
-      if (!Number.isFinite(dataDeclared) || body + dataDeclared > b.length) break;
+      if (!Number.isFinite(dataDeclared) || body + dataDeclared > fileBytes) break;
       off = body + dataDeclared + (dataDeclared & 1);
       continue;
     }
-    if (body + size > b.length) {
+    if (body + size > fileBytes) {
       if (id === 'fmt ' || id === 'ds64' || !fmt) throw truncatedHeader(`the "${id.replace(/[^\x20-\x7e]/g, '?')}" chunk promises ${formatBytes(size)}`);
       break; // a truncated trailing metadata chunk after the audio: harmless
     }
     if (id === 'ds64' && size >= 16) {
+      need(body + 16);
       const hi = dv.getUint32(body + 12, true);
       const lo = dv.getUint32(body + 8, true);
       ds64DataSize = hi * 2 ** 32 + lo;
     } else if (id === 'fmt ') {
       if (size < 16) throw badHeader(`the format chunk is only ${size} bytes long`);
+      need(body + Math.min(size, 42));
       let tag = dv.getUint16(body, true);
       const channels = dv.getUint16(body + 2, true);
       const sampleRate = dv.getUint32(body + 4, true);
@@ -334,7 +362,7 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
     off = body + size + (size & 1);
   }
   if (!fmt) {
-    if (dataOffset >= 0 || off + 8 > b.length) throw truncatedHeader('no format chunk before the end of the file');
+    if (dataOffset >= 0 || off + 8 > fileBytes) throw truncatedHeader('no format chunk before the end of the file');
     throw badHeader('no format chunk');
   }
   const { tag, channels, sampleRate } = fmt;
@@ -361,14 +389,15 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
   }
   const frameBytes = bytesPerSample * channels;
   if (dataOffset < 0) {
-    throw new CodedError('CORRUPT_FILE', `${q(name)} is damaged: it has a WAV header but no audio data chunk (the file holds ${formatBytes(b.length)}). Re-export it from the program that made it.`);
+    throw new CodedError('CORRUPT_FILE', `${q(name)} is damaged: it has a WAV header but no audio data chunk (the file holds ${formatBytes(fileBytes)}). Re-export it from the program that made it.`);
   }
-  const present = b.length - dataOffset;
+  const present = fileBytes - dataOffset;
   let declared = dataDeclared;
   const warnings: string[] = [];
   if (declared === 0) {
     // A recorder that crashed before patching its header leaves "0 bytes" with the audio
     // right behind it. If what follows is not another chunk, recover it (and say so).
+    if (present >= 8) need(dataOffset + 4);
     const followedByChunk = present >= 8 && /^[\x20-\x7e]{4}$/.test(ascii(b, dataOffset, 4));
     if (present < frameBytes || followedByChunk) {
       throw new CodedError('EMPTY_FILE', `${q(name)} contains no audio: its WAV header is valid but declares 0 samples. Check that the recording or export actually captured sound.`);
@@ -383,7 +412,7 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
   const frames = Math.floor(usable / frameBytes);
   if (frames === 0) {
     const promised = Number.isFinite(declared) ? `the header promises ${formatBytes(declared)} of audio but` : 'the audio data is missing:';
-    throw new CodedError('CORRUPT_FILE', `${q(name)} is truncated: ${promised} the file holds ${formatBytes(b.length)}, not even one complete sample frame. Re-export it from the program that made it.`);
+    throw new CodedError('CORRUPT_FILE', `${q(name)} is truncated: ${promised} the file holds ${formatBytes(fileBytes)}, not even one complete sample frame. Re-export it from the program that made it.`);
   }
   if (Number.isFinite(declared) && declared > present) {
     const keptS = frames / sampleRate;
@@ -394,10 +423,16 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
   } else if (usable % frameBytes !== 0 && declared <= present) {
     warnings.push(`${q(name)} ends with an incomplete sample frame (${usable % frameBytes} stray bytes), which was ignored.`);
   }
+  return { tag, channels, sampleRate, bits, bytesPerSample, frameBytes, dataOffset, frames, warnings };
+}
 
+/** The samples of `data`, whole frames laid out as `layout` says, one array per channel. */
+function decodeWavSamples(data: Uint8Array, layout: WavLayout, name: string): Float32Array[] {
+  const { tag, channels, bits, bytesPerSample, frameBytes } = layout;
+  const frames = Math.floor(data.byteLength / frameBytes);
   const out: Float32Array[] = [];
   for (let c = 0; c < channels; c++) out.push(new Float32Array(frames));
-  const dvd = new DataView(b.buffer, b.byteOffset + dataOffset, frames * frameBytes);
+  const dvd = new DataView(data.buffer, data.byteOffset, frames * frameBytes);
   if (tag === WAVE_FORMAT_IEEE_FLOAT) {
     for (let i = 0, p = 0; i < frames; i++) {
       for (let c = 0; c < channels; c++, p += bytesPerSample) out[c]![i] = bits === 32 ? dvd.getFloat32(p, true) : dvd.getFloat64(p, true);
@@ -421,9 +456,54 @@ function decodeWav(b: Uint8Array, name: string): DecodedAudio {
   } else {
     for (let i = 0, p = 0; i < frames; i++) for (let c = 0; c < channels; c++, p += 4) out[c]![i] = dvd.getInt32(p, true) / 2147483648;
   }
-  const res: DecodedAudio = { format: 'wav', sampleRate, channels: out };
-  if (warnings.length) res.warnings = warnings;
+  return out;
+}
+
+function decodeWav(b: Uint8Array, name: string): DecodedAudio {
+  const layout = parseWavLayout(b, name);
+  const { dataOffset, frames, frameBytes } = layout;
+  const res: DecodedAudio = { format: 'wav', sampleRate: layout.sampleRate, channels: decodeWavSamples(b.subarray(dataOffset, dataOffset + frames * frameBytes), layout, name) };
+  if (layout.warnings.length) res.warnings = layout.warnings;
   return res;
+}
+
+/** Bytes read for a WAV header before a range read reads the whole file instead. */
+const WAV_HEAD_BYTES = 1 << 20;
+
+/**
+ * Frames [from, to) of a WAV file (clamped to the file) without reading the rest, with the
+ * file's sample rate and whole length: exactly what decoding the whole file and slicing gives.
+ * Null when the file is not a WAV (or its header is longer than WAV_HEAD_BYTES): then decode it whole.
+ */
+export async function readWavRange(path: string, from: number, to: number): Promise<{ sampleRate: number; frames: number; channels: Float32Array[] } | null> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const readAt = async (buf: Uint8Array, position: number) => {
+      for (let got = 0; got < buf.length; ) {
+        const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
+        if (bytesRead === 0) throw new CodedError('CORRUPT_FILE', `${q(basename(path))} became shorter while it was being read.`);
+        got += bytesRead;
+      }
+    };
+    const head = new Uint8Array(Math.min(size, WAV_HEAD_BYTES));
+    await readAt(head, 0);
+    if (sniffFormat(head) !== 'wav') return null;
+    let layout: WavLayout;
+    try {
+      layout = parseWavLayout(head, basename(path), size);
+    } catch (e) {
+      if (e instanceof HeaderBeyondPrefix) return null;
+      throw e;
+    }
+    const a = Math.max(0, Math.min(layout.frames, Math.floor(from)));
+    const b = Math.max(a, Math.min(layout.frames, Math.ceil(to)));
+    const data = new Uint8Array((b - a) * layout.frameBytes);
+    await readAt(data, layout.dataOffset + a * layout.frameBytes);
+    return { sampleRate: layout.sampleRate, frames: layout.frames, channels: decodeWavSamples(data, layout, basename(path)) };
+  } finally {
+    await fh.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,19 +1,52 @@
 // The project on disk: project.json (the document, written atomically on every change) and
 // blobs/<id>.<format> (immutable, one per version of a track's audio): an imported file's
-// own bytes (bit-exact, and far faster than re-encoding an hour of audio), or a float32
-// WAV for everything the editor makes. Source files the user opened are never touched.
+// own bytes (bit-exact, and far faster than re-encoding an hour of audio), a float32 WAV for
+// everything the editor makes, or, for a version made by accepting a fill, a few hundred
+// bytes of JSON naming the version before it and the fill (spliced in on reading), so an
+// accepted fill in an hour-long track neither writes another hour nor waits for one.
+// Source files the user opened are never touched.
 import { copyFile, mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { BlobId, EMPTY_PROJECT, ProjectDoc } from '../../src-shared/project/doc';
 import type { AudioData } from '../../src-shared/audio/types';
-import { CodedError } from '../../src-shared/ipc/result';
+import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice';
+import { updateWaveform } from '../../src-shared/audio/waveform';
+import { CodedError, type ErrorCode } from '../../src-shared/ipc/result';
 import { encodeWav } from '../io/wav-encode';
 import { writeFileAtomic } from '../io/atomic-write';
 import { decodeOffThread, type DecodeJobResult } from '../io/decode-pool';
-import type { AudioFormat } from '../io/decode';
+import { readWavRange, type AudioFormat } from '../io/decode';
 
 const BLOB_FORMATS: AudioFormat[] = ['wav', 'flac', 'mp3', 'ogg'];
+/** The file extension of a version stored as an accepted fill. */
+const FILL_VERSION = 'fill.json';
+/** Fills stacked on one import before reading gives up (a guard against a looping chain). */
+const MAX_FILL_CHAIN = 100_000;
+
+/** A version of a track made by accepting a fill: `acceptFill(base, fill, ...)` on reading. */
+export const FillVersion = z
+  .object({
+    kind: z.literal('fill'),
+    base: BlobId,
+    fill: BlobId,
+    fillOffset: z.number().int(),
+    start: z.number().finite().min(0),
+    end: z.number().finite().min(0),
+    sampleRate: z.number().int().min(1000).max(768000),
+    channelCount: z.number().int().min(1).max(8),
+    frames: z.number().int().min(0),
+  })
+  .strict();
+export type FillVersion = z.infer<typeof FillVersion>;
+
+/** What a version holds, without its samples. */
+export interface AudioShape {
+  sampleRate: number;
+  channelCount: number;
+  frames: number;
+}
 
 export interface LoadedProject {
   doc: ProjectDoc;
@@ -22,21 +55,24 @@ export interface LoadedProject {
 }
 
 export class ProjectStore {
+  /** Shapes of versions decoded in this session (accepting a fill needs its base's shape). */
+  private readonly shapes = new Map<string, AudioShape>();
+
   constructor(readonly dir: string) {}
 
   private get docPath() {
     return join(this.dir, 'project.json');
   }
 
-  private blobFile(id: string, format: AudioFormat): string {
+  private blobFile(id: string, format: AudioFormat | typeof FILL_VERSION): string {
     const parsed = BlobId.safeParse(id);
     if (!parsed.success) throw new CodedError('BAD_REQUEST', 'Unknown audio reference.');
     return join(this.dir, 'blobs', `${parsed.data}.${format}`);
   }
 
-  /** The file holding a blob, or null when it is missing. */
+  /** The file holding a blob (audio, or an accepted fill's recipe), or null when it is missing. */
   async blobPath(id: string): Promise<string | null> {
-    for (const format of BLOB_FORMATS) {
+    for (const format of [...BLOB_FORMATS, FILL_VERSION] as const) {
       const p = this.blobFile(id, format);
       try {
         await stat(p);
@@ -56,9 +92,10 @@ export class ProjectStore {
     return id;
   }
 
-  /** Store an imported file as it is (after it decoded successfully). */
-  async putSource(source: { kind: 'path'; path: string } | { kind: 'bytes'; bytes: Uint8Array }, format: AudioFormat): Promise<string> {
+  /** Store an imported file as it is (after it decoded successfully, to `shape`). */
+  async putSource(source: { kind: 'path'; path: string } | { kind: 'bytes'; bytes: Uint8Array }, format: AudioFormat, shape?: AudioShape): Promise<string> {
     const id = randomUUID();
+    if (shape) this.shapes.set(id, shape);
     await mkdir(join(this.dir, 'blobs'), { recursive: true });
     const target = this.blobFile(id, format);
     if (source.kind === 'bytes') {
@@ -76,16 +113,150 @@ export class ProjectStore {
     return id;
   }
 
-  async getAudio(id: string): Promise<DecodeJobResult> {
+  /**
+   * Store a version made by accepting a fill: only the recipe (the version before, the fill and
+   * where it goes). The caller has checked that the fill fits (`checkAcceptFill`).
+   */
+  async putFillVersion(v: FillVersion): Promise<string> {
+    const id = randomUUID();
+    await mkdir(join(this.dir, 'blobs'), { recursive: true });
+    await writeFileAtomic(this.blobFile(id, FILL_VERSION), new TextEncoder().encode(JSON.stringify(FillVersion.parse(v))));
+    this.shapes.set(id, { sampleRate: v.sampleRate, channelCount: v.channelCount, frames: v.frames });
+    return id;
+  }
+
+  /** Whether a blob is an accepted fill's recipe (not audio itself). */
+  async isFillVersion(id: string): Promise<boolean> {
+    return (await this.blobPath(id))?.endsWith(FILL_VERSION) ?? false;
+  }
+
+  /** A version's sample rate, channels and length: from its recipe, this session's decodes, or by decoding it. */
+  async shapeOf(id: string): Promise<AudioShape> {
+    const known = this.shapes.get(id);
+    if (known) return known;
     const path = await this.blobPath(id);
+    if (path?.endsWith(FILL_VERSION)) {
+      const { sampleRate, channelCount, frames } = await this.readFillVersion(path);
+      return { sampleRate, channelCount, frames };
+    }
+    const header = path ? await readWavRange(path, 0, 0).catch(() => null) : null; // a WAV says without being read
+    if (header) return { sampleRate: header.sampleRate, channelCount: header.channels.length, frames: header.frames };
+    const a = await this.getAudio(id);
+    return { sampleRate: a.sampleRate, channelCount: a.channels.length, frames: a.channels[0]?.length ?? 0 };
+  }
+
+  async getAudio(id: string): Promise<DecodeJobResult> {
+    const { root, fills } = await this.versionChain(id);
+    const audio = await this.decodeBlob(root);
+    let waveform = audio.waveform;
+    for (const { v, path } of fills) {
+      const fill = await this.readFill(v, path, audio.sampleRate, audio.channels);
+      try {
+        acceptFillInPlace(audio.channels, fill, v.fillOffset, v.start, v.end, v.sampleRate);
+      } catch (e) {
+        throw this.unreadable(path, `An accepted fill does not fit its track (${e instanceof Error ? e.message : String(e)}).`);
+      }
+      const sr = v.sampleRate;
+      waveform = updateWaveform(waveform, audio.channels, sr, Math.floor(v.start * sr), Math.ceil(v.end * sr));
+    }
+    this.shapes.set(id, { sampleRate: audio.sampleRate, channelCount: audio.channels.length, frames: audio.channels[0]?.length ?? 0 });
+    return { ...audio, waveform };
+  }
+
+  /**
+   * Frames [from, to) of a version (clamped to it), with its sample rate and whole length:
+   * exactly `getAudio(id)` sliced, but where the audio is a WAV only that stretch is read (a
+   * fill in an hour-long track needs a few seconds of it, not the hour).
+   */
+  async getAudioRange(id: string, from: number, to: number): Promise<{ sampleRate: number; frames: number; channels: Float32Array[] }> {
+    const { root, fills } = await this.versionChain(id);
+    // an accepted fill that reaches into the stretch is spliced whole, so its crossfade is the
+    // one computed on the whole track: widen the stretch until no fill straddles its edges
+    let a = Math.max(0, Math.floor(from));
+    let b = Math.max(a, Math.ceil(to));
+    for (let widened = true; widened; ) {
+      widened = false;
+      for (const { v } of fills) {
+        const span = acceptedFrames(v.start, v.end, v.sampleRate, v.frames);
+        if (span.b > a && span.a < b && (span.a < a || span.b > b)) {
+          a = Math.min(a, span.a);
+          b = Math.max(b, span.b);
+          widened = true;
+        }
+      }
+    }
+    let part = await readWavRange(root, a, b).catch(() => null); // (a damaged file is reported by the whole decode below)
+    if (!part) {
+      const whole = await this.decodeBlob(root);
+      const frames = whole.channels[0]?.length ?? 0;
+      part = { sampleRate: whole.sampleRate, frames, channels: whole.channels.map((c) => c.slice(Math.min(a, frames), Math.min(b, frames))) };
+    }
+    const at = Math.min(a, part.frames);
+    for (const { v, path } of fills) {
+      const span = acceptedFrames(v.start, v.end, v.sampleRate, v.frames);
+      if (span.b <= at || span.a >= at + (part.channels[0]?.length ?? 0)) continue; // outside the stretch
+      const fill = await this.readFill(v, path, part.sampleRate, part.channels, part.frames);
+      try {
+        acceptFillInPlace(part.channels, fill, v.fillOffset, v.start, v.end, v.sampleRate, { at, frames: part.frames });
+      } catch (e) {
+        throw this.unreadable(path, `An accepted fill does not fit its track (${e instanceof Error ? e.message : String(e)}).`);
+      }
+    }
+    const lo = Math.min(Math.max(0, Math.floor(from)), part.frames) - at;
+    const hi = Math.min(Math.max(0, Math.ceil(to)), part.frames) - at;
+    return { sampleRate: part.sampleRate, frames: part.frames, channels: part.channels.map((c) => c.slice(lo, Math.max(lo, hi))) };
+  }
+
+  /** The audio a version starts from and the accepted fills on top of it, oldest first. */
+  private async versionChain(id: string): Promise<{ root: string; fills: { v: FillVersion; path: string }[] }> {
+    const fills: { v: FillVersion; path: string }[] = [];
+    const seen = new Set<string>();
+    let path = await this.blobPath(id);
+    let at = id;
+    while (path?.endsWith(FILL_VERSION)) {
+      if (seen.has(at) || seen.size >= MAX_FILL_CHAIN) throw this.unreadable(path, 'Its chain of accepted fills loops back on itself.');
+      seen.add(at);
+      const v = await this.readFillVersion(path);
+      fills.push({ v, path });
+      at = v.base;
+      path = await this.blobPath(at);
+    }
     if (!path) throw new CodedError('NOT_FOUND', 'This audio is missing from the project folder (was it deleted?).');
+    return { root: path, fills: fills.reverse() };
+  }
+
+  /** An accepted fill's samples, checked against the audio it goes into (`frames`: that audio's whole length). */
+  private async readFill(v: FillVersion, recipe: string, sampleRate: number, into: Float32Array[], frames = into[0]?.length ?? 0): Promise<Float32Array[]> {
+    const path = await this.blobPath(v.fill);
+    if (!path || path.endsWith(FILL_VERSION)) throw new CodedError('NOT_FOUND', 'An accepted fill is missing from the project folder (was it deleted?).');
+    const fill = (await readWavRange(path, 0, Number.MAX_SAFE_INTEGER).catch(() => null)) ?? (await this.decodeBlob(path));
+    if (sampleRate !== v.sampleRate || fill.sampleRate !== v.sampleRate || into.length !== v.channelCount || fill.channels.length !== v.channelCount || frames !== v.frames) {
+      throw this.unreadable(recipe, 'An accepted fill does not match the audio it was accepted into.');
+    }
+    return fill.channels;
+  }
+
+  private async readFillVersion(path: string): Promise<FillVersion> {
+    try {
+      return FillVersion.parse(JSON.parse(await readFile(path, 'utf8')));
+    } catch (e) {
+      throw this.unreadable(path, e instanceof SyntaxError || e instanceof z.ZodError ? 'It is damaged.' : `${e instanceof Error ? e.message : String(e)}.`);
+    }
+  }
+
+  /** The plain error for a project file that cannot be read: about the project's copy, not the user's file. */
+  private unreadable(path: string, reason: string, code: ErrorCode = 'CORRUPT_FILE'): CodedError {
+    return new CodedError(code, `the project's copy of its audio (${path}) cannot be read: ${reason} If you still have the original file, open it again.`);
+  }
+
+  private async decodeBlob(path: string): Promise<DecodeJobResult> {
     try {
       return await decodeOffThread({ kind: 'path', path });
     } catch (e) {
       // the decoder's advice ("convert it to WAV") is about a user's file, not the project's copy
       if (!(e instanceof CodedError) || e.code === 'TOO_LARGE') throw e;
-      const reason = e.message.split(/(?<=\.) /)[0];
-      throw new CodedError(e.code, `the project's copy of its audio (${path}) cannot be read: ${reason} If you still have the original file, open it again.`);
+      const reason = e.message.split(/(?<=\.) /)[0]!;
+      throw this.unreadable(path, reason, e.code);
     }
   }
 

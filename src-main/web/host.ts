@@ -12,6 +12,7 @@ import { fail, type Result } from '../../src-shared/ipc/result';
 import { formatBytes, formatDuration, formatRate } from '../../src-shared/audio/format';
 import type { Dispatch, RequestContext } from '../ipc/dispatch';
 import { CONTENT_SECURITY_POLICY } from '../security';
+import { trace } from '../trace';
 
 export interface WebHostOptions {
   dispatch: Dispatch;
@@ -62,10 +63,6 @@ const MIME: Record<string, string> = {
 
 /** Bytes the socket may hold before a big message waits for it to drain. */
 const SEND_HIGH_WATER = 32 * 1024 * 1024;
-
-const trace = (msg: string) => {
-  if (process.env['PNF_TRACE']) console.error(`[trace] ${msg}`);
-};
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);

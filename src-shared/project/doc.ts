@@ -1,5 +1,5 @@
 // The project document: what autosave writes and reopen restores. Audio itself lives in
-// immutable blobs (one float WAV per version of a track) referenced by id, so a document
+// immutable blobs (one per version of a track; see src-main/project/store.ts) referenced by id, so a document
 // is small JSON and every undo step is just an earlier document.
 import { z } from 'zod';
 

@@ -61,9 +61,45 @@ describe('services', () => {
     expect(stored[0]![Math.floor(0.27 * sr)]).toBe(patch[0]![Math.floor(0.27 * sr) - 5000]);
     // a fill that does not cover the region, or does not match the track, is refused
     await expect(h['edit:accept-fill']({ ...req, fillOffset: 6000 }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(h['edit:accept-fill']({ ...req, start: 0.99, end: 1.5 }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const mono = await store.putAudio({ sampleRate: sr, channels: [patch[0]!] });
     await expect(h['edit:accept-fill']({ ...req, fill: mono }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    // a version of a track is not a fill
+    await expect(h['edit:accept-fill']({ ...req, fill: r.blob }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
+
+  it('an accepted fill is stored as a small recipe, not another copy of the track; fills stack and survive a restart', async () => {
+    const { store, h, ctx } = setup();
+    const { acceptFill } = await import('../../../src-shared/audio/splice');
+    const sr = 8000;
+    const long = [0, 1].map((c) => new Float32Array(sr * 40).map((_, i) => 0.5 * Math.sin(i * 0.01 + c)));
+    const base = await store.putAudio({ sampleRate: sr, channels: long });
+    const before = readdirSync(join(store.dir, 'blobs')).length;
+    const patch = (v: number) => [0, 1].map(() => new Float32Array(2000).fill(v));
+    const fill1 = await store.putAudio({ sampleRate: sr, channels: patch(0.1) });
+    const fill2 = await store.putAudio({ sampleRate: sr, channels: patch(-0.2) });
+    const first = await h['edit:accept-fill']({ base, fill: fill1, start: 10, end: 10.1, fillOffset: 10 * sr - 500 }, ctx);
+    const second = await h['edit:accept-fill']({ base: first.blob, fill: fill2, start: 10.05, end: 10.2, fillOffset: 10 * sr }, ctx);
+    expect(second).toMatchObject({ sampleRate: sr, channelCount: 2, frames: 40 * sr });
+    const added = readdirSync(join(store.dir, 'blobs')).slice(before).length;
+    expect(added).toBe(4); // two fills, two recipes: no new copy of the track
+    for (const id of [first.blob, second.blob]) expect(readFileSync((await store.blobPath(id))!).byteLength).toBeLessThan(1024);
+    // what the editor computes, one accept after the other
+    const shown = acceptFill(acceptFill(long, patch(0.1), 10 * sr - 500, 10, 10.1, sr), patch(-0.2), 10 * sr, 10.05, 10.2, sr);
+    // read back by a new session: the same samples, and a waveform as if summarised afresh
+    const { summarize } = await import('../../../src-shared/audio/waveform');
+    const reopened = new ProjectStore(store.dir);
+    const again = await reopened.getAudio(second.blob);
+    again.channels.forEach((c, i) => expect(Buffer.compare(Buffer.from(c.buffer, c.byteOffset, c.byteLength), Buffer.from(shown[i]!.buffer))).toBe(0));
+    expect(Buffer.from(again.waveform.bytes)).toEqual(Buffer.from(summarize(shown, sr).bytes));
+    // the versions before are unchanged (undo goes back to them)
+    const b0 = (await reopened.getAudio(base)).channels[0]!;
+    expect(Buffer.compare(Buffer.from(b0.buffer, b0.byteOffset, b0.byteLength), Buffer.from(long[0]!.buffer))).toBe(0);
+    expect((await reopened.getAudio(first.blob)).channels[0]![Math.floor(10.15 * sr)]).toBe(long[0]![Math.floor(10.15 * sr)]);
+    // a new session accepts onto a version it has not read yet
+    const h2 = createHandlers({ host: 'web', version: '0', store: reopened, engine: {} as EngineHost, chooseExportPath: async () => null, reveal: async () => true });
+    await expect(h2['edit:accept-fill']({ base: second.blob, fill: fill1, start: 30, end: 30.1, fillOffset: 30 * sr }, ctx)).resolves.toMatchObject({ frames: 40 * sr });
+  }, 30_000);
 
   it('a fill sends the engine only the audio around its region, and puts previews and the result back in place', async () => {
     const sent: JobRequest[] = [];

@@ -61,6 +61,70 @@ describe('ProjectStore', () => {
     expect(err.message).not.toContain('Convert it');
   });
 
+  it('reads an accepted fill from its recipe, and says plainly when the recipe or what it names is damaged or gone', async () => {
+    const s = fresh();
+    const base = await s.putAudio({ sampleRate: 8000, channels: [new Float32Array(8000).fill(0.25)] });
+    const fill = await s.putAudio({ sampleRate: 8000, channels: [new Float32Array(1000).fill(-0.5)] });
+    const recipe = { kind: 'fill' as const, base, fill, fillOffset: 2000, start: 0.3, end: 0.35, sampleRate: 8000, channelCount: 1, frames: 8000 };
+    const id = await s.putFillVersion(recipe);
+    const read = (await s.getAudio(id)).channels[0]!;
+    expect(read[2500]).toBe(-0.5);
+    expect(read[1000]).toBe(0.25);
+    expect(await s.isFillVersion(id)).toBe(true);
+    expect(await s.isFillVersion(base)).toBe(false);
+    expect(await new ProjectStore(s.dir).shapeOf(id)).toEqual({ sampleRate: 8000, channelCount: 1, frames: 8000 });
+    const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as { code: string; message: string });
+    // a damaged recipe
+    const path = (await s.blobPath(id))!;
+    writeFileSync(path, '{"kind":"fill",');
+    expect(await failure(s.getAudio(id))).toMatchObject({ code: 'CORRUPT_FILE', message: expect.stringContaining(`(${path}) cannot be read: It is damaged.`) });
+    // a recipe that does not fit what it names (a different length)
+    const other = await s.putFillVersion({ ...recipe, frames: 7999 });
+    expect(await failure(s.getAudio(other))).toMatchObject({ code: 'CORRUPT_FILE', message: expect.stringContaining('does not match') });
+    // a chain that loops (only a hand-edited folder could make one)
+    const loopId = 'abcdefgh-loop';
+    writeFileSync(join(s.dir, 'blobs', `${loopId}.fill.json`), JSON.stringify({ ...recipe, base: loopId }));
+    expect(await failure(s.getAudio(loopId))).toMatchObject({ code: 'CORRUPT_FILE', message: expect.stringContaining('loops') });
+    // the fill or the base deleted
+    const ok = await s.putFillVersion(recipe);
+    rmSync((await s.blobPath(fill))!);
+    expect(await failure(s.getAudio(ok))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('An accepted fill is missing') });
+    rmSync((await s.blobPath(base))!);
+    expect(await failure(s.getAudio(ok))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('reads a stretch of a version exactly as the whole version sliced, fills straddling its edges included', async () => {
+    const s = fresh();
+    const sr = 8000;
+    const frames = 4 * sr;
+    const src = [0, 1].map((c) => new Float32Array(frames).map((_, i) => 0.5 * Math.sin(i * 0.013 + c)));
+    const pcm = encodeWav({ sampleRate: sr, channels: src }, { format: 'pcm16', dither: false });
+    // the same audio twice: read in stretches (a WAV), and decoded whole (its header is beyond the first MiB)
+    const padded = new Uint8Array(pcm.length + 8 + 1.5 * 2 ** 20);
+    padded.set(pcm.subarray(0, 36));
+    padded.set([...'junk'].map((x) => x.charCodeAt(0)), 36);
+    new DataView(padded.buffer).setUint32(40, 1.5 * 2 ** 20, true);
+    padded.set(pcm.subarray(36), 44 + 1.5 * 2 ** 20);
+    new DataView(padded.buffer).setUint32(4, padded.length - 8, true);
+    for (const bytes of [pcm, padded]) {
+      let version = await s.putSource({ kind: 'bytes', bytes }, 'wav');
+      const fills: [number, number, number][] = [[1.0, 1.05, 0.1], [1.02, 1.3, -0.2], [3.9, 4.5, 0.3], [0, 0.01, -0.4]];
+      for (const [start, end, v] of fills) {
+        const offset = Math.floor(start * sr) - 40;
+        const fill = await s.putAudio({ sampleRate: sr, channels: [0, 1].map(() => new Float32Array(Math.ceil((end - start) * sr) + 80).fill(v)) });
+        version = await s.putFillVersion({ kind: 'fill', base: version, fill, fillOffset: offset, start, end, sampleRate: sr, channelCount: 2, frames });
+      }
+      const whole = (await s.getAudio(version)).channels;
+      for (const [from, to] of [[0, 100], [7990, 8100], [8100, 8200], [8200, 12000], [30000, 40000], [-10, 5], [7000, 9000]]) {
+        const part = await s.getAudioRange(version, from!, to!);
+        expect(part).toMatchObject({ sampleRate: sr, frames });
+        const a = Math.max(0, Math.min(frames, from!));
+        const b = Math.min(frames, to!);
+        part.channels.forEach((c, i) => expect(Buffer.compare(Buffer.from(c.buffer, c.byteOffset, c.byteLength), Buffer.from(whole[i]!.slice(a, b).buffer))).toBe(0));
+      }
+    }
+  }, 30_000);
+
   it('saves and loads the document; sets a damaged file aside; leaves out tracks whose audio is gone', async () => {
     const s = fresh();
     expect((await s.load()).doc).toEqual(EMPTY_PROJECT);
