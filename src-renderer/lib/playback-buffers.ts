@@ -17,21 +17,36 @@ const BUFFER_RATES = { min: 3000, max: 768_000 };
  * (and playback copies it, as before). The samples must not be written afterwards.
  */
 export function adoptForPlayback(a: TrackAudio): TrackAudio {
+  if (buffers.has(a.channels)) return a;
+  const channels = intoBuffer(a);
+  return channels ? { ...a, channels } : a;
+}
+
+/**
+ * A copy of a track's samples that plays without another copy (as adoptForPlayback's); it
+ * may be written until it first plays. Plain copies where there is no AudioBuffer for it.
+ */
+export function playableCopy(a: TrackAudio): Float32Array[] {
+  return intoBuffer(a) ?? a.channels.map((c) => c.slice());
+}
+
+/** `a`'s samples copied into a new AudioBuffer, as its channel arrays; null where none can be made. */
+function intoBuffer(a: TrackAudio): Float32Array[] | null {
   const first = a.channels[0];
-  if (buffers.has(a.channels) || !first || first.length < 1 || typeof AudioBuffer === 'undefined') return a;
-  if (a.sampleRate < BUFFER_RATES.min || a.sampleRate > BUFFER_RATES.max) return a;
+  if (!first || first.length < 1 || typeof AudioBuffer === 'undefined') return null;
+  if (a.sampleRate < BUFFER_RATES.min || a.sampleRate > BUFFER_RATES.max) return null;
   let b: AudioBuffer;
   try {
     b = new AudioBuffer({ numberOfChannels: a.channels.length, length: first.length, sampleRate: a.sampleRate });
   } catch {
-    return a;
+    return null;
   }
   const channels = a.channels.map((c, i) => {
     b.copyToChannel(c as Float32Array<ArrayBuffer>, i);
     return b.getChannelData(i);
   });
   buffers.set(channels, b);
-  return { ...a, channels };
+  return channels;
 }
 
 /** The AudioBuffer that plays `channels`: the one they live in, or (once) a copy. */

@@ -6,14 +6,15 @@ import type { AppError } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
 import { summarize, updateWaveform } from '../../src-shared/audio/waveform';
-import { acceptFill } from '../../src-shared/audio/splice';
+import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReports, type RunningEvent } from '../../src-shared/engine/progress';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { applyProgress, emptyTasks, endTask, openingLabel, type TaskList } from '../../src-shared/ipc/progress-tasks';
 import { api } from './api';
 import { Transport } from './transport.svelte';
-import { adoptForPlayback } from './playback-buffers';
+import { adoptForPlayback, playableCopy } from './playback-buffers';
+import { settleVersions, wholeAudio, type CompactVersion, type FillLink } from './versions';
 
 export interface Notice {
   id: number;
@@ -29,7 +30,12 @@ export interface Lane {
   name: string;
   colour: string;
   track: TrackDoc | null;
-  audio: TrackAudio;
+  /**
+   * A getter, not a value: Svelte's keyed each keeps the FIRST lane object of each row for as
+   * long as the row lives, and a lane holding its audio would pin the version it started with
+   * (1.3 GB for an hour of stereo) after an accepted fill replaced it.
+   */
+  readonly audio: TrackAudio;
   /** Set while a job draws into this lane. */
   jobId: string | null;
 }
@@ -75,6 +81,12 @@ export interface Settings {
 let nextId = 1;
 const uid = (p: string) => `${p}${Date.now().toString(36)}${(nextId++).toString(36)}`;
 
+/** Nothing to show (a lane asked for audio that is no longer held: it is about to go). */
+function emptyAudio(blob: string): TrackAudio {
+  const channels = [new Float32Array(0)];
+  return { blob, sampleRate: 16000, channelCount: 1, frames: 0, durationSeconds: 0, channels, waveform: summarize(channels, 16000) };
+}
+
 /** A zeroed display copy of a track (same rate, channels, length) for a job's previews. */
 function blankLike(a: TrackAudio, blob: string): TrackAudio {
   const channels = a.channels.map((c) => new Float32Array(c.length));
@@ -100,8 +112,12 @@ function atRate(a: TrackAudio, rate: number, blob: string): TrackAudio {
 
 export class Project {
   history = $state.raw<History<ProjectDoc>>(initHistory(EMPTY_PROJECT));
-  /** blob id -> audio. Holds every version the history may return to. */
+  /** blob id -> audio: the versions held whole (every version the document shows, and job outputs). */
   audio = $state.raw(new Map<string, TrackAudio>());
+  /** Versions the history may return to, kept as the few frames where they differ (see versions.ts). */
+  private compact: ReadonlyMap<string, CompactVersion> = new Map();
+  /** Accepted fills: which version was made from which, and where they differ. */
+  private fillLinks: FillLink[] = [];
   notices = $state<Notice[]>([]);
   busy = $state(0);
   jobs = $state.raw<JobView[]>([]);
@@ -163,16 +179,38 @@ export class Project {
     const jobLanes = (after: string | null) => {
       for (const j of this.jobs) {
         if (j.sourceTrackId !== after || j.kind === 'inpaint') continue;
-        for (const [name, audio] of Object.entries(j.displays)) {
-          out.push({ id: `${j.jobId}:${name}`, name: `${j.label}: ${name}`, colour: '#8d99ae', track: null, audio, jobId: j.jobId });
+        for (const name of Object.keys(j.displays)) {
+          const jobId = j.jobId;
+          const project = this;
+          out.push({
+            id: `${jobId}:${name}`,
+            name: `${j.label}: ${name}`,
+            colour: '#8d99ae',
+            track: null,
+            get audio() {
+              return project.jobs.find((x) => x.jobId === jobId)?.displays[name] ?? emptyAudio(name);
+            },
+            jobId,
+          });
         }
       }
     };
     jobLanes(null);
+    const held = this.audio;
     for (const t of this.doc.tracks) {
-      const audio = this.audio.get(t.blob);
-      if (!audio) continue;
-      out.push({ id: t.id, name: t.name, colour: t.colour, track: t, audio, jobId: null });
+      if (!held.has(t.blob)) continue;
+      const project = this;
+      const blob = t.blob;
+      out.push({
+        id: t.id,
+        name: t.name,
+        colour: t.colour,
+        track: t,
+        get audio() {
+          return project.audio.get(blob) ?? emptyAudio(blob);
+        },
+        jobId: null,
+      });
       jobLanes(t.id);
     }
     return out;
@@ -217,6 +255,12 @@ export class Project {
     this.afterDocChange();
   }
   private afterDocChange() {
+    const held = { whole: this.audio, compact: this.compact };
+    const settled = settleVersions(held, this.fillLinks, new Set(this.doc.tracks.map((t) => t.blob)), playableCopy);
+    if (settled !== held) {
+      this.audio = settled.whole as Map<string, TrackAudio>;
+      this.compact = settled.compact;
+    }
     this.refreshDuration();
     if (this.selection && !this.doc.tracks.some((t) => t.id === this.selection!.trackId)) this.selection = null;
     this.scheduleSave();
@@ -293,6 +337,8 @@ export class Project {
 
   private load(doc: ProjectDoc, audio: TrackAudio[], warnings: string[]) {
     this.audio = new Map(audio.map((a) => [a.blob, a]));
+    this.compact = new Map();
+    this.fillLinks = [];
     this.history = initHistory(doc);
     for (const w of warnings) this.notify('error', w);
     const longest = Math.max(0, ...audio.map((a) => a.durationSeconds));
@@ -547,15 +593,18 @@ export class Project {
   async acceptAlternative(name: string) {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
-    const base = alt && this.audio.get(alt.base);
+    const base = alt && wholeAudio({ whole: this.audio, compact: this.compact }, alt.base, playableCopy);
     if (!alt || !option || !base) return;
     const r = await api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset });
     if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
-    // the same computation the main side stored, from the audio this window holds
-    const channels = acceptFill(base.channels, option.audio.channels, alt.offset, alt.region.start, alt.region.end, base.sampleRate);
+    // the same computation the main side makes when it reads the version, from the audio this window holds
+    const channels = playableCopy(base);
     const sr = base.sampleRate;
+    acceptFillInPlace(channels, option.audio.channels, alt.offset, alt.region.start, alt.region.end, sr);
     const waveform = updateWaveform(base.waveform, channels, sr, Math.floor(alt.region.start * sr), Math.ceil(alt.region.end * sr));
     this.remember({ ...r.value, channels, waveform });
+    const changed = acceptedFrames(alt.region.start, alt.region.end, sr, base.frames);
+    this.fillLinks = [...this.fillLinks, { from: alt.base, to: r.value.blob, start: changed.a, end: changed.b }];
     this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
     this.alternatives = null;
     this.transport.stop();
@@ -568,7 +617,7 @@ export class Project {
   auditionAlternative(name: string) {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
-    const base = alt && this.audio.get(alt.base);
+    const base = alt && wholeAudio({ whole: this.audio, compact: this.compact }, alt.base);
     if (!alt || !option || !base) return;
     this.alternatives = { ...alt, auditioning: name };
     void this.transport.audition(base, option.audio, alt.offset, alt.region.start, alt.region.end);
