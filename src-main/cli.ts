@@ -36,7 +36,8 @@ Options:
   --threads N         ONNX Runtime intra-op threads          --batch N / --window N  windows per run / window size
   --model-dir DIR     folder with model cards (default resources/models)
   --model CARD        use this one card for every source (e.g. test/fixtures/models/tiny.json)
-  --source S          piano | voice (inpaint, upsample, generate; default piano)
+  --source S          piano | voice (inpaint, upsample: default the prior under which the input
+                      is more likely; generate: default piano)
   --channel-mode M    per-channel | mid-side (stereo)
   --denoise           final Tweedie denoising step (off by default; see bench/engine/curve-*-denoise.md)
   --format F          pcm16 | pcm24 | float32 (default pcm24)

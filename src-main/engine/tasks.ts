@@ -90,6 +90,60 @@ export interface TaskEnv {
 
 const bad = (m: string) => new CodedError('BAD_REQUEST', m);
 
+// ---------------------------------------------------------------- which prior
+
+/** How much of a job's audio (seconds) decides the prior when the job names none. */
+export const AUTO_PRIOR_SECONDS = 2;
+const SOURCES: Source[] = ['piano', 'voice'];
+
+/** The `n` consecutive samples of `x` with the most energy (all of `x` if it is shorter). */
+export function loudestStretch(x: Float32Array, n: number): Float32Array {
+  if (x.length <= n) return x;
+  let e = 0;
+  for (let i = 0; i < n; i++) e += x[i]! * x[i]!;
+  let best = e;
+  let at = 0;
+  for (let i = n; i < x.length; i++) {
+    e += x[i]! * x[i]! - x[i - n]! * x[i - n]!;
+    if (e > best) {
+      best = e;
+      at = i - n + 1;
+    }
+  }
+  return x.subarray(at, at + n);
+}
+
+/**
+ * The prior for a job: the one it names, or else the one under which the job's own audio
+ * (`probe`, at `probeRate`) is more likely (mean log density at the prior's smallest sigma):
+ * speech gets the voice prior, a piano recording the piano prior, without the user having to
+ * say. A note says which was used and why. A prior that cannot be loaded is left out of the
+ * choice; if none can, the first one's error is what the user sees.
+ */
+async function priorFor(source: Source | undefined, env: TaskEnv, probe: Float32Array, probeRate: number, notes: string[], rs: NonNullable<TaskEnv['resample']>): Promise<ScorePrior> {
+  if (source) return env.priors.get(source);
+  const loaded = await Promise.allSettled(SOURCES.map((s) => env.priors.get(s)));
+  const candidates = loaded.flatMap((r, i) => (r.status === 'fulfilled' ? [{ source: SOURCES[i]!, prior: r.value }] : []));
+  if (candidates.length === 0) throw (loaded[0] as PromiseRejectedResult).reason;
+  if (new Set(candidates.map((c) => c.prior)).size === 1) return candidates[0]!.prior; // one model for every source
+  const scored: { source: Source; prior: ScorePrior; logp: number }[] = [];
+  for (const c of candidates) {
+    const M = c.prior.sampleRate;
+    const x = probeRate === M ? probe : (await rs([probe], probeRate, M))[0]!;
+    const stretch = loudestStretch(x, Math.round(AUTO_PRIOR_SECONDS * M));
+    const sigma = Math.max(c.prior.schedule.sigmaMin, c.prior.sigmaRange.min);
+    scored.push({ ...c, logp: await meanLogp(c.prior, stretch, sigma) });
+  }
+  scored.sort((a, b) => b.logp - a.logp);
+  const [best, next] = scored as [(typeof scored)[0], (typeof scored)[0] | undefined];
+  if (next) {
+    notes.push(
+      `Used the ${best.source} prior: this audio is more likely under it than under the ${next.source} prior (${best.logp.toFixed(2)} vs ${next.logp.toFixed(2)} nats/sample). To use the other, choose it under Prior (CLI: --source).`,
+    );
+  }
+  return best.prior;
+}
+
 // ---------------------------------------------------------------- validation
 
 function validateAudio(a: AudioIn | undefined, what = 'The clip'): AudioIn {
@@ -583,12 +637,14 @@ async function separateLowRate(req: Req<'separate'>, env: TaskEnv, piano: ScoreP
 
 async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResult> {
   const rs = env.resample ?? defaultResample;
-  const prior = await env.priors.get(req.source ?? 'piano');
+  const inRate = req.audio.sampleRate;
+  const notes: string[] = [];
+  const prior = await priorFor(req.source, env, req.audio.channels[0]!, inRate, notes, rs);
   const M = prior.sampleRate;
   const plan = planSchedule(prior, req, 'upsample');
-  const inRate = req.audio.sampleRate;
   const target = req.targetRate ?? inRate * req.factor!;
   const res = baseResult(req, prior, plan, [prior.name]);
+  res.notes.push(...notes);
   res.sampleRate = target;
   if (inRate >= M) throw bad(`The clip is already at ${inRate} Hz, at or above the model rate (${M} Hz): there is nothing for the model to add.`);
   const { k, lowRate } = lowRateSetup(inRate, M, target, res.notes);
@@ -630,14 +686,16 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
 
 async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult> {
   const rs = env.resample ?? defaultResample;
-  const prior = await env.priors.get(req.source ?? 'piano');
+  const inRate = req.audio.sampleRate;
+  const notes: string[] = [];
+  const prior = await priorFor(req.source, env, aroundGaps(req.audio.channels[0]!, inRate, req.regions), inRate, notes, rs);
   const M = prior.sampleRate;
   const plan = planSchedule(prior, req, 'inpaint');
   const nAlt = req.alternatives ?? 1;
-  const inRate = req.audio.sampleRate;
   const mode = req.channelMode ?? 'per-channel';
   const chans = toSignals(req.audio.channels, mode);
   const res = baseResult(req, prior, plan, [prior.name]);
+  res.notes.push(...notes);
   res.sampleRate = inRate;
   const nIn = chans[0]!.length;
   const nM = Math.round((nIn * M) / inRate);
@@ -743,6 +801,20 @@ function mergeRegions(rs: Region[]): Region[] {
     else out.push(r);
   }
   return out;
+}
+
+/** The audio either side of a fill's gaps (up to AUTO_PRIOR_SECONDS in all), without the gaps: what decides its prior. */
+function aroundGaps(x: Float32Array, rate: number, regions: Region[]): Float32Array {
+  const merged = mergeRegions(regions);
+  const half = Math.round((AUTO_PRIOR_SECONDS / 2) * rate);
+  const first = Math.max(0, Math.floor(merged[0]!.start * rate));
+  const last = Math.min(x.length, Math.ceil(merged[merged.length - 1]!.end * rate));
+  const before = x.subarray(Math.max(0, first - half), first);
+  const after = x.subarray(last, Math.min(x.length, last + half));
+  const out = new Float32Array(before.length + after.length);
+  out.set(before);
+  out.set(after, before.length);
+  return out.length > 0 ? out : x;
 }
 
 async function generateTask(req: Req<'generate'>, env: TaskEnv): Promise<JobResult> {

@@ -76,6 +76,8 @@ export interface Settings {
   device: string;
   preset: 'draft' | 'standard' | 'best';
   alternatives: number;
+  /** The prior for fills and upsampling; auto: the one under which the audio is more likely. */
+  prior: 'auto' | 'piano' | 'voice';
 }
 
 let nextId = 1;
@@ -130,7 +132,7 @@ export class Project {
   alternatives = $state.raw<Alternatives | null>(null);
   // draft by default: with today's priors more steps measured worse, not better
   // (bench/eval/results/full: quality vs steps), and draft is 8x faster
-  settings = $state<Settings>({ device: 'auto', preset: 'draft', alternatives: 3 });
+  settings = $state<Settings>({ device: 'auto', preset: 'draft', alternatives: 3, prior: 'auto' });
   devices = $state<string[]>(['auto']);
   /** The rate the installed priors run at (below it a mixture can be separated and restored); null until known. */
   modelRate = $state<number | null>(null);
@@ -456,6 +458,11 @@ export class Project {
     return { preset: this.settings.preset, device: this.settings.device as 'auto' };
   }
 
+  /** The prior a fill or an upsample names (none: the engine picks the likelier one). */
+  private chosenPrior(): { source?: 'piano' | 'voice' } {
+    return this.settings.prior === 'auto' ? {} : { source: this.settings.prior };
+  }
+
   private async start(request: JobStartRequest, view: Omit<JobView, 'jobId' | 'progress' | 'previews' | 'startedAt' | 'firstPreviewMs'>) {
     const r = await api.startJob(request);
     if (!r.ok) return this.reportError(r.error, `${view.label} could not start`);
@@ -492,7 +499,7 @@ export class Project {
     if (!t || !a) return;
     if (targetRate <= t.sampleRate) return this.notify('error', `"${t.name}" is already at ${t.sampleRate} Hz; choose a higher target rate.`);
     void this.start(
-      { kind: 'upsample', blob: t.blob, targetRate, options: this.options() },
+      { kind: 'upsample', blob: t.blob, targetRate, ...this.chosenPrior(), options: this.options() },
       { kind: 'upsample', label: `Upsample "${t.name}" to ${targetRate / 1000} kHz`, sourceTrackId: t.id, displays: { audio: atRate(a, targetRate, 'preview-audio') }, region: null },
     );
   }
@@ -503,7 +510,7 @@ export class Project {
     const a = t && this.audio.get(t.blob);
     if (!s || !t || !a) return this.notify('error', 'Select a region on a track first (drag across the waveform).');
     void this.start(
-      { kind: 'inpaint', blob: t.blob, regions: [{ start: s.start, end: s.end }], alternatives: this.settings.alternatives, options: this.options() },
+      { kind: 'inpaint', blob: t.blob, regions: [{ start: s.start, end: s.end }], alternatives: this.settings.alternatives, ...this.chosenPrior(), options: this.options() },
       { kind: 'inpaint', label: `Fill ${(s.end - s.start).toFixed(2)} s in "${t.name}"`, sourceTrackId: t.id, displays: { [t.id]: copyOf(a, 'preview-fill') }, region: { start: s.start, end: s.end } },
     );
   }
@@ -566,6 +573,7 @@ export class Project {
   private finish(job: JobView, received: Record<string, TrackAudio>, notes: string[], offset: number) {
     const outputs = Object.fromEntries(Object.entries(received).map(([name, a]) => [name, this.remember(a)]));
     const source = this.doc.tracks.find((t) => t.id === job.sourceTrackId) ?? null;
+    for (const n of notes) this.notify('info', `${job.label}: ${n}`);
     if (job.kind === 'inpaint') {
       if (!source || !job.region) return;
       const options = Object.entries(outputs).map(([name, audio]) => ({ name, audio }));
@@ -587,7 +595,6 @@ export class Project {
       ),
     );
     this.commit(edits.addTracks(this.doc, tracks, source?.id));
-    for (const n of notes) this.notify('info', n);
   }
 
   async acceptAlternative(name: string) {

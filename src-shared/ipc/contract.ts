@@ -145,6 +145,8 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
       blob: BlobId,
       targetRate: z.number().int().min(8000).max(192000).optional(),
       factor: z.number().int().min(2).max(16).optional(),
+      /** Which prior; none: the one under which the clip is more likely (the engine decides). */
+      source: z.enum(['piano', 'voice']).optional(),
       options: JobOptions.default({}),
     })
     .strict()
@@ -155,6 +157,7 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
       blob: BlobId,
       regions: z.array(Region).min(1).max(16),
       alternatives: z.number().int().min(1).max(8).default(3),
+      /** Which prior; none: the one under which the audio around the gaps is more likely. */
       source: z.enum(['piano', 'voice']).optional(),
       options: JobOptions.default({}),
     })

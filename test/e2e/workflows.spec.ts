@@ -126,7 +126,9 @@ test('fill a gap: select, refine live, audition alternatives, see the spread, ac
   await expect(page.getByTestId('alternatives')).toBeVisible({ timeout: 100_000 });
   await expect(page.getByTestId('alternative')).toHaveCount(3);
   // what the fill says about its alternatives fits in one notice, not one per alternative
-  expect(await page.locator('[data-testid^="notice-"]').filter({ hasText: 'Fill' }).count()).toBe(1);
+  expect(await page.getByTestId('notice-error').filter({ hasText: 'Fill' }).count()).toBe(1);
+  // and the job's notes are shown too (a 22.05 kHz clip is filled at the model's 16 kHz)
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'no content above 8000 Hz' })).toHaveCount(1);
   report('ui-longtasks-fill', { maxLongTaskMs: await maxLongTaskMs(page) });
   // the uncertainty band is drawn
   await expect

@@ -229,3 +229,46 @@ describe('modelRateSegment', () => {
     expect(await modelRateSegment(sig, M, M, 10, 20, resample)).toEqual(sig.slice(10, 20));
   });
 });
+
+describe('which prior a job uses', () => {
+  // two priors with opposite spectra: a smooth AR(1) and a rough one
+  const smooth = new GaussianArPrior(0.97, 1e-4, { schedule: { levels: 1, stepsPerLevel: 2, sigmaMax: 0.01, sigmaMin: 0.01 } });
+  const rough = new GaussianArPrior(-0.9, 1e-4, { schedule: { levels: 1, stepsPerLevel: 2, sigmaMax: 0.01, sigmaMin: 0.01 } });
+  const priors = (piano: unknown, voice: unknown) => ({
+    get: async (s: 'piano' | 'voice') => {
+      const p = s === 'piano' ? piano : voice;
+      if (p instanceof Error) throw p;
+      return p as GaussianArPrior;
+    },
+  });
+  /** An AR(1) signal with coefficient a (seeded). */
+  const ar = (a: number, n: number) => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.02;
+    const x = new Float32Array(n);
+    for (let i = 1; i < n; i++) x[i] = a * x[i - 1]! + rand();
+    return x;
+  };
+  const fill = (x: Float32Array) => ({ kind: 'inpaint' as const, audio: { sampleRate: 16000, channels: [x] }, regions: [{ start: 0.2, end: 0.21 }], seed: 1 });
+
+  it('with none named, uses the prior under which the audio itself is more likely, and says so', async () => {
+    for (const [signal, expected, other] of [[ar(0.97, 8000), smooth, 'voice'], [ar(-0.9, 8000), rough, 'piano']] as const) {
+      const res = await runJob(fill(signal), { priors: priors(smooth, rough) });
+      expect(res.model).toEqual([expected.name]);
+      const used = expected === smooth ? 'piano' : 'voice';
+      expect(res.notes.join(' ')).toMatch(new RegExp(`Used the ${used} prior: this audio is more likely under it than under the ${other} prior`));
+    }
+    const up = await runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: [ar(0.97, 2000)] }, factor: 4, seed: 1 }, { priors: priors(rough, smooth) });
+    expect(up.model).toEqual([smooth.name]); // (here the smooth prior is "voice")
+  });
+
+  it('a named prior is used as named; a prior that cannot load is left out of the choice; none loading is an error', async () => {
+    const named = await runJob({ ...fill(ar(0.97, 8000)), source: 'voice' }, { priors: priors(smooth, rough) });
+    expect(named.model).toEqual([rough.name]);
+    expect(named.notes.join(' ')).not.toMatch(/Used the/);
+    const missing = await runJob(fill(ar(-0.9, 8000)), { priors: priors(smooth, new Error('no voice model')) });
+    expect(missing.model).toEqual([smooth.name]);
+    const none = runJob(fill(ar(-0.9, 8000)), { priors: priors(Object.assign(new Error('no piano model'), { code: 'MODEL_INVALID' }), new Error('no voice model')) });
+    await expect(none).rejects.toThrow('no piano model');
+  });
+});
