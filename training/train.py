@@ -67,7 +67,7 @@ def draw_sigma(rng, n, low_frac=0.6, low_max=0.03):
     return np.where(u < low_frac, b, a).astype(np.float32)
 
 
-AUGMENTS = ("room", "eq", "speed")
+AUGMENTS = ("room", "eq", "speed", "shelf")
 SPEED_RANGE = (0.88, 1.12)  # playback-rate factors of the "speed" augmentation (about +-2 semitones)
 SPEED_MARGIN = 256  # samples either side that absorb the FFT resampler's wrap-around ringing
 
@@ -127,12 +127,26 @@ def peaking_eq(rng, sr=16000):
     return b / a[0], a / a[0]
 
 
+def high_shelf(rng, sr=16000):
+    """One random high-shelf biquad (RBJ cookbook, slope 1): corner 2-5 kHz, 0 to +12 dB. Synthetic
+    voices are duller than real recordings (1.5 % of the energy above 4 kHz in the training renders,
+    up to 16 % in real speech), and a prior that never saw a bright fricative attributes what
+    decimation folds down to the low band (upsampling then cannot beat the spline)."""
+    f0, gain_db = np.exp(rng.uniform(np.log(2000), np.log(5000))), rng.uniform(0, 12)
+    A, w = 10 ** (gain_db / 40), 2 * np.pi * f0 / sr
+    alpha = np.sin(w) / 2 * np.sqrt(2)
+    c, sa = np.cos(w), 2 * np.sqrt(A) * alpha
+    b = np.array([A * ((A + 1) + (A - 1) * c + sa), -2 * A * ((A - 1) + (A + 1) * c), A * ((A + 1) + (A - 1) * c - sa)])
+    a = np.array([(A + 1) - (A - 1) * c + sa, 2 * ((A - 1) - (A + 1) * c), (A + 1) - (A - 1) * c - sa])
+    return b / a[0], a / a[0]
+
+
 EQ_TAIL = 2048  # zero padding that holds a peaking biquad's impulse response (it decays in < 100 ms)
 
 
 def augment(clean, rng, kinds, p=0.5):
     """Recording-like variety for synthetic renders: per segment, with probability p each, a room
-    (convolution) and/or a peaking EQ, both applied as one product of spectra over a zero-padded
+    (convolution), a peaking EQ and/or a high shelf, all applied as one product of spectra over a zero-padded
     FFT (numpy only: the GPU machine has no scipy). Segments keep their length; the caller
     re-limits the peak."""
     kinds = tuple(k for k in kinds if k != "speed")  # change_speed, which changes lengths, ran first
@@ -140,15 +154,15 @@ def augment(clean, rng, kinds, p=0.5):
     n = out.shape[1]
     for i in range(out.shape[0]):
         room = "room" in kinds and rng.random() < p
-        eq = "eq" in kinds and rng.random() < p
-        if not (room or eq):
+        eqs = [f for k, f in (("eq", peaking_eq), ("shelf", high_shelf)) if k in kinds and rng.random() < p]
+        if not (room or eqs):
             continue
         ir = room_ir(rng) if room else np.ones(1)
         m = 1 << int(np.ceil(np.log2(n + len(ir) + EQ_TAIL)))
         spec = np.fft.rfft(out[i], m) * np.fft.rfft(ir, m)
-        if eq:
-            b, a = peaking_eq(rng)
-            z = np.exp(-1j * np.pi * np.arange(m // 2 + 1) / (m // 2))  # e^{-jw} at the rfft bins
+        z = np.exp(-1j * np.pi * np.arange(m // 2 + 1) / (m // 2))  # e^{-jw} at the rfft bins
+        for make in eqs:
+            b, a = make(rng)
             spec *= (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
         out[i] = np.fft.irfft(spec, m)[:n]
     return out.astype(np.float32)
@@ -256,7 +270,7 @@ def main():
     ap.add_argument("--ckpt-min", type=float, default=5.0)
     ap.add_argument("--init", default=None, help="start from these weights (fine-tune), if no checkpoint exists yet")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--augment", default="", help=f"comma list of {','.join(AUGMENTS)}: recording-like variety (rooms, EQ, tape speed) per segment")
+    ap.add_argument("--augment", default="", help=f"comma list of {','.join(AUGMENTS)}: recording-like variety (rooms, EQ, tape speed, brighter highs) per segment")
     a = ap.parse_args()
     augments = tuple(k for k in a.augment.split(",") if k)
     if any(k not in AUGMENTS for k in augments):

@@ -115,3 +115,24 @@ def test_speed_augmentation_moves_pitch_by_its_rate_and_is_seeded():
     out = change_speed(hi, rng, n, p=1.0)
     quiet = [np.sqrt(np.mean(r ** 2)) for r in out]
     assert min(quiet) < 0.01  # some rows sped up by more than 8000/7600: the tone is gone, not folded down
+
+
+def test_shelf_augmentation_brightens_the_highs_only_and_is_seeded():
+    import numpy as np
+    from train import augment, high_shelf
+
+    t = np.arange(8192) / 16000
+    low, high = np.sin(2 * np.pi * 500 * t), np.sin(2 * np.pi * 7000 * t)
+    x = (0.2 * np.stack([low, high])).astype(np.float32)
+    for seed in range(6):
+        y = augment(x, np.random.default_rng(seed), ("shelf",), p=1.0)
+        np.testing.assert_array_equal(y, augment(x, np.random.default_rng(seed), ("shelf",), p=1.0))
+        mid = slice(2048, 8192)  # past the filter's start-up
+        gain_db = [20 * np.log10(np.sqrt(np.mean(y[i, mid] ** 2)) / np.sqrt(np.mean(x[i, mid] ** 2))) for i in range(2)]
+        assert abs(gain_db[0]) < 0.6, gain_db  # 500 Hz: (nearly) untouched
+        assert -0.1 < gain_db[1] < 12.1, gain_db  # 7 kHz: up by at most the shelf's 12 dB
+        b, a = high_shelf(np.random.default_rng(seed))
+        assert np.all(np.abs(np.roots(a)) < 1)  # a stable filter
+    # over many draws the highs come up by several dB on average
+    ups = [20 * np.log10(np.std(augment(x, np.random.default_rng(s), ("shelf",), p=1.0)[1, 2048:]) / np.std(x[1, 2048:])) for s in range(20)]
+    assert 3 < np.mean(ups) < 10, np.mean(ups)
