@@ -167,7 +167,8 @@ async function main() {
     rows.push(['undo / redo that fill: click to saved', undoRedo.join(' / ')]);
     rows.push(['renderer RSS after the fill / after accepting it / after undo and redo (after a GC)', `${afterFill} / ${afterAccept} / ${rendererRss()} MB`]);
     rows.push(['web host peak RSS after the fill', `${rssMb(hostPid) ?? '?'} MB`]);
-    rows.push(['renderer RSS after open / while playing (after a GC) / peak', `${beforePlay} / ${whilePlaying} / ${peakRenderer} MB`]);
+    rows.push(['renderer RSS after open / while playing (after a GC) / peak so far', `${beforePlay} / ${whilePlaying} / ${peakRenderer} MB`]);
+    rows.push(['renderer peak RSS over open, play, fill, accept, undo and redo', `${Math.max(...renderers().map((p) => rssMb(p) ?? 0))} MB`]);
     // PNF_TRACE=1: the host's own account of where the time went
     if (process.env['PNF_TRACE']) console.log(host.output.join('').split('\n').filter((l) => l.startsWith('[trace]')).join('\n'));
 

@@ -4,6 +4,7 @@
 import { CHANNELS, EVENTS, fileTooLargeText, MAX_IMPORT_BYTES, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent, type ProgressEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
 import { chunkMessageId, decodeWire, encodeFrames, FrameAssembler } from '../../src-shared/ipc/wire';
+import { playableFromPcm16 } from './playback-buffers';
 
 export type HostKind = 'electron' | 'web';
 
@@ -89,7 +90,7 @@ class WebBridge {
             if (id !== null && p) this.receiving.get(id)?.(p.got / p.total);
             return;
           }
-          const msg = decodeWire(whole) as { seq?: number; result?: Result<unknown>; event?: string; payload?: unknown };
+          const msg = decodeWire(whole, { pcm16Audio: playableFromPcm16 }) as { seq?: number; result?: Result<unknown>; event?: string; payload?: unknown };
           if (msg.event === EVENTS.job) {
             for (const l of this.jobListeners) l(msg.payload as JobEvent);
           } else if (msg.event === EVENTS.progress) {

@@ -32,21 +32,42 @@ export function playableCopy(a: TrackAudio): Float32Array[] {
 
 /** `a`'s samples copied into a new AudioBuffer, as its channel arrays; null where none can be made. */
 function intoBuffer(a: TrackAudio): Float32Array[] | null {
-  const first = a.channels[0];
-  if (!first || first.length < 1 || typeof AudioBuffer === 'undefined') return null;
-  if (a.sampleRate < BUFFER_RATES.min || a.sampleRate > BUFFER_RATES.max) return null;
-  let b: AudioBuffer;
-  try {
-    b = new AudioBuffer({ numberOfChannels: a.channels.length, length: first.length, sampleRate: a.sampleRate });
-  } catch {
-    return null;
-  }
+  const b = newBuffer(a.channels.length, a.channels[0]?.length ?? 0, a.sampleRate);
+  if (!b) return null;
   const channels = a.channels.map((c, i) => {
     b.copyToChannel(c as Float32Array<ArrayBuffer>, i);
     return b.getChannelData(i);
   });
   buffers.set(channels, b);
   return channels;
+}
+
+/**
+ * Audio that arrived as 16-bit integers (see decodeWire's pcm16Audio), converted straight into
+ * a playable AudioBuffer: the track is never held as floats twice (for an hour of stereo the
+ * page peaked at message + floats + buffer, 3.2 GB). Null where no AudioBuffer can be made
+ * (then the decoder makes plain Float32Arrays).
+ */
+export function playableFromPcm16(pcm: Int16Array[], sampleRate: number): Float32Array[] | null {
+  const b = newBuffer(pcm.length, pcm[0]?.length ?? 0, sampleRate);
+  if (!b || pcm.some((c) => c.length !== pcm[0]!.length)) return null;
+  const channels = pcm.map((src, i) => {
+    const dst = b.getChannelData(i);
+    for (let k = 0; k < dst.length; k++) dst[k] = src[k]! / 32768;
+    return dst;
+  });
+  buffers.set(channels, b);
+  return channels;
+}
+
+function newBuffer(numberOfChannels: number, length: number, sampleRate: number): AudioBuffer | null {
+  if (length < 1 || numberOfChannels < 1 || typeof AudioBuffer === 'undefined') return null;
+  if (sampleRate < BUFFER_RATES.min || sampleRate > BUFFER_RATES.max) return null;
+  try {
+    return new AudioBuffer({ numberOfChannels, length, sampleRate });
+  } catch {
+    return null;
+  }
 }
 
 /** The AudioBuffer that plays `channels`: the one they live in, or (once) a copy. */

@@ -5,7 +5,7 @@ import type { JobEvent, JobStartRequest, ProgressEvent, TrackAudio } from '../..
 import type { AppError } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
-import { summarize, updateWaveform } from '../../src-shared/audio/waveform';
+import { summarize, updateWaveform, waveformSpan } from '../../src-shared/audio/waveform';
 import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReports, type RunningEvent } from '../../src-shared/engine/progress';
@@ -15,6 +15,7 @@ import { api } from './api';
 import { Transport } from './transport.svelte';
 import { adoptForPlayback, playableCopy } from './playback-buffers';
 import { settleVersions, wholeAudio, type CompactVersion, type FillLink } from './versions';
+import { fillPatch, previewIntoPatch, type FillPatch } from './fill-preview';
 
 export interface Notice {
   id: number;
@@ -51,6 +52,8 @@ export interface JobView {
   displays: Record<string, TrackAudio>;
   /** For fills: the region, seconds. */
   region: { start: number; end: number } | null;
+  /** For fills: where the previews are written (the lane shows the track with this over it). */
+  patch?: FillPatch;
   startedAt: number;
   firstPreviewMs: number | null;
 }
@@ -93,11 +96,6 @@ function emptyAudio(blob: string): TrackAudio {
 function blankLike(a: TrackAudio, blob: string): TrackAudio {
   const channels = a.channels.map((c) => new Float32Array(c.length));
   return { ...a, blob, channels, waveform: summarize(channels, a.sampleRate) };
-}
-
-function copyOf(a: TrackAudio, blob: string): TrackAudio {
-  const channels = a.channels.map((c) => c.slice());
-  return { ...a, blob, channels, waveform: a.waveform };
 }
 
 /** The source resampled (linearly, for display only) to `rate`: the canvas an upsample refines. */
@@ -258,7 +256,9 @@ export class Project {
   }
   private afterDocChange() {
     const held = { whole: this.audio, compact: this.compact };
-    const settled = settleVersions(held, this.fillLinks, new Set(this.doc.tracks.map((t) => t.blob)), playableCopy);
+    const shown = new Set(this.doc.tracks.map((t) => t.blob));
+    if ([...shown].some((b) => this.compact.has(b))) this.transport.pause(); // its buffer is about to change (see settleVersions)
+    const settled = settleVersions(held, this.fillLinks, shown, playableCopy);
     if (settled !== held) {
       this.audio = settled.whole as Map<string, TrackAudio>;
       this.compact = settled.compact;
@@ -511,7 +511,15 @@ export class Project {
     if (!s || !t || !a) return this.notify('error', 'Select a region on a track first (drag across the waveform).');
     void this.start(
       { kind: 'inpaint', blob: t.blob, regions: [{ start: s.start, end: s.end }], alternatives: this.settings.alternatives, ...this.chosenPrior(), options: this.options() },
-      { kind: 'inpaint', label: `Fill ${(s.end - s.start).toFixed(2)} s in "${t.name}"`, sourceTrackId: t.id, displays: { [t.id]: copyOf(a, 'preview-fill') }, region: { start: s.start, end: s.end } },
+      {
+        kind: 'inpaint',
+        label: `Fill ${(s.end - s.start).toFixed(2)} s in "${t.name}"`,
+        sourceTrackId: t.id,
+        // the lane shows the track itself (never written) with the previews' patch over it
+        displays: { [t.id]: { ...a, blob: 'preview-fill' } },
+        region: { start: s.start, end: s.end },
+        patch: fillPatch(a, s),
+      },
     );
   }
 
@@ -546,9 +554,13 @@ export class Project {
         const key = job.kind === 'inpaint' ? job.sourceTrackId! : e.track in job.displays ? e.track : Object.keys(job.displays)[0]!;
         const d = job.displays[key];
         if (!d) return;
-        const ch = d.channels[Math.min(e.channel, d.channels.length - 1)]!;
-        const touched = writePreview(ch, d.sampleRate, e.samples, e.start, e.sampleRate);
-        const updated = { ...d, waveform: updateWaveform(d.waveform, d.channels, d.sampleRate, touched.from, touched.to) };
+        let updated: TrackAudio;
+        if (job.patch) updated = { ...d, waveform: previewIntoPatch(d, d.waveform, job.patch, e.channel, e.samples, e.start, e.sampleRate) };
+        else {
+          const ch = d.channels[Math.min(e.channel, d.channels.length - 1)]!;
+          const touched = writePreview(ch, d.sampleRate, e.samples, e.start, e.sampleRate);
+          updated = { ...d, waveform: updateWaveform(d.waveform, d.channels, d.sampleRate, touched.from, touched.to) };
+        }
         return this.updateJob(e.jobId, (j) => ({
           ...j,
           previews: j.previews + 1,
@@ -604,17 +616,30 @@ export class Project {
     if (!alt || !option || !base) return;
     const r = await api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset });
     if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
-    // the same computation the main side makes when it reads the version, from the audio this window holds
-    const channels = playableCopy(base);
+    // the same computation the main side makes when it reads the version, from the audio this
+    // window holds, over the frames it changes (and the waveform pixels around them) only: the
+    // new version is kept as those frames against the base, and takes over the base's buffer
+    // when the document shows it (settleVersions), so an hour-long track is never copied
+    const { start, end } = alt.region;
     const sr = base.sampleRate;
-    acceptFillInPlace(channels, option.audio.channels, alt.offset, alt.region.start, alt.region.end, sr);
-    const waveform = updateWaveform(base.waveform, channels, sr, Math.floor(alt.region.start * sr), Math.ceil(alt.region.end * sr));
-    this.remember({ ...r.value, channels, waveform });
-    const changed = acceptedFrames(alt.region.start, alt.region.end, sr, base.frames);
+    const changed = acceptedFrames(start, end, sr, base.frames);
+    const span = waveformSpan(base.waveform, sr, base.frames, changed.a, changed.b);
+    const from = span.to > span.from ? Math.min(span.from, changed.a) : changed.a;
+    const to = span.to > span.from ? Math.max(span.to, changed.b) : changed.b;
+    const around = base.channels.map((c) => c.slice(from, to));
+    acceptFillInPlace(around, option.audio.channels, alt.offset, start, end, sr, { at: from, frames: base.frames });
+    const waveform = updateWaveform(base.waveform, around, sr, changed.a, changed.b, { at: from, frames: base.frames });
+    const samples = around.map((c) => c.slice(changed.a - from, changed.b - from));
+    const compact = new Map(this.compact);
+    if (!this.audio.has(alt.base)) {
+      this.remember(base); // (a version the document no longer showed: made whole above)
+      compact.delete(alt.base);
+    }
+    this.compact = compact.set(r.value.blob, { of: alt.base, spans: [{ at: changed.a, samples }], audio: { ...r.value, waveform } });
     this.fillLinks = [...this.fillLinks, { from: alt.base, to: r.value.blob, start: changed.a, end: changed.b }];
+    this.transport.stop();
     this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
     this.alternatives = null;
-    this.transport.stop();
   }
 
   dismissAlternatives() {

@@ -73,22 +73,17 @@ export function wholeAudio(v: Versions, blob: string, copy: CopyAudio = plainCop
 }
 
 /**
- * The held versions after the document changed to show `shown`: every shown version whole
- * (those made whole again are copied by `copy`), and every other version connected to a shown
- * one through accepted fills compact, relative to that shown version. Versions with no such
- * connection (a job's outputs, an import) are left as they are. Returns `v` itself when
- * nothing changed.
+ * The held versions after the document changed to show `shown`: every shown version whole,
+ * and every other version connected to a shown one through accepted fills compact, relative
+ * to that shown version. Versions with no such connection (a job's outputs, an import) are left
+ * as they are. A shown version is made whole in the buffer of the version it was kept against
+ * when no other shown version needs that buffer (undo, redo and accepting a fill then copy
+ * nothing: the few frames that differ are swapped); otherwise it is copied by `copy`.
+ * Returns `v` itself when nothing changed.
  */
 export function settleVersions(v: Versions, links: readonly FillLink[], shown: ReadonlySet<string>, copy: CopyAudio = plainCopy): Versions {
   const whole = new Map(v.whole);
   const compact = new Map(v.compact);
-  for (const blob of shown) {
-    if (whole.has(blob) || !compact.has(blob)) continue;
-    const a = wholeAudio({ whole, compact }, blob, copy);
-    if (!a) continue;
-    whole.set(blob, a);
-    compact.delete(blob);
-  }
   // neighbours through accepted fills, with the frames where they differ
   const next = new Map<string, { blob: string; start: number; end: number }[]>();
   const add = (a: string, b: string, start: number, end: number) => next.set(a, [...(next.get(a) ?? []), { blob: b, start, end }]);
@@ -96,10 +91,10 @@ export function settleVersions(v: Versions, links: readonly FillLink[], shown: R
     add(l.from, l.to, l.start, l.end);
     add(l.to, l.from, l.start, l.end);
   }
-  // from each shown whole version, reach the others: each is that version over the regions on the way
+  // from each shown version, reach the others: each is that version over the regions on the way
   const reached = new Map<string, { of: string; regions: { start: number; end: number }[] }>();
   for (const root of shown) {
-    if (!whole.has(root)) continue;
+    if (!whole.has(root) && !compact.has(root)) continue;
     const queue: { blob: string; regions: { start: number; end: number }[] }[] = [{ blob: root, regions: [] }];
     const seen = new Set([root]);
     while (queue.length) {
@@ -113,9 +108,9 @@ export function settleVersions(v: Versions, links: readonly FillLink[], shown: R
       }
     }
   }
-  // new compact forms first (they read the current ones), then replace
+  // 1. the new compact forms, read from the versions as they are now (before any buffer changes hands)
+  const current = { whole: v.whole, compact: v.compact };
   const made = new Map<string, CompactVersion>();
-  const current = { whole, compact };
   for (const [blob, { of, regions }] of reached) {
     const old = whole.get(blob) ?? compact.get(blob)!.audio;
     const spans = union(regions).flatMap(({ start, end }) => {
@@ -125,10 +120,25 @@ export function settleVersions(v: Versions, links: readonly FillLink[], shown: R
     const { channels: _c, ...audio } = old as TrackAudio;
     made.set(blob, { of, spans, audio });
   }
-  const changed = made.size > 0 || whole.size !== v.whole.size;
+  // 2. shown versions made whole: copies first (they read buffers that may change hands next)
+  const toShow = [...shown].filter((b) => !whole.has(b) && compact.has(b) && whole.has(compact.get(b)!.of));
+  const takers = new Map<string, string>(); // anchor -> the one shown version that takes its buffer
+  for (const b of toShow) {
+    const of = compact.get(b)!.of;
+    if (!shown.has(of) && !takers.has(of)) takers.set(of, b);
+  }
+  const show = (blob: string, channels: Float32Array[]) => {
+    const c = compact.get(blob)!;
+    for (const s of c.spans) channels.forEach((ch, i) => ch.set(s.samples[i]!, s.at));
+    whole.set(blob, { ...c.audio, channels });
+    compact.delete(blob);
+  };
+  for (const b of toShow) if (takers.get(compact.get(b)!.of) !== b) show(b, copy(whole.get(compact.get(b)!.of)!));
+  for (const [of, b] of takers) show(b, whole.get(of)!.channels);
+  // 3. the others become compact (a buffer taken over is dropped with its old owner)
   for (const [blob, c] of made) {
     whole.delete(blob);
     compact.set(blob, c);
   }
-  return changed ? { whole, compact } : v;
+  return made.size > 0 || toShow.length > 0 ? { whole, compact } : v;
 }

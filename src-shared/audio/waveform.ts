@@ -54,19 +54,26 @@ export function computeWaveform(
   return { sampleRate: Math.round(timebase), samplesPerPixel, channels: nch, length, bits, bytes: new Uint8Array(buf) };
 }
 
-/** Min/max of pixels [p0, p1) into `out`; pixel p covers frames [p * framesPerPixel, (p + 1) * framesPerPixel). */
-function writePixels(out: Int8Array | Int16Array, bits: 8 | 16, channels: Float32Array[], framesPerPixel: number, p0: number, p1: number): void {
+/** The frames pixel p reads: [start, end). */
+function pixelFrames(p: number, framesPerPixel: number, frames: number): { start: number; end: number } {
+  const start = Math.min(frames - 1, Math.floor(p * framesPerPixel));
+  return { start, end: Math.min(frames, Math.max(start + 1, Math.floor((p + 1) * framesPerPixel))) };
+}
+
+/**
+ * Min/max of pixels [p0, p1) into `out`; pixel p covers frames [p * framesPerPixel, (p + 1) * framesPerPixel)
+ * of a clip `frames` long, of which `channels` hold frames [at, at + their length).
+ */
+function writePixels(out: Int8Array | Int16Array, bits: 8 | 16, channels: Float32Array[], framesPerPixel: number, p0: number, p1: number, at = 0, frames = channels[0]?.length ?? 0): void {
   const nch = channels.length;
-  const frames = channels[0]?.length ?? 0;
   const lim = bits === 8 ? 127 : 32767;
   for (let p = p0; p < p1; p++) {
-    const start = Math.min(frames - 1, Math.floor(p * framesPerPixel));
-    const end = Math.min(frames, Math.max(start + 1, Math.floor((p + 1) * framesPerPixel)));
+    const { start, end } = pixelFrames(p, framesPerPixel, frames);
     for (let c = 0; c < nch; c++) {
       const ch = channels[c]!;
       let mn = Infinity;
       let mx = -Infinity;
-      for (let i = start; i < end; i++) {
+      for (let i = start - at; i < end - at; i++) {
         const v = ch[i]!;
         if (v < mn) mn = v;
         if (v > mx) mx = v;
@@ -83,18 +90,42 @@ function writePixels(out: Int8Array | Int16Array, bits: 8 | 16, channels: Float3
 /**
  * `w` (a summary of `channels`) after frames [from, to) changed: a new summary that recomputes
  * only the pixels those frames touch. A live preview in an hour-long track rescans a few
- * pixels, not the hour.
+ * pixels, not the hour. `channels` may be just a stretch of the clip: frames [stretch.at, ...)
+ * of a clip stretch.frames long, holding at least waveformSpan(...).
  */
-export function updateWaveform(w: WaveformSummary, channels: Float32Array[], sampleRate: number, from: number, to: number): WaveformSummary {
+export function updateWaveform(
+  w: WaveformSummary,
+  channels: Float32Array[],
+  sampleRate: number,
+  from: number,
+  to: number,
+  stretch: { at: number; frames: number } = { at: 0, frames: channels[0]?.length ?? 0 },
+): WaveformSummary {
   const bytes = w.bytes.slice();
-  const framesPerPixel = w.samplesPerPixel * (sampleRate / w.sampleRate); // as computeWaveform, to the last bit
-  const p0 = Math.max(0, Math.floor(from / framesPerPixel) - 1);
-  const p1 = Math.min(w.length, Math.ceil(to / framesPerPixel) + 1);
+  const { framesPerPixel, p0, p1 } = touchedPixels(w, sampleRate, from, to);
   if (p1 > p0 && w.channels === channels.length) {
+    const need = waveformSpan(w, sampleRate, stretch.frames, from, to);
+    const held = channels[0]?.length ?? 0;
+    if (need.from < stretch.at || need.to > stretch.at + held) throw new Error('the stretch does not hold the frames the pixels read');
     const data = w.bits === 8 ? new Int8Array(bytes.buffer, WAVEFORM_HEADER_BYTES) : new Int16Array(bytes.buffer, WAVEFORM_HEADER_BYTES);
-    writePixels(data, w.bits, channels, framesPerPixel, p0, p1);
+    writePixels(data, w.bits, channels, framesPerPixel, p0, p1, stretch.at, stretch.frames);
   }
   return { ...w, bytes };
+}
+
+function touchedPixels(w: WaveformSummary, sampleRate: number, from: number, to: number) {
+  const framesPerPixel = w.samplesPerPixel * (sampleRate / w.sampleRate); // as computeWaveform, to the last bit
+  return { framesPerPixel, p0: Math.max(0, Math.floor(from / framesPerPixel) - 1), p1: Math.min(w.length, Math.ceil(to / framesPerPixel) + 1) };
+}
+
+/**
+ * The frames updateWaveform(w, ..., from, to) reads in a clip `frames` long: a stretch of the
+ * clip handed to it (see its `stretch`) must hold at least these.
+ */
+export function waveformSpan(w: WaveformSummary, sampleRate: number, frames: number, from: number, to: number): { from: number; to: number } {
+  const { framesPerPixel, p0, p1 } = touchedPixels(w, sampleRate, from, to);
+  if (p1 <= p0 || frames === 0) return { from: 0, to: 0 };
+  return { from: pixelFrames(p0, framesPerPixel, frames).start, to: pixelFrames(p1 - 1, framesPerPixel, frames).end };
 }
 
 /**

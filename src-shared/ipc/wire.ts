@@ -139,20 +139,59 @@ export class MessageTooLargeError extends WireError {
   }
 }
 
+/** A Float32Array that travelled as 16-bit integers, not yet converted (see DecodeOptions). */
+class Pcm16 {
+  constructor(readonly pcm: Int16Array) {}
+  toFloat(): Float32Array {
+    const out = new Float32Array(this.pcm.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.pcm[i]! / S16_SCALE;
+    return out;
+  }
+}
+
+export interface DecodeOptions {
+  /**
+   * Audio (an object with numeric `sampleRate` and `channels`) whose channels all travelled as
+   * 16-bit integers: make its float channels here, e.g. straight into a playable buffer, instead
+   * of as new Float32Arrays (a track would otherwise be held as message, floats and buffer at
+   * once). Values must be pcm[i] / 32768. Return null to decline.
+   */
+  pcm16Audio?: (pcm: Int16Array[], sampleRate: number) => Float32Array[] | null;
+}
+
+/** `value` with every Pcm16 left in it converted to a Float32Array (in place; typed arrays are leaves). */
+function convertRemaining(value: unknown): unknown {
+  if (value instanceof Pcm16) return value.toFloat();
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = convertRemaining(value[i]);
+  } else if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    for (const k of Object.keys(value)) (value as Record<string, unknown>)[k] = convertRemaining((value as Record<string, unknown>)[k]);
+  }
+  return value;
+}
+
 /**
  * Decode a message. A typed array that is a large part of `data` (at least 1/16: a track's
  * channels) is a view into it where alignment allows (the caller hands over `data` and must
  * not reuse it); anything smaller is copied, so that a small array (a waveform summary) never
  * keeps a whole track's message alive after its audio has been converted or dropped.
  */
-export function decodeWire(data: Uint8Array): unknown {
+export function decodeWire(data: Uint8Array, opts: DecodeOptions = {}): unknown {
   if (data.byteLength < 8 || MAGIC.some((m, i) => data[i] !== m)) throw new WireError('not a PnF wire message');
   const headLen = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(4, true);
   if (8 + headLen > data.byteLength) throw new WireError('truncated wire header');
   const header = new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(8, 8 + headLen));
   const base = align8(8 + headLen);
   const blobBytes = Math.max(0, data.byteLength - base);
-  return JSON.parse(header, (_key, value: unknown) => {
+  const parsed: unknown = JSON.parse(header, (_key, value: unknown) => {
+    if (opts.pcm16Audio && value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Pcm16)) {
+      const v = value as { sampleRate?: unknown; channels?: unknown };
+      if (typeof v.sampleRate === 'number' && Array.isArray(v.channels) && v.channels.length > 0 && v.channels.every((c) => c instanceof Pcm16)) {
+        const made = opts.pcm16Audio((v.channels as Pcm16[]).map((c) => c.pcm), v.sampleRate);
+        if (made) v.channels = made;
+      }
+      if (!('$bin' in value)) return value;
+    }
     if (value && typeof value === 'object' && '$bin' in value) {
       const ref = (value as { $bin: unknown }).$bin;
       if (!Array.isArray(ref) || ref.length !== 3) throw new WireError('bad binary reference');
@@ -168,13 +207,11 @@ export function decodeWire(data: Uint8Array): unknown {
         asView
           ? new Ctor(data.buffer as ArrayBuffer, start, len as number)
           : new Ctor(data.slice(base + (off as number), base + (off as number) + byteLen).buffer, 0, len as number);
-      if (kind !== 'f32s16') return stored;
-      const out = new Float32Array(len as number);
-      for (let i = 0; i < out.length; i++) out[i] = stored[i]! / S16_SCALE;
-      return out;
+      return kind === 'f32s16' ? new Pcm16(stored as Int16Array) : stored;
     }
     return value;
   });
+  return convertRemaining(parsed);
 }
 
 // ---- chunking ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // behaviour (getChannelData hands back the buffer's own storage) takes its place.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrackAudio } from '../../../src-shared/ipc/contract';
-import { adoptForPlayback, playbackBuffer } from '../../../src-renderer/lib/playback-buffers';
+import { adoptForPlayback, playableFromPcm16, playbackBuffer } from '../../../src-renderer/lib/playback-buffers';
 
 class FakeAudioBuffer {
   static made = 0;
@@ -54,6 +54,19 @@ describe('playback buffers', () => {
     expect(adoptForPlayback(kept)).toBe(kept); // adopting twice changes nothing
     expect(FakeAudioBuffer.made).toBe(1);
     expect({ ...kept, channels: null }).toEqual({ ...a, channels: null });
+  });
+
+  it('converts audio that arrived as 16-bit straight into the buffer that plays it', () => {
+    const pcm = [Int16Array.from({ length: 3000 }, (_, i) => (i * 37) % 65536 - 32768), Int16Array.from({ length: 3000 }, (_, i) => -i)];
+    const channels = playableFromPcm16(pcm, 48000)!;
+    expect(FakeAudioBuffer.made).toBe(1);
+    channels.forEach((c, k) => c.forEach((v, i) => expect(v).toBe(Math.fround(pcm[k]![i]! / 32768))));
+    const a = { ...track(48000, 3000), channels };
+    expect(adoptForPlayback(a)).toBe(a); // already playable: no second copy
+    expect(playbackBuffer(noContext, 48000, channels)).toBeDefined();
+    expect(FakeAudioBuffer.made).toBe(1);
+    expect(playableFromPcm16(pcm, 1_000_000)).toBeNull(); // a rate no AudioBuffer takes: the decoder makes floats
+    expect(playableFromPcm16([new Int16Array(3), new Int16Array(4)], 48000)).toBeNull();
   });
 
   it('leaves audio an AudioBuffer cannot hold as it was; playback copies that once', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptFill, placePatch, spliceRegion } from '../../../src-shared/audio/splice';
+import { acceptedFrames, acceptFill, acceptFillInPlace, checkAcceptFill, placePatch, spliceRegion } from '../../../src-shared/audio/splice';
 
 describe('spliceRegion', () => {
   const base = [Float32Array.from({ length: 100 }, (_, i) => i / 100)];
@@ -28,6 +28,30 @@ describe('spliceRegion', () => {
     // a stretch that does not cover the region is refused, not read past its end
     expect(() => spliceRegion(base, [fill[0]!.slice(25, 70)], 20, 60, 4, 25)).toThrow('does not cover');
     expect(() => spliceRegion(base, [fill[0]!.slice(15, 50)], 20, 60, 4, 15)).toThrow('does not cover');
+  });
+});
+
+describe('acceptFillInPlace', () => {
+  it('on the whole track or on a stretch holding the region, gives exactly what acceptFill does', () => {
+    const sr = 44100;
+    const base = [0, 1].map((c) => new Float32Array(sr).map((_, i) => Math.sin(i * 0.01 + c)));
+    const fill = [0, 1].map((c) => new Float32Array(9000).map((_, i) => 0.5 * Math.cos(i * 0.07 + c)));
+    const [start, end, offset] = [0.25, 0.3, 10_000];
+    const want = acceptFill(base, fill, offset, start, end, sr);
+    const whole = base.map((c) => c.slice());
+    acceptFillInPlace(whole, fill, offset, start, end, sr);
+    whole.forEach((c, i) => expect(Buffer.compare(Buffer.from(c.buffer), Buffer.from(want[i]!.buffer))).toBe(0));
+    const { a, b } = acceptedFrames(start, end, sr, sr);
+    const at = a - 37;
+    const stretch = base.map((c) => c.slice(at, b + 11));
+    acceptFillInPlace(stretch, fill, offset, start, end, sr, { at, frames: sr });
+    stretch.forEach((c, i) => expect(Array.from(c)).toEqual(Array.from(want[i]!.subarray(at, b + 11))));
+    // a stretch short of the region is refused
+    expect(() => acceptFillInPlace(base.map((c) => c.slice(a + 1, b)), fill, offset, start, end, sr, { at: a + 1, frames: sr })).toThrow('does not hold');
+    // the check without samples agrees with acceptFill about what fits
+    expect(() => checkAcceptFill(sr, 2, fill, offset, start, end, sr)).not.toThrow();
+    expect(() => checkAcceptFill(sr, 2, fill, a + 5, start, end, sr)).toThrow('does not cover');
+    expect(() => checkAcceptFill(sr, 1, fill, offset, start, end, sr)).toThrow('channel counts');
   });
 });
 

@@ -108,4 +108,22 @@ describe('updateWaveform', () => {
       expect(before.bytes).toEqual(kept); // the old summary is left as it was
     }
   });
+
+  it('gives the same summary from just the stretch the pixels read as from the whole clip', async () => {
+    const { computeWaveform, updateWaveform, waveformSpan } = await import('../../../src-shared/audio/waveform');
+    const sr = 44100;
+    const frames = sr * 2 + 123;
+    const chans = [0, 1].map((c) => new Float32Array(frames).map((_, i) => 0.3 * Math.sin(i * 0.013 + c)));
+    const before = computeWaveform(chans, sr, 64, 16, 48000);
+    for (const [from, to] of [[50_000, 50_700], [0, 10], [frames - 5, frames]]) {
+      const edited = chans.map((c) => c.slice());
+      for (let i = from!; i < to!; i++) edited[0]![i] = 0.8;
+      const span = waveformSpan(before, sr, frames, from!, to!);
+      const stretch = edited.map((c) => c.slice(span.from, span.to));
+      const viaStretch = updateWaveform(before, stretch, sr, from!, to!, { at: span.from, frames });
+      expect(Buffer.compare(Buffer.from(viaStretch.bytes), Buffer.from(updateWaveform(before, edited, sr, from!, to!).bytes))).toBe(0);
+      // a stretch short of what the pixels read is refused, not summarised wrong
+      expect(() => updateWaveform(before, edited.map((c) => c.slice(span.from + 1, span.to)), sr, from!, to!, { at: span.from + 1, frames })).toThrow();
+    }
+  });
 });

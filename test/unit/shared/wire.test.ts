@@ -128,6 +128,33 @@ describe('16-bit audio on the wire', () => {
     expect(Buffer.from(back.a.buffer, back.a.byteOffset, back.a.byteLength).equals(Buffer.from(a.buffer))).toBe(true);
   });
 
+  it('hands audio that travelled as 16-bit to the receiver to convert where it wants, with the same values; declining or other places get Float32Arrays', () => {
+    const L = pcm16(40_000);
+    const R = pcm16(40_000).reverse();
+    const message = { result: { ok: true, value: { blob: 'b', sampleRate: 44100, channels: [L, R], waveform: { channels: 2, sampleRate: 44100, bytes: new Int8Array(8) } } }, loose: pcm16(5000) };
+    const seen: { pcm: Int16Array[]; rate: number }[] = [];
+    const made = [new Float32Array(40_000), new Float32Array(40_000)];
+    const back = decodeWire(encodeWire(message), {
+      pcm16Audio: (pcm, rate) => {
+        seen.push({ pcm, rate });
+        pcm.forEach((p, c) => p.forEach((v, i) => (made[c]![i] = v / 32768)));
+        return made;
+      },
+    }) as { result: { value: { channels: Float32Array[]; waveform: { channels: number } } }; loose: Float32Array };
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.rate).toBe(44100);
+    expect(seen[0]!.pcm.map((p) => p.length)).toEqual([40_000, 40_000]);
+    expect(back.result.value.channels[0]).toBe(made[0]); // the receiver's arrays, not another copy
+    expect(back.result.value.channels[0]).toEqual(L);
+    expect(back.result.value.channels[1]).toEqual(R);
+    expect(back.result.value.waveform.channels).toBe(2);
+    expect(back.loose).toBeInstanceOf(Float32Array); // not audio: converted as before
+    expect(back.loose).toEqual(message.loose);
+    const declined = decodeWire(encodeWire(message), { pcm16Audio: () => null }) as typeof back;
+    expect(declined.result.value.channels[1]).toBeInstanceOf(Float32Array);
+    expect(declined.result.value.channels[1]).toEqual(R);
+  });
+
   it('keeps float32 for anything that is not exactly 16-bit: other values, NaN, -0, +1, short arrays', () => {
     const cases: Float32Array[] = [];
     const off = pcm16(10_000);
