@@ -22,6 +22,8 @@ import { readWavRange, type AudioFormat } from '../io/decode';
 const BLOB_FORMATS: AudioFormat[] = ['wav', 'flac', 'mp3', 'ogg'];
 /** The file extension of a version stored as an accepted fill. */
 const FILL_VERSION = 'fill.json';
+/** How long a compressed file decoded for a fill stays decoded after its last use. */
+const DECODED_KEEP_MS = 120_000;
 /** Fills stacked on one import before reading gives up (a guard against a looping chain). */
 const MAX_FILL_CHAIN = 100_000;
 
@@ -57,6 +59,14 @@ export interface LoadedProject {
 export class ProjectStore {
   /** Shapes of versions decoded in this session (accepting a fill needs its base's shape). */
   private readonly shapes = new Map<string, AudioShape>();
+  /**
+   * The last audio file decoded whole for a stretch of it (MP3, FLAC, Ogg: no range reads), kept
+   * for DECODED_KEEP_MS after its last use: fills one after another in an hour-long MP3 decode
+   * it once, not each time (6.6 s each for an hour). Never handed out: stretches are copies.
+   */
+  private decoded: { path: string; audio: Promise<DecodeJobResult>; timer: ReturnType<typeof setTimeout> | undefined } | null = null;
+  /** Whole decodes made for stretches (for tests). */
+  wholeDecodesForStretches = 0;
 
   constructor(readonly dir: string) {}
 
@@ -187,7 +197,7 @@ export class ProjectStore {
     }
     let part = await readWavRange(root, a, b).catch(() => null); // (a damaged file is reported by the whole decode below)
     if (!part) {
-      const whole = await this.decodeBlob(root);
+      const whole = await this.decodedForStretches(root);
       const frames = whole.channels[0]?.length ?? 0;
       part = { sampleRate: whole.sampleRate, frames, channels: whole.channels.map((c) => c.slice(Math.min(a, frames), Math.min(b, frames))) };
     }
@@ -205,6 +215,27 @@ export class ProjectStore {
     const lo = Math.min(Math.max(0, Math.floor(from)), part.frames) - at;
     const hi = Math.min(Math.max(0, Math.ceil(to)), part.frames) - at;
     return { sampleRate: part.sampleRate, frames: part.frames, channels: part.channels.map((c) => c.slice(lo, Math.max(lo, hi))) };
+  }
+
+  /** `path` decoded whole, from the one kept (see `decoded`) or decoded now and kept. */
+  private decodedForStretches(path: string): Promise<DecodeJobResult> {
+    let kept = this.decoded;
+    if (kept?.path === path) clearTimeout(kept.timer);
+    else {
+      if (kept) clearTimeout(kept.timer);
+      this.wholeDecodesForStretches++;
+      const fresh = { path, audio: this.decodeBlob(path), timer: undefined as ReturnType<typeof setTimeout> | undefined };
+      fresh.audio.catch(() => {
+        if (this.decoded === fresh) this.decoded = null; // a failure is not kept
+      });
+      kept = this.decoded = fresh;
+    }
+    const mine = kept;
+    mine.timer = setTimeout(() => {
+      if (this.decoded === mine) this.decoded = null;
+    }, DECODED_KEEP_MS);
+    mine.timer.unref?.();
+    return mine.audio;
   }
 
   /** The audio a version starts from and the accepted fills on top of it, oldest first. */

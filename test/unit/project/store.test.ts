@@ -114,6 +114,7 @@ describe('ProjectStore', () => {
         const fill = await s.putAudio({ sampleRate: sr, channels: [0, 1].map(() => new Float32Array(Math.ceil((end - start) * sr) + 80).fill(v)) });
         version = await s.putFillVersion({ kind: 'fill', base: version, fill, fillOffset: offset, start, end, sampleRate: sr, channelCount: 2, frames });
       }
+      const decodesBefore = s.wholeDecodesForStretches;
       const whole = (await s.getAudio(version)).channels;
       for (const [from, to] of [[0, 100], [7990, 8100], [8100, 8200], [8200, 12000], [30000, 40000], [-10, 5], [7000, 9000]]) {
         const part = await s.getAudioRange(version, from!, to!);
@@ -122,6 +123,8 @@ describe('ProjectStore', () => {
         const b = Math.min(frames, to!);
         part.channels.forEach((c, i) => expect(Buffer.compare(Buffer.from(c.buffer, c.byteOffset, c.byteLength), Buffer.from(whole[i]!.slice(a, b).buffer))).toBe(0));
       }
+      // a file read in stretches is never decoded whole; one that must be, once for all its stretches
+      expect(s.wholeDecodesForStretches - decodesBefore).toBe(bytes === pcm ? 0 : 1);
     }
   }, 30_000);
 
