@@ -159,13 +159,9 @@ export class ProjectStore {
     const { root, fills } = await this.versionChain(id);
     const audio = await this.decodeBlob(root);
     let waveform = audio.waveform;
+    const frames = audio.channels[0]?.length ?? 0;
     for (const { v, path } of fills) {
-      const fill = await this.readFill(v, path, audio.sampleRate, audio.channels);
-      try {
-        acceptFillInPlace(audio.channels, fill, v.fillOffset, v.start, v.end, v.sampleRate);
-      } catch (e) {
-        throw this.unreadable(path, `An accepted fill does not fit its track (${e instanceof Error ? e.message : String(e)}).`);
-      }
+      await this.spliceFill(v, path, audio.sampleRate, audio.channels, { at: 0, frames });
       const sr = v.sampleRate;
       waveform = updateWaveform(waveform, audio.channels, sr, Math.floor(v.start * sr), Math.ceil(v.end * sr));
     }
@@ -205,12 +201,7 @@ export class ProjectStore {
     for (const { v, path } of fills) {
       const span = acceptedFrames(v.start, v.end, v.sampleRate, v.frames);
       if (span.b <= at || span.a >= at + (part.channels[0]?.length ?? 0)) continue; // outside the stretch
-      const fill = await this.readFill(v, path, part.sampleRate, part.channels, part.frames);
-      try {
-        acceptFillInPlace(part.channels, fill, v.fillOffset, v.start, v.end, v.sampleRate, { at, frames: part.frames });
-      } catch (e) {
-        throw this.unreadable(path, `An accepted fill does not fit its track (${e instanceof Error ? e.message : String(e)}).`);
-      }
+      await this.spliceFill(v, path, part.sampleRate, part.channels, { at, frames: part.frames });
     }
     const lo = Math.min(Math.max(0, Math.floor(from)), part.frames) - at;
     const hi = Math.min(Math.max(0, Math.ceil(to)), part.frames) - at;
@@ -256,15 +247,22 @@ export class ProjectStore {
     return { root: path, fills: fills.reverse() };
   }
 
-  /** An accepted fill's samples, checked against the audio it goes into (`frames`: that audio's whole length). */
-  private async readFill(v: FillVersion, recipe: string, sampleRate: number, into: Float32Array[], frames = into[0]?.length ?? 0): Promise<Float32Array[]> {
+  /**
+   * Splices an accepted fill (recipe `v`, stored at `recipe`) into `into`: frames [stretch.at, ...)
+   * of audio stretch.frames long, at `sampleRate`. Checks the fill against that audio first.
+   */
+  private async spliceFill(v: FillVersion, recipe: string, sampleRate: number, into: Float32Array[], stretch: { at: number; frames: number }): Promise<void> {
     const path = await this.blobPath(v.fill);
     if (!path || path.endsWith(FILL_VERSION)) throw new CodedError('NOT_FOUND', 'An accepted fill is missing from the project folder (was it deleted?).');
     const fill = (await readWavRange(path, 0, Number.MAX_SAFE_INTEGER).catch(() => null)) ?? (await this.decodeBlob(path));
-    if (sampleRate !== v.sampleRate || fill.sampleRate !== v.sampleRate || into.length !== v.channelCount || fill.channels.length !== v.channelCount || frames !== v.frames) {
+    if (sampleRate !== v.sampleRate || fill.sampleRate !== v.sampleRate || into.length !== v.channelCount || fill.channels.length !== v.channelCount || stretch.frames !== v.frames) {
       throw this.unreadable(recipe, 'An accepted fill does not match the audio it was accepted into.');
     }
-    return fill.channels;
+    try {
+      acceptFillInPlace(into, fill.channels, v.fillOffset, v.start, v.end, v.sampleRate, stretch);
+    } catch (e) {
+      throw this.unreadable(path, `An accepted fill does not fit its track (${e instanceof Error ? e.message : String(e)}).`);
+    }
   }
 
   private async readFillVersion(path: string): Promise<FillVersion> {

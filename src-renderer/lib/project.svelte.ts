@@ -14,7 +14,7 @@ import { applyProgress, emptyTasks, endTask, openingLabel, type TaskList } from 
 import { api } from './api';
 import { Transport } from './transport.svelte';
 import { adoptForPlayback, playableCopy } from './playback-buffers';
-import { settleVersions, wholeAudio, type CompactVersion, type FillLink } from './versions';
+import { settleVersions, wholeAudio, type CompactVersion, type FillLink, type Versions } from './versions';
 import { fillPatch, previewIntoPatch, type FillPatch } from './fill-preview';
 
 export interface Notice {
@@ -118,6 +118,10 @@ export class Project {
   private compact: ReadonlyMap<string, CompactVersion> = new Map();
   /** Accepted fills: which version was made from which, and where they differ. */
   private fillLinks: FillLink[] = [];
+  /** Every version held, whole or compact. */
+  private get held(): Versions {
+    return { whole: this.audio, compact: this.compact };
+  }
   notices = $state<Notice[]>([]);
   busy = $state(0);
   jobs = $state.raw<JobView[]>([]);
@@ -255,7 +259,7 @@ export class Project {
     this.afterDocChange();
   }
   private afterDocChange() {
-    const held = { whole: this.audio, compact: this.compact };
+    const held = this.held;
     const shown = new Set(this.doc.tracks.map((t) => t.blob));
     if ([...shown].some((b) => this.compact.has(b))) this.transport.pause(); // its buffer is about to change (see settleVersions)
     const settled = settleVersions(held, this.fillLinks, shown, playableCopy);
@@ -612,7 +616,7 @@ export class Project {
   async acceptAlternative(name: string) {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
-    const base = alt && wholeAudio({ whole: this.audio, compact: this.compact }, alt.base, playableCopy);
+    const base = alt && wholeAudio(this.held, alt.base, playableCopy);
     if (!alt || !option || !base) return;
     const r = await api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset });
     if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
@@ -649,7 +653,7 @@ export class Project {
   auditionAlternative(name: string) {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
-    const base = alt && wholeAudio({ whole: this.audio, compact: this.compact }, alt.base);
+    const base = alt && wholeAudio(this.held, alt.base);
     if (!alt || !option || !base) return;
     this.alternatives = { ...alt, auditioning: name };
     void this.transport.audition(base, option.audio, alt.offset, alt.region.start, alt.region.end);
