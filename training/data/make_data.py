@@ -8,7 +8,10 @@ piano: programmatic MIDI (our own writer: keys, modes, tempi, chord progressions
        fluidsynth. train: FluidR3_GM + MuseScore_General (programs 0 and 1);
        validation: TimGM6mb (a soundfont never seen in training).
 voice: varied English sentences from a small grammar + a hand-written list, spoken by
-       flite, festival and espeak-ng voices with rate/pitch variation.
+       flite, festival and espeak-ng voices with rate/pitch variation; plus (train only) the
+       recorded utterances of festival's Russian unit-selection voice (festvox-ru: about 100 min
+       of one real male speaker at 16 kHz), the one Debian package that ships real speech
+       recordings. The synthetic voices are duller than real speech above 4 kHz; these are not.
        validation: voices never seen in training (flite rms, festival ked, some espeak voices).
 Every clip: silence trimmed, random gain. Never touches ../shared/eval.
 
@@ -47,6 +50,9 @@ VOICE_TRAIN = [_NATURAL[0], _NATURAL[1], _ESPEAK[0], _NATURAL[2], _NATURAL[3], _
                _NATURAL[0], _ESPEAK[2], _NATURAL[1], _NATURAL[2], _ESPEAK[3], _NATURAL[3], _NATURAL[4], _ESPEAK[4],
                _NATURAL[0], _NATURAL[2], _NATURAL[4], _NATURAL[1], _NATURAL[3]]
 VOICE_VAL = [("flite", "rms"), ("festival", "ked_diphone"), ("espeak", "en-gb-scotland"), ("espeak", "en-gb-x-gbclan")]
+# real recordings (train only): the wave database of festival's Russian clunits voice
+VOICE_RECORDINGS = [("recording", "msu_ru_nsh_clunits")]
+RECORDINGS_DIR = "/usr/share/festival/voices/russian/msu_ru_nsh_clunits/wav"
 ESPEAK_TRAIN_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m7", "f1", "f2", "f3", "f4", "klatt", "klatt3"]
 ESPEAK_VAL_VARIANTS = ["m6", "f5", "klatt2"]
 
@@ -426,7 +432,27 @@ def render_voice(args):
     return y, meta
 
 
-def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0):
+def recording_files(directory=RECORDINGS_DIR):
+    """The recorded utterances, sorted (so item i is always the same file)."""
+    if not os.path.isdir(directory):
+        raise SystemExit(f"no recordings in {directory}: install festvox-ru (apt-get install -y festvox-ru) "
+                         "or pass --voice-recording-minutes 0")
+    return sorted(os.path.join(directory, f) for f in os.listdir(directory) if f.endswith(".wav"))
+
+
+def render_recording(args):
+    """One recorded utterance: read, trimmed like the synthetic clips, random gain."""
+    seed, split, i, path = args
+    rng = item_rng(seed, "voice", split, i)
+    y = trim_and_gain(read_audio(path), rng, thresh_db=-45, max_gap_s=0.35)
+    return y, {"engine": "recording", "voice": VOICE_RECORDINGS[0][1], "file": os.path.basename(path)}
+
+
+def render(args):
+    return render_recording(args) if len(args) == 4 else render_voice(args)
+
+
+def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, n_recordings=0):
     if source == "piano":
         fonts = PIANO_TRAIN if split == "train" else PIANO_VAL
         tasks = [(seed, split, i, fonts[i % len(fonts)][0], fonts[i % len(fonts)][1], piano_seconds) for i in range(n_items)]
@@ -434,7 +460,9 @@ def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0):
     else:
         voices = VOICE_TRAIN if split == "train" else VOICE_VAL
         tasks = [(seed, split, i) + voices[i % len(voices)] for i in range(n_items)]
-        fn = render_voice
+        # recorded utterances come after the synthetic items, so adding them leaves those unchanged
+        tasks += [(seed, split, n_items + j, f) for j, f in enumerate(recording_files()[:n_recordings])]
+        fn = render
     with Pool(jobs) as pool:
         results = pool.map(fn, tasks, chunksize=4)
     clips, metas, off = [], [], 0
@@ -477,6 +505,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--piano-minutes", type=float, default=30)
     ap.add_argument("--voice-minutes", type=float, default=30)
+    ap.add_argument("--voice-recording-minutes", type=float, default=100,
+                    help="real recorded speech added to the voice TRAINING split (festvox-ru; 0 = none; ~100 = all)")
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", choices=["piano", "voice"])
@@ -493,7 +523,9 @@ def main():
         per_item = piano_s * 0.95 if src == "piano" else 8.0  # rough seconds per clip after trimming
         n_train = max(4, int(minutes * 60 / per_item))
         n_val = max(4, int(n_train * a.val_fraction))
-        build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s)
+        # the recorded utterances average 9.6 s
+        n_rec = int(round(a.voice_recording_minutes * 60 / 9.6)) if src == "voice" else 0
+        build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, n_recordings=n_rec)
         build(src, "val", n_val, a.seed + 1000, a.jobs, a.out, piano_s)
     summ = summarize(a.out)
     with open(os.path.join(a.out, "summary.json"), "w") as f:

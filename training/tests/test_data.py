@@ -1,5 +1,8 @@
 """Data determinism: the same seed gives the same MIDI and the same text; no rendering."""
+import os
+
 import numpy as np
+import pytest
 
 import make_data as md
 
@@ -136,3 +139,25 @@ def test_shelf_augmentation_brightens_the_highs_only_and_is_seeded():
     # over many draws the highs come up by several dB on average
     ups = [20 * np.log10(np.std(augment(x, np.random.default_rng(s), ("shelf",), p=1.0)[1, 2048:]) / np.std(x[1, 2048:])) for s in range(20)]
     assert 3 < np.mean(ups) < 10, np.mean(ups)
+
+
+def test_recordings_are_read_sorted_trimmed_seeded_and_train_only(tmp_path):
+    import soundfile as sf
+    t = np.arange(16000 * 2) / 16000
+    speech = (0.2 * np.sin(2 * np.pi * 180 * t) * (t > 0.5) * (t < 1.5)).astype(np.float32)
+    for name in ["b.wav", "a.wav", "notes.txt"]:
+        if name.endswith(".wav"):
+            sf.write(tmp_path / name, speech, 16000)
+        else:
+            (tmp_path / name).write_text("not audio")
+    files = md.recording_files(str(tmp_path))
+    assert [os.path.basename(f) for f in files] == ["a.wav", "b.wav"]
+    y1, meta = md.render_recording((1, "train", 7, files[0]))
+    y2, _ = md.render_recording((1, "train", 7, files[0]))
+    y3, _ = md.render_recording((1, "train", 8, files[0]))
+    assert np.array_equal(y1, y2) and not np.array_equal(y1, y3)  # the gain is seeded per item
+    assert 0.9 * 16000 < len(y1) < 1.2 * 16000  # the silence around the tone is trimmed
+    assert meta["engine"] == "recording" and meta["file"] == "a.wav"
+    assert not set(md.VOICE_RECORDINGS) & set(md.VOICE_VAL)
+    with pytest.raises(SystemExit, match="festvox-ru"):
+        md.recording_files(str(tmp_path / "missing"))
