@@ -169,6 +169,23 @@ async function main() {
     rows.push(['web host peak RSS after the fill', `${rssMb(hostPid) ?? '?'} MB`]);
     rows.push(['renderer RSS after open / while playing (after a GC) / peak so far', `${beforePlay} / ${whilePlaying} / ${peakRenderer} MB`]);
     rows.push(['renderer peak RSS over open, play, fill, accept, undo and redo', `${Math.max(...renderers().map((p) => rssMb(p) ?? 0))} MB`]);
+    // delete the track, then undo: an hour is over the window's budget for audio nothing shows
+    // (512 MB), so deleting lets go of it and undo reads it back from the project
+    const td = Date.now();
+    await page.getByTestId('delete-track').click();
+    await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor({ timeout: 900_000 });
+    const tDelete = Date.now() - td;
+    await cdp.send('HeapProfiler.collectGarbage');
+    const afterDelete = rendererRss();
+    const tu = Date.now();
+    await page.getByTestId('undo').click();
+    await page.getByTestId('track').first().getByTestId('zoomview').waitFor({ timeout: 900_000 });
+    await page.getByTestId('task').waitFor({ state: 'detached', timeout: 900_000 });
+    const tUndoDelete = Date.now() - tu;
+    await cdp.send('HeapProfiler.collectGarbage');
+    rows.push(['delete the track: click to saved / undo: click to the track shown again', `${(tDelete / 1000).toFixed(1)} s / ${(tUndoDelete / 1000).toFixed(1)} s`]);
+    rows.push(['renderer RSS after deleting / after undo (after a GC)', `${afterDelete} / ${rendererRss()} MB`]);
+    rows.push(['renderer peak RSS over all of the above', `${Math.max(...renderers().map((p) => rssMb(p) ?? 0))} MB`]);
     // PNF_TRACE=1: the host's own account of where the time went
     if (process.env['PNF_TRACE']) console.log(host.output.join('').split('\n').filter((l) => l.startsWith('[trace]')).join('\n'));
 

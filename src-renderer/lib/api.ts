@@ -26,6 +26,8 @@ export interface RendererApi extends Api {
    * `onSent` and `onReceived` follow the file's upload and the decoded audio's arrival.
    */
   importFile(file: File, progress?: ImportProgress): ReturnType<Api['importAudio']>;
+  /** getAudio, following the answer's arrival (0..1) where it travels over the web host's socket. */
+  readAudio(request: { blob: string }, onReceived?: (fraction: number) => void): ReturnType<Api['getAudio']>;
 }
 
 /** Follows one big request over the web host's socket: the upload, then the answer's arrival (0..1). */
@@ -158,6 +160,7 @@ function createApi(): RendererApi {
     return {
       ...electron,
       host: 'electron',
+      readAudio: (request) => electron.getAudio(request),
       importFile: async (file, progress) => {
         const progressId = progress ? { progressId: progress.id } : {};
         const path = electron.pathForFile(file);
@@ -177,6 +180,8 @@ function createApi(): RendererApi {
     appInfo: () => call(CHANNELS.appInfo)(),
     importAudio,
     getAudio: call(CHANNELS.audioGet),
+    readAudio: (request: { blob: string }, onReceived?: (fraction: number) => void) =>
+      bridge.request(CHANNELS.audioGet, request, onReceived ? { onReceived } : {}),
     openProject: () => call(CHANNELS.projectOpen)(),
     saveProject: call(CHANNELS.projectSave),
     acceptFill: call(CHANNELS.editAcceptFill),

@@ -14,7 +14,7 @@ import { applyProgress, emptyTasks, endTask, openingLabel, type TaskList } from 
 import { api } from './api';
 import { Transport } from './transport.svelte';
 import { adoptForPlayback, playableCopy } from './playback-buffers';
-import { settleVersions, wholeAudio, type CompactVersion, type FillLink, type Versions } from './versions';
+import { heldBytes, releaseUnneeded, settleVersions, wholeAudio, type CompactVersion, type FillLink, type Versions } from './versions';
 import { fillPatch, previewIntoPatch, type FillPatch } from './fill-preview';
 
 export interface Notice {
@@ -81,6 +81,17 @@ export interface Settings {
   alternatives: number;
   /** The prior for fills and upsampling; auto: the one under which the audio is more likely. */
   prior: 'auto' | 'piano' | 'voice';
+}
+
+/**
+ * How much audio of versions nothing needs the window keeps: 512 MB by default, so undoing the
+ * deletion of a track is instant up to about 25 min of 44.1 kHz stereo (float samples), and
+ * longer audio is read again from the project. `?unneeded-mb=N` in the page's address sets it
+ * (the end-to-end test uses 0).
+ */
+function unneededBudget(): number {
+  const mb = Number(globalThis.location?.search ? new URLSearchParams(globalThis.location.search).get('unneeded-mb') ?? NaN : NaN);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : 512) * 2 ** 20;
 }
 
 let nextId = 1;
@@ -153,6 +164,13 @@ export class Project {
   /** The reopening of the saved project, while it runs. */
   private opening: Promise<void> = Promise.resolve();
   private orphanEvents = new Map<string, JobEvent[]>();
+  /** When each version was last shown (a count of document changes), to let go of the oldest first. */
+  private shownAt = new Map<string, number>();
+  private docChanges = 0;
+  /** Versions being read again from the project (shown again after they were let go). */
+  private rereading = new Set<string>();
+  /** How much audio the window keeps of versions nothing needs (deleted tracks, past fills' alternatives). */
+  readonly unneededBudgetBytes = unneededBudget();
 
   constructor() {
     this.transport.setTrackSource(() => {
@@ -267,9 +285,67 @@ export class Project {
       this.audio = settled.whole as Map<string, TrackAudio>;
       this.compact = settled.compact;
     }
+    this.docChanges++;
+    for (const b of shown) this.shownAt.set(b, this.docChanges);
+    this.releaseUnneeded();
+    this.rereadShown();
     this.refreshDuration();
     if (this.selection && !this.doc.tracks.some((t) => t.id === this.selection!.trackId)) this.selection = null;
     this.scheduleSave();
+  }
+
+  /** Bytes of samples this window holds for versions of tracks (not counting running jobs' previews). */
+  heldBytes(): number {
+    const v = this.held;
+    return [...v.whole.keys(), ...v.compact.keys()].reduce((n, b) => n + heldBytes(v, b), 0);
+  }
+
+  /** Lets go of the audio of versions nothing needs beyond the budget (see versions.ts: releaseUnneeded). */
+  private releaseUnneeded() {
+    const keep = new Set(this.doc.tracks.map((t) => t.blob));
+    for (const j of this.jobs) {
+      const source = this.doc.tracks.find((t) => t.id === j.sourceTrackId);
+      if (source) keep.add(source.blob);
+    }
+    const alt = this.alternatives;
+    if (alt) [alt.base, ...alt.options.map((o) => o.audio.blob)].forEach((b) => keep.add(b));
+    const r = releaseUnneeded(this.held, keep, this.shownAt, this.unneededBudgetBytes);
+    if (!r.released.length) return;
+    this.audio = r.versions.whole as Map<string, TrackAudio>;
+    this.compact = r.versions.compact;
+    for (const b of r.released) this.shownAt.delete(b);
+  }
+
+  /** Reads again, from the project, the versions the document shows that were let go. */
+  private rereadShown() {
+    for (const t of this.doc.tracks) {
+      if (this.audio.has(t.blob) || this.compact.has(t.blob) || this.rereading.has(t.blob)) continue;
+      void this.reread(t.blob, t.name);
+    }
+  }
+
+  private async reread(blob: string, name: string) {
+    this.rereading.add(blob);
+    this.busy++;
+    const id = uid('reread');
+    const label = `Reading "${name}" again from the project (it was let go of to save memory)`;
+    this.taskList = applyProgress(this.taskList, { id, label, fraction: 0, done: false });
+    try {
+      const a = await api.readAudio({ blob }, (f) => {
+        this.taskList = applyProgress(this.taskList, { id, label: `${label}: ${Math.floor(f * 100)} %`, fraction: f, done: false });
+      });
+      if (!this.doc.tracks.some((t) => t.blob === blob)) return; // not shown any more
+      if (!a.ok) return this.reportError(a.error, `"${name}" could not be read again from the project`);
+      this.remember(a.value);
+      const settled = settleVersions(this.held, this.fillLinks, new Set(this.doc.tracks.map((t) => t.blob)), playableCopy);
+      this.audio = settled.whole as Map<string, TrackAudio>;
+      this.compact = settled.compact;
+      this.refreshDuration();
+    } finally {
+      this.rereading.delete(blob);
+      this.taskList = endTask(this.taskList, id);
+      this.busy--;
+    }
   }
 
   private scheduleSave() {
@@ -318,8 +394,11 @@ export class Project {
       const audio: TrackAudio[] = [];
       for (const [i, blob] of blobs.entries()) {
         const name = r.value.doc.tracks.find((t) => t.blob === blob)?.name ?? blob;
-        this.taskList = applyProgress(this.taskList, { id, label: `Opening the project: "${name}" (${i + 1} of ${blobs.length})`, fraction: i / blobs.length, done: false });
-        const a = await api.getAudio({ blob });
+        const label = `Opening the project: "${name}" (${i + 1} of ${blobs.length})`;
+        this.taskList = applyProgress(this.taskList, { id, label, fraction: i / blobs.length, done: false });
+        const a = await api.readAudio({ blob }, (f) => {
+          this.taskList = applyProgress(this.taskList, { id, label: `${label}: ${Math.floor(f * 100)} %`, fraction: (i + f) / blobs.length, done: false });
+        });
         if (!a.ok) return this.refuseToOverwrite(a.error, `The saved project could not be opened (track "${name}")`);
         audio.push(adoptForPlayback(a.value));
       }
@@ -644,10 +723,12 @@ export class Project {
     this.transport.stop();
     this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
     this.alternatives = null;
+    this.releaseUnneeded();
   }
 
   dismissAlternatives() {
     this.alternatives = null;
+    this.releaseUnneeded();
   }
 
   auditionAlternative(name: string) {

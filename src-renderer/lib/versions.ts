@@ -142,3 +142,60 @@ export function settleVersions(v: Versions, links: readonly FillLink[], shown: R
   }
   return made.size > 0 || toShow.length > 0 ? { whole, compact } : v;
 }
+
+/** Bytes of samples a version holds in this window (a compact one: its spans only). */
+export function heldBytes(v: Versions, blob: string): number {
+  const w = v.whole.get(blob);
+  if (w) return w.channels.reduce((n, c) => n + c.byteLength, 0);
+  const c = v.compact.get(blob);
+  return c ? c.spans.reduce((n, s) => n + s.samples.reduce((m, x) => m + x.byteLength, 0), 0) : 0;
+}
+
+/**
+ * Lets go of versions nothing needs right now, so that deleting long tracks (and the
+ * alternatives of past fills) frees their memory: every version stays in the project on disk,
+ * and the editor reads it again if undo brings it back. A version is needed when it is in
+ * `keep` (what the document shows, what a job or an open choice of fills uses) or when a kept
+ * compact version is made of it. The others are let go least recently shown first (`lastShown`:
+ * higher = more recent; never shown = 0), until what they hold is at most `budgetBytes`; a whole
+ * version goes together with the compact versions made of it. Returns `v` itself when nothing
+ * is let go, else the versions kept and the blob ids let go.
+ */
+export function releaseUnneeded(
+  v: Versions,
+  keep: ReadonlySet<string>,
+  lastShown: ReadonlyMap<string, number>,
+  budgetBytes: number,
+): { versions: Versions; released: string[] } {
+  const dependents = new Map<string, string[]>();
+  for (const [blob, c] of v.compact) dependents.set(c.of, [...(dependents.get(c.of) ?? []), blob]);
+  const needed = new Set<string>();
+  for (const b of keep) {
+    if (!v.whole.has(b) && !v.compact.has(b)) continue;
+    needed.add(b);
+    const of = v.compact.get(b)?.of;
+    if (of) needed.add(of);
+  }
+  // groups that go together: a whole version and the compact ones made of it
+  const groups = [...v.whole.keys()]
+    .filter((b) => !needed.has(b))
+    .map((b) => ({ blobs: [b, ...(dependents.get(b) ?? []).filter((d) => !needed.has(d))], recency: lastShown.get(b) ?? 0 }))
+    .map((g) => ({ ...g, recency: Math.max(g.recency, ...g.blobs.map((b) => lastShown.get(b) ?? 0)), bytes: g.blobs.reduce((n, b) => n + heldBytes(v, b), 0) }))
+    .sort((a, b) => a.recency - b.recency);
+  let total = groups.reduce((n, g) => n + g.bytes, 0);
+  const released: string[] = [];
+  for (const g of groups) {
+    if (total <= budgetBytes) break;
+    released.push(...g.blobs);
+    total -= g.bytes;
+  }
+  if (!released.length) return { versions: v, released };
+  const gone = new Set(released);
+  return {
+    versions: {
+      whole: new Map([...v.whole].filter(([b]) => !gone.has(b))),
+      compact: new Map([...v.compact].filter(([b]) => !gone.has(b))),
+    },
+    released,
+  };
+}

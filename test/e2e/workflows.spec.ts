@@ -276,3 +276,27 @@ test('a saved project whose audio cannot be read is opened track by track, then 
   await expect(page.getByTestId('save-state')).toHaveText('Not saved');
   expect(errors).toEqual([]);
 });
+
+test('a deleted track lets go of its audio (budget 0) and undo reads it back from the project, exactly', async ({ page }) => {
+  const url = new URL(host.url);
+  url.search = '?unneeded-mb=0';
+  host = { ...host, url: url.toString() };
+  const errors = await open(page);
+  const held = () => page.evaluate(() => (window as unknown as { __pnfHeldBytes: () => number }).__pnfHeldBytes());
+  const shown = await lanePixels(page, '[data-testid="track"]');
+  const bytes = await held();
+  expect(bytes).toBeGreaterThan(3 * 22050 * 4); // 3.3 s of floats
+  await page.getByTestId('delete-track').click();
+  await expect(page.getByTestId('track')).toHaveCount(0);
+  expect(await held()).toBe(0);
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  await expect.poll(() => lanePixels(page, '[data-testid="track"]')).toBe(shown);
+  expect(await held()).toBe(bytes);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  await page.getByTestId('stop').click();
+  await page.getByTestId('redo').click();
+  await expect(page.getByTestId('track')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settleVersions, wholeAudio, type FillLink, type Versions } from '../../../src-renderer/lib/versions';
+import { heldBytes, releaseUnneeded, settleVersions, wholeAudio, type CompactVersion, type FillLink, type Versions } from '../../../src-renderer/lib/versions';
 import type { TrackAudio } from '../../../src-shared/ipc/contract';
 
 const FRAMES = 5000;
@@ -108,5 +108,44 @@ describe('versions held by the window', () => {
     const settled = settleVersions(v, [{ from: 'x', to: 'y', start: 10, end: 20 }], new Set(['other']));
     expect([...settled.whole.keys()].sort()).toEqual(['out', 'x', 'y']);
     expect(settled.compact.size).toBe(0);
+  });
+});
+
+describe('letting go of versions nothing needs', () => {
+  const whole = (blob: string) => audio(blob, [new Float32Array(FRAMES), new Float32Array(FRAMES)]); // 40,000 bytes
+  const compactOf = (blob: string, of: string): [string, CompactVersion] => {
+    const { channels: _c, ...rest } = whole(blob);
+    return [blob, { of, spans: [{ at: 10, samples: [new Float32Array(100), new Float32Array(100)] }], audio: rest }];
+  };
+  const SIZE = 2 * FRAMES * 4;
+  const v: Versions = {
+    whole: new Map(['shown', 'deleted-long-ago', 'deleted-just-now', 'alternative'].map((b) => [b, whole(b)])),
+    compact: new Map([compactOf('before-fill', 'shown'), compactOf('fill-on-deleted', 'deleted-long-ago')]),
+  };
+  const lastShown = new Map([['shown', 9], ['deleted-long-ago', 2], ['deleted-just-now', 8], ['fill-on-deleted', 3]]);
+  const keep = new Set(['shown', 'alternative']);
+
+  it('keeps everything while what nothing needs fits the budget, and returns the same versions', () => {
+    const r = releaseUnneeded(v, keep, lastShown, 10 * SIZE);
+    expect(r.released).toEqual([]);
+    expect(r.versions).toBe(v);
+  });
+
+  it('lets go of the least recently shown first, each whole version with the compact ones made of it, until within the budget', () => {
+    const r = releaseUnneeded(v, keep, lastShown, SIZE);
+    expect(r.released).toEqual(['deleted-long-ago', 'fill-on-deleted']);
+    expect([...r.versions.whole.keys()].sort()).toEqual(['alternative', 'deleted-just-now', 'shown']);
+    expect([...r.versions.compact.keys()]).toEqual(['before-fill']); // made of a shown version: kept
+    const none = releaseUnneeded(v, keep, lastShown, 0);
+    expect(none.released.sort()).toEqual(['deleted-just-now', 'deleted-long-ago', 'fill-on-deleted']);
+    expect(heldBytes(none.versions, 'shown')).toBe(SIZE);
+    expect(wholeAudio(none.versions, 'before-fill')).not.toBeNull(); // still readable
+  });
+
+  it('never lets go of what is kept, nor of the whole version a kept compact one is made of', () => {
+    const r = releaseUnneeded(v, new Set(['shown', 'alternative', 'fill-on-deleted']), lastShown, 0);
+    expect(r.released).toEqual(['deleted-just-now']);
+    expect(wholeAudio(r.versions, 'fill-on-deleted')).not.toBeNull();
+    expect(releaseUnneeded(v, new Set([...v.whole.keys()]), new Map(), 0).released).toEqual([]);
   });
 });
