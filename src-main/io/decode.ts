@@ -101,7 +101,7 @@ function checkFinite(name: string, channels: Float32Array[]): void {
 // ---------------------------------------------------------------------------------------
 // sniffing
 
-function id3v2Size(b: Uint8Array): number {
+export function id3v2Size(b: Uint8Array): number {
   if (b.length < 10 || b[0] !== 0x49 || b[1] !== 0x44 || b[2] !== 0x33) return 0;
   if (b[3]! > 4 || ((b[6]! | b[7]! | b[8]! | b[9]!) & 0x80) !== 0) return 0;
   const size = (b[6]! << 21) | (b[7]! << 14) | (b[8]! << 7) | b[9]!;

@@ -18,6 +18,7 @@ import { encodeWav } from '../io/wav-encode';
 import { writeFileAtomic } from '../io/atomic-write';
 import { decodeOffThread, type DecodeJobResult } from '../io/decode-pool';
 import { readWavRange, type AudioFormat } from '../io/decode';
+import { readFlacRange } from '../io/flac-range';
 
 const BLOB_FORMATS: AudioFormat[] = ['wav', 'flac', 'mp3', 'ogg'];
 /** The file extension of a version stored as an accepted fill. */
@@ -64,6 +65,8 @@ export class ProjectStore {
    * for DECODED_KEEP_MS after its last use: fills one after another in an hour-long MP3 decode
    * it once, not each time (6.6 s each for an hour). Never handed out: stretches are copies.
    */
+  /** How many frames each stored file decoded to (on import, or when read whole): see readFlacRange. */
+  private decodedFrames = new Map<string, number>();
   private decoded: { path: string; audio: Promise<DecodeJobResult>; timer: ReturnType<typeof setTimeout> | undefined } | null = null;
   /** Whole decodes made for stretches (for tests). */
   wholeDecodesForStretches = 0;
@@ -108,6 +111,7 @@ export class ProjectStore {
     if (shape) this.shapes.set(id, shape);
     await mkdir(join(this.dir, 'blobs'), { recursive: true });
     const target = this.blobFile(id, format);
+    if (shape) this.decodedFrames.set(target, shape.frames);
     if (source.kind === 'bytes') {
       await writeFileAtomic(target, source.bytes);
       return id;
@@ -171,8 +175,9 @@ export class ProjectStore {
 
   /**
    * Frames [from, to) of a version (clamped to it), with its sample rate and whole length:
-   * exactly `getAudio(id)` sliced, but where the audio is a WAV only that stretch is read (a
-   * fill in an hour-long track needs a few seconds of it, not the hour).
+   * exactly `getAudio(id)` sliced, but where the audio is a WAV, or a FLAC this session has
+   * decoded whole once (on import or opening: that says no damaged part was left out), only that
+   * stretch is read (a fill in an hour-long track needs a few seconds of it, not the hour).
    */
   async getAudioRange(id: string, from: number, to: number): Promise<{ sampleRate: number; frames: number; channels: Float32Array[] }> {
     const { root, fills } = await this.versionChain(id);
@@ -191,7 +196,10 @@ export class ProjectStore {
         }
       }
     }
-    let part = await readWavRange(root, a, b).catch(() => null); // (a damaged file is reported by the whole decode below)
+    // (a damaged file is reported by the whole decode below)
+    let part = await readWavRange(root, a, b).catch(() => null);
+    const decodedFrames = this.decodedFrames.get(root);
+    if (!part && root.endsWith('.flac') && decodedFrames !== undefined) part = await readFlacRange(root, a, b, decodedFrames).catch(() => null);
     if (!part) {
       const whole = await this.decodedForStretches(root);
       const frames = whole.channels[0]?.length ?? 0;
@@ -280,7 +288,9 @@ export class ProjectStore {
 
   private async decodeBlob(path: string): Promise<DecodeJobResult> {
     try {
-      return await decodeOffThread({ kind: 'path', path });
+      const audio = await decodeOffThread({ kind: 'path', path });
+      this.decodedFrames.set(path, audio.channels[0]?.length ?? 0);
+      return audio;
     } catch (e) {
       // the decoder's advice ("convert it to WAV") is about a user's file, not the project's copy
       if (!(e instanceof CodedError) || e.code === 'TOO_LARGE') throw e;

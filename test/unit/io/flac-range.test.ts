@@ -1,0 +1,98 @@
+// Reading a stretch of a FLAC file without decoding the rest: bit-identical to decoding the
+// whole file and slicing, or null (decode it whole) whenever that cannot be promised.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudioFile } from '../../../src-main/io/decode';
+import { readFlacRange } from '../../../src-main/io/flac-range';
+import { ffmpeg, makeWav, requireTool } from './helpers';
+
+let dir: string;
+beforeAll(() => {
+  requireTool('ffmpeg');
+  dir = mkdtempSync(join(tmpdir(), 'pnf-flac-range-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const same = (a: Float32Array, b: Float32Array) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+
+/** Every stretch is exactly the whole decode sliced, or (where `nullOk`) null. Returns how many were read. */
+async function checkStretches(path: string, nullOk = false): Promise<number> {
+  const whole = await decodeAudioFile(path);
+  const n = whole.channels[0]!.length;
+  let read = 0;
+  for (const [from, to] of [[0, 100], [12345, 67890], [n - 5000, n], [n - 1, n + 10], [4096, 8192], [4095, 4097], [n / 2, n / 2 + 44100], [-20, 3], [500, 500]]) {
+    const r = await readFlacRange(path, from!, to!, n);
+    if (r === null && nullOk) continue;
+    expect(r, `stretch ${from}-${to}`).not.toBeNull();
+    expect(r!.frames).toBe(n);
+    expect(r!.sampleRate).toBe(whole.sampleRate);
+    const a = Math.max(0, Math.min(n, Math.floor(from!)));
+    const b = Math.max(a, Math.min(n, Math.ceil(to!)));
+    r!.channels.forEach((c, i) => expect(same(c, whole.channels[i]!.slice(a, b)), `stretch ${from}-${to}, channel ${i}`).toBe(true));
+    read++;
+  }
+  return read;
+}
+
+describe('FLAC stretches', () => {
+  it('are bit-identical to the whole decode sliced: 16-bit stereo, 24-bit mono, tiny blocks, near the ends', async () => {
+    const cases: [string, string[]][] = [
+      ['stereo16.flac', ['-f', 'lavfi', '-i', 'anoisesrc=d=30:c=pink:a=0.3,aformat=channel_layouts=stereo', '-ar', '44100', '-sample_fmt', 's16']],
+      ['mono24.flac', ['-f', 'lavfi', '-i', 'anoisesrc=d=12:c=white:a=0.2', '-ar', '48000', '-ac', '1', '-sample_fmt', 's32', '-bits_per_raw_sample', '24']],
+      ['small-blocks.flac', ['-f', 'lavfi', '-i', 'sine=frequency=300:duration=5', '-ar', '8000', '-frame_size', '192']],
+    ];
+    for (const [name, args] of cases) {
+      const path = join(dir, name);
+      ffmpeg([...args, path]);
+      expect(await checkStretches(path)).toBe(9);
+    }
+  }, 60_000);
+
+  it('are null (decode whole) when the file decoded to another length, is not FLAC, or has a header over 1 MiB', async () => {
+    const path = join(dir, 'plain.flac');
+    ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-ar', '16000', path]);
+    const n = (await decodeAudioFile(path)).channels[0]!.length;
+    expect(await readFlacRange(path, 0, 10, n)).not.toBeNull();
+    expect(await readFlacRange(path, 0, 10, n - 1)).toBeNull(); // (a damaged part dropped by the whole decode)
+    const wav = join(dir, 'a.wav');
+    writeFileSync(wav, makeWav({ channels: 1, sampleRate: 16000, bits: 16, data: new Uint8Array(200) }));
+    expect(await readFlacRange(wav, 0, 10, 100)).toBeNull();
+    // a 1.5 MiB PADDING block right after STREAMINFO
+    const b = readFileSync(path);
+    const streamInfoWasLast = (b[4]! & 0x80) !== 0;
+    const pad = Buffer.alloc(4 + 1.5 * 2 ** 20);
+    pad[0] = 1 | (streamInfoWasLast ? 0x80 : 0);
+    pad.writeUIntBE(1.5 * 2 ** 20, 1, 3);
+    const padded = Buffer.concat([b.subarray(0, 42), pad, b.subarray(42)]);
+    padded[4] = padded[4]! & 0x7f;
+    const big = join(dir, 'big-header.flac');
+    writeFileSync(big, padded);
+    expect((await decodeAudioFile(big)).channels[0]!.length).toBe(n);
+    expect(await readFlacRange(big, 0, 10, n)).toBeNull();
+  });
+
+  it('in a damaged or truncated file: null, or exact before the damage', async () => {
+    const path = join(dir, 'damaged.flac');
+    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=20:c=pink:a=0.3', '-ar', '44100', path]);
+    const total = (await decodeAudioFile(path)).channels[0]!.length;
+    const b = readFileSync(path);
+    // scramble 64 bytes in the middle of the audio: the frame there fails its CRC
+    for (let i = 0; i < 64; i++) b[Math.floor(b.length / 2) + i] = (b[Math.floor(b.length / 2) + i]! * 7 + 13) & 0xff;
+    const damaged = join(dir, 'damaged-mid.flac');
+    writeFileSync(damaged, b);
+    const cut = join(dir, 'truncated.flac');
+    writeFileSync(cut, readFileSync(path).subarray(0, Math.floor(b.length * 0.7)));
+    for (const file of [damaged, cut]) {
+      const whole = await decodeAudioFile(file);
+      expect(whole.channels[0]!.length).toBeLessThan(total); // the decoder left the damaged part out
+      expect(await checkStretches(file, true)).toBe(0); // so no stretch is read on its own
+      // even told the file decoded whole, a stretch over the damage is refused, one before it is exact
+      const over = file === damaged ? [total / 2 - 20000, total / 2 + 20000] : [total - 100, total];
+      expect(await readFlacRange(file, over[0]!, over[1]!, total)).toBeNull();
+      const early = await readFlacRange(file, 1000, 5000, total);
+      expect(early && same(early.channels[0]!, whole.channels[0]!.slice(1000, 5000))).toBe(true);
+    }
+  }, 60_000);
+});
