@@ -127,7 +127,7 @@ const BITRATES_V1_L1 = [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 3
 const BITRATES_V2_L1 = [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256];
 const BITRATES_V2_L23 = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160];
 
-function parseMpegHeader(b: Uint8Array, o: number): MpegHeader | null {
+export function parseMpegHeader(b: Uint8Array, o: number): MpegHeader | null {
   if (o + 4 > b.length) return null;
   const b1 = b[o + 1]!;
   const b2 = b[o + 2]!;
@@ -163,7 +163,7 @@ function parseMpegHeader(b: Uint8Array, o: number): MpegHeader | null {
 }
 
 /** Find the first MPEG audio frame at or after `from` (confirmed by a second frame when the file is long enough). */
-function findMpegFrame(b: Uint8Array, from: number, maxScan: number): { offset: number; header: MpegHeader } | null {
+export function findMpegFrame(b: Uint8Array, from: number, maxScan: number): { offset: number; header: MpegHeader } | null {
   const end = Math.min(b.length - 4, from + maxScan);
   for (let o = from; o <= end; o++) {
     if (b[o] !== 0xff) continue;
@@ -518,7 +518,7 @@ interface LameInfo {
 }
 
 /** Xing/Info + LAME tag of the first frame: frame count and encoder delay/padding. */
-function parseLameTag(b: Uint8Array, o: number, h: MpegHeader): LameInfo | null {
+export function parseLameTag(b: Uint8Array, o: number, h: MpegHeader): LameInfo | null {
   const side = h.version === 1 ? (h.channels === 1 ? 17 : 32) : h.channels === 1 ? 9 : 17;
   const x = o + 4 + side;
   if (x + 8 > b.length) return null;

@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../io/atomic-write';
 import { decodeOffThread, type DecodeJobResult } from '../io/decode-pool';
 import { readWavRange, type AudioFormat } from '../io/decode';
 import { readFlacRange } from '../io/flac-range';
+import { readMp3Range } from '../io/mp3-range';
 
 const BLOB_FORMATS: AudioFormat[] = ['wav', 'flac', 'mp3', 'ogg'];
 /** The file extension of a version stored as an accepted fill. */
@@ -175,7 +176,7 @@ export class ProjectStore {
 
   /**
    * Frames [from, to) of a version (clamped to it), with its sample rate and whole length:
-   * exactly `getAudio(id)` sliced, but where the audio is a WAV, or a FLAC this session has
+   * exactly `getAudio(id)` sliced, but where the audio is a WAV, or a FLAC or MP3 this session has
    * decoded whole once (on import or opening: that says no damaged part was left out), only that
    * stretch is read (a fill in an hour-long track needs a few seconds of it, not the hour).
    */
@@ -199,7 +200,8 @@ export class ProjectStore {
     // (a damaged file is reported by the whole decode below)
     let part = await readWavRange(root, a, b).catch(() => null);
     const decodedFrames = this.decodedFrames.get(root);
-    if (!part && root.endsWith('.flac') && decodedFrames !== undefined) part = await readFlacRange(root, a, b, decodedFrames).catch(() => null);
+    const readCompressed = root.endsWith('.flac') ? readFlacRange : root.endsWith('.mp3') ? readMp3Range : null;
+    if (!part && readCompressed && decodedFrames !== undefined) part = await readCompressed(root, a, b, decodedFrames).catch(() => null);
     if (!part) {
       const whole = await this.decodedForStretches(root);
       const frames = whole.channels[0]?.length ?? 0;

@@ -6,6 +6,7 @@ import { ProjectStore } from '../../../src-main/project/store';
 import { edits, EMPTY_PROJECT, type TrackDoc } from '../../../src-shared/project/doc';
 import { encodeWav } from '../../../src-main/io/wav-encode';
 import { ffmpeg, requireTool } from '../io/helpers';
+import { decodeAudioFile } from '../../../src-main/io/decode';
 
 const fresh = () => new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-store-')));
 const track = (blob: string): TrackDoc => ({
@@ -129,29 +130,32 @@ describe('ProjectStore', () => {
     }
   }, 30_000);
 
-  it('reads a stretch of a FLAC without decoding it whole once the file is known to decode completely', async () => {
+  it('reads a stretch of a FLAC or MP3 without decoding it whole once the file is known to decode completely', async () => {
     requireTool('ffmpeg');
-    const s = fresh();
-    const path = join(s.dir, 'take.flac');
-    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=8:c=pink:a=0.3,aformat=channel_layouts=stereo', '-ar', '22050', path]);
-    const frames = 8 * 22050;
-    const imported = await s.putSource({ kind: 'path', path }, 'flac', { sampleRate: 22050, channelCount: 2, frames });
-    const unknown = await s.putSource({ kind: 'path', path }, 'flac'); // (not decoded in this session yet)
-    const fill = await s.putAudio({ sampleRate: 22050, channels: [0, 1].map(() => new Float32Array(3000).fill(0.25)) });
-    const version = await s.putFillVersion({ kind: 'fill', base: imported, fill, fillOffset: 22050 - 400, start: 1, end: 1.1, sampleRate: 22050, channelCount: 2, frames });
-    for (const id of [imported, version, unknown]) {
-      const whole = (await s.getAudio(id)).channels;
-      for (const [from, to] of [[0, 500], [21000, 26000], [frames - 300, frames + 5]]) {
-        const part = await s.getAudioRange(id, from!, to!);
-        part.channels.forEach((c, i) => expect(Buffer.compare(Buffer.from(c.buffer, c.byteOffset, c.byteLength), Buffer.from(whole[i]!.slice(from, Math.min(frames, to!)).buffer))).toBe(0));
+    for (const format of ['flac', 'mp3'] as const) {
+      const s = fresh();
+      const path = join(s.dir, `take.${format}`);
+      ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=8:c=pink:a=0.3,aformat=channel_layouts=stereo', '-ar', '44100', ...(format === 'mp3' ? ['-c:a', 'libmp3lame'] : []), path]);
+      const sr = 44100;
+      const frames = (await decodeAudioFile(path)).channels[0]!.length;
+      const imported = await s.putSource({ kind: 'path', path }, format, { sampleRate: sr, channelCount: 2, frames });
+      const unknown = await s.putSource({ kind: 'path', path }, format); // (not decoded in this session yet)
+      const fill = await s.putAudio({ sampleRate: sr, channels: [0, 1].map(() => new Float32Array(6000).fill(0.25)) });
+      const version = await s.putFillVersion({ kind: 'fill', base: imported, fill, fillOffset: sr - 400, start: 1, end: 1.1, sampleRate: sr, channelCount: 2, frames });
+      for (const id of [imported, version, unknown]) {
+        const whole = (await s.getAudio(id)).channels;
+        for (const [from, to] of [[0, 500], [43000, 50000], [frames - 300, frames + 5]]) {
+          const part = await s.getAudioRange(id, from!, to!);
+          part.channels.forEach((c, i) => expect(Buffer.compare(Buffer.from(c.buffer, c.byteOffset, c.byteLength), Buffer.from(whole[i]!.slice(from, Math.min(frames, to!)).buffer)), `${format} ${from}-${to}`).toBe(0));
+        }
       }
+      // (getAudio decoded `unknown` whole, which says it decodes completely: no whole decode for stretches either)
+      expect(s.wholeDecodesForStretches).toBe(0);
+      const s2 = new ProjectStore(s.dir); // a new session that has not decoded the file: once, for all its stretches
+      await s2.getAudioRange(unknown, 0, 10);
+      await s2.getAudioRange(unknown, 100, 200);
+      expect(s2.wholeDecodesForStretches).toBe(1);
     }
-    // (getAudio decoded `unknown` whole, which says it decodes completely: no whole decode for stretches either)
-    expect(s.wholeDecodesForStretches).toBe(0);
-    const s2 = new ProjectStore(s.dir); // a new session that has not decoded the file: once, for all its stretches
-    await s2.getAudioRange(unknown, 0, 10);
-    await s2.getAudioRange(unknown, 100, 200);
-    expect(s2.wholeDecodesForStretches).toBe(1);
   }, 30_000);
 
   it('saves and loads the document; sets a damaged file aside; leaves out tracks whose audio is gone', async () => {
