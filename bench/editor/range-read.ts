@@ -61,7 +61,7 @@ async function main() {
     '|---|---|---|---|---|',
     ...rows,
     '',
-    'WAV, FLAC and MPEG-1 Layer III (44.1/48/32 kHz) MP3 stretches are read on their own (bit-identical to the whole decode sliced: `test/unit/io/{flac,mp3}-range.test.ts`);',
+    'WAV, FLAC and MPEG-1 Layer III (44.1/48/32 kHz) MP3 stretches are read on their own (bit-identical to the whole decode sliced: `test/unit/io/compressed-range.test.ts`);',
     'an Ogg Vorbis or low-rate (MPEG-2) MP3 is decoded whole once and kept for 2 minutes, so the next stretch is a slice.',
     '',
   ].join('\n');

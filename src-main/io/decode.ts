@@ -101,7 +101,18 @@ function checkFinite(name: string, channels: Float32Array[]): void {
 // ---------------------------------------------------------------------------------------
 // sniffing
 
-export function id3v2Size(b: Uint8Array): number {
+/** Where the audio starts: after any ID3v2 tags at the start (up to four). */
+export function afterId3v2(b: Uint8Array): number {
+  let o = 0;
+  for (let guard = 0; guard < 4; guard++) {
+    const s = id3v2Size(b.subarray(o));
+    if (!s) break;
+    o += s;
+  }
+  return o;
+}
+
+function id3v2Size(b: Uint8Array): number {
   if (b.length < 10 || b[0] !== 0x49 || b[1] !== 0x44 || b[2] !== 0x33) return 0;
   if (b[3]! > 4 || ((b[6]! | b[7]! | b[8]! | b[9]!) & 0x80) !== 0) return 0;
   const size = (b[6]! << 21) | (b[7]! << 14) | (b[8]! << 7) | b[9]!;
@@ -210,12 +221,7 @@ function sniffDetailed(b: Uint8Array): Sniff {
     if (ascii(b, 0, 4) === '#!AM') return { format: null, what: 'AMR' };
   }
   // MP3: optional ID3v2 tag(s), then an MPEG audio frame.
-  let o = 0;
-  for (let guard = 0; guard < 4; guard++) {
-    const s = id3v2Size(b.subarray(o));
-    if (!s) break;
-    o += s;
-  }
+  const o = afterId3v2(b);
   if (o > 0 && o + 4 <= b.length && ascii(b, o, 4) === 'fLaC') return { format: 'flac' };
   if (o > 0 && o >= b.length) return { format: 'mp3' }; // ID3 tag only: decoder reports "no audio"
   const f = findMpegFrame(b, o, o > 0 ? 64 * 1024 : 0);
@@ -562,12 +568,7 @@ export function parseLameTag(b: Uint8Array, o: number, h: MpegHeader): LameInfo 
  * A gapless decode yields frames * samplesPerFrame - delay - padding samples.
  */
 export function mp3GaplessInfo(bytes: Uint8Array): (LameInfo & { samplesPerFrame: number }) | null {
-  let start = 0;
-  for (let guard = 0; guard < 4; guard++) {
-    const s = id3v2Size(bytes.subarray(start));
-    if (!s) break;
-    start += s;
-  }
+  const start = afterId3v2(bytes);
   const f = findMpegFrame(bytes, start, 64 * 1024);
   if (!f) return null;
   const l = parseLameTag(bytes, f.offset, f.header);
@@ -578,12 +579,7 @@ export function mp3GaplessInfo(bytes: Uint8Array): (LameInfo & { samplesPerFrame
 const MP3_DECODER_DELAY = 529;
 
 async function decodeMp3(b: Uint8Array, name: string): Promise<DecodedAudio> {
-  let start = 0;
-  for (let guard = 0; guard < 4; guard++) {
-    const s = id3v2Size(b.subarray(start));
-    if (!s) break;
-    start += s;
-  }
+  const start = afterId3v2(b);
   const first = findMpegFrame(b, start, 64 * 1024);
   if (!first) {
     if (start >= b.length) throw new CodedError('CORRUPT_FILE', `${q(name)} holds only an ID3 tag and no MP3 audio. Re-export it from the program that made it.`);
@@ -644,12 +640,7 @@ async function decodeMp3(b: Uint8Array, name: string): Promise<DecodedAudio> {
 // FLAC and Ogg Vorbis
 
 function flacStreamInfo(b: Uint8Array, name: string): { sampleRate: number; channels: number; total: number; start: number } {
-  let o = 0;
-  for (let guard = 0; guard < 4; guard++) {
-    const s = id3v2Size(b.subarray(o));
-    if (!s) break;
-    o += s;
-  }
+  const o = afterId3v2(b);
   // "fLaC", block header (1 + 3 bytes), STREAMINFO (34 bytes)
   if (o + 8 + 34 > b.length || b[o + 4]! & 0x7f) {
     throw new CodedError('CORRUPT_FILE', `${q(name)} is damaged: the file ends inside its FLAC header (it holds ${formatBytes(b.length)}). Re-export it from the program that made it.`);

@@ -3,7 +3,7 @@
 // at, so the frames around a stretch are found by a binary search over the file's bytes and
 // decoded behind the file's STREAMINFO: a fill in an hour-long FLAC reads a few kilobytes.
 import { open } from 'node:fs/promises';
-import { id3v2Size } from './decode';
+import { afterId3v2 } from './decode';
 
 export interface AudioRange {
   sampleRate: number;
@@ -31,12 +31,7 @@ const HEAD_BYTES = 1 << 20;
 
 /** "fLaC", the metadata blocks and STREAMINFO, from the head of the file; null when it is not that. */
 export function parseFlacHead(b: Uint8Array): StreamInfo | null {
-  let o = 0;
-  for (let guard = 0; guard < 4; guard++) {
-    const s = id3v2Size(b.subarray(o));
-    if (!s) break;
-    o += s;
-  }
+  const o = afterId3v2(b);
   if (o + 8 + 34 > b.length || b[o] !== 0x66 || b[o + 1] !== 0x4c || b[o + 2] !== 0x61 || b[o + 3] !== 0x43) return null;
   if ((b[o + 4]! & 0x7f) !== 0) return null; // STREAMINFO must come first
   const s = o + 8;

@@ -7,7 +7,7 @@
 // every MP3); for the low-rate MPEG-2/2.5 variants it was measured to differ by up to 2e-8, so
 // those, like anything unexpected, are decoded whole by the caller.
 import { open } from 'node:fs/promises';
-import { findMpegFrame, id3v2Size, parseLameTag, parseMpegHeader } from './decode';
+import { findMpegFrame, afterId3v2, parseLameTag, parseMpegHeader } from './decode';
 import type { AudioRange } from './flac-range';
 
 /** Frames decoded before the stretch and dropped (the bit reservoir and the filter banks' memory). */
@@ -38,12 +38,7 @@ export async function readMp3Range(path: string, from: number, to: number, decod
   } finally {
     await fh.close();
   }
-  let start = 0;
-  for (let guard = 0; guard < 4; guard++) {
-    const s = id3v2Size(b.subarray(start));
-    if (!s) break;
-    start += s;
-  }
+  const start = afterId3v2(b);
   const first = findMpegFrame(b, start, 64 * 1024);
   if (!first || first.header.version !== 1 || first.header.layer !== 3) return null;
   const h0 = first.header;
