@@ -20,6 +20,7 @@ import { decodeOffThread, type DecodeJobResult } from '../io/decode-pool';
 import { readWavRange, type AudioFormat } from '../io/decode';
 import { readFlacRange } from '../io/flac-range';
 import { readMp3Range } from '../io/mp3-range';
+import { readOggRange } from '../io/ogg-range';
 
 const BLOB_FORMATS: AudioFormat[] = ['wav', 'flac', 'mp3', 'ogg'];
 /** The file extension of a version stored as an accepted fill. */
@@ -176,7 +177,7 @@ export class ProjectStore {
 
   /**
    * Frames [from, to) of a version (clamped to it), with its sample rate and whole length:
-   * exactly `getAudio(id)` sliced, but where the audio is a WAV, or a FLAC or MP3 this session has
+   * exactly `getAudio(id)` sliced, but where the audio is a WAV, or a FLAC, MP3 or Ogg this session has
    * decoded whole once (on import or opening: that says no damaged part was left out), only that
    * stretch is read (a fill in an hour-long track needs a few seconds of it, not the hour).
    */
@@ -200,7 +201,7 @@ export class ProjectStore {
     // (a damaged file is reported by the whole decode below)
     let part = await readWavRange(root, a, b).catch(() => null);
     const decodedFrames = this.decodedFrames.get(root);
-    const readCompressed = root.endsWith('.flac') ? readFlacRange : root.endsWith('.mp3') ? readMp3Range : null;
+    const readCompressed = root.endsWith('.flac') ? readFlacRange : root.endsWith('.mp3') ? readMp3Range : root.endsWith('.ogg') ? readOggRange : null;
     if (!part && readCompressed && decodedFrames !== undefined) part = await readCompressed(root, a, b, decodedFrames).catch(() => null);
     if (!part) {
       const whole = await this.decodedForStretches(root);

@@ -1,4 +1,4 @@
-// Reading a stretch of a FLAC or MP3 file without decoding the rest: bit-identical to decoding
+// Reading a stretch of a FLAC, MP3 or Ogg Vorbis file without decoding the rest: bit-identical to decoding
 // the whole file and slicing, or null (decode it whole) whenever that cannot be promised.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioFile } from '../../../src-main/io/decode';
 import { readFlacRange } from '../../../src-main/io/flac-range';
 import { readMp3Range } from '../../../src-main/io/mp3-range';
+import { readOggRange } from '../../../src-main/io/ogg-range';
 import { EVAL_DIR, ffmpeg, makeWav, requireEvalDir, requireTool } from './helpers';
 
 let dir: string;
@@ -145,5 +146,45 @@ describe('MP3 stretches', () => {
     const flac = join(dir, 'a.flac');
     ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', flac]);
     expect(await readMp3Range(flac, 0, 10, 44100)).toBeNull();
+  }, 60_000);
+});
+
+describe('Ogg Vorbis stretches', () => {
+  it('are bit-identical to the whole decode sliced: long and short pages, stereo and mono, 44.1/16/48 kHz', async () => {
+    const noise = (rate: number, stereo: boolean) => ['-f', 'lavfi', '-i', `anoisesrc=d=25:c=pink:a=0.25${stereo ? ',aformat=channel_layouts=stereo' : ''}`, '-ar', String(rate), '-c:a', 'libvorbis'];
+    const cases: [string, string[]][] = [
+      ['q5.ogg', [...noise(44100, true), '-q:a', '5']],
+      ['small-pages.ogg', [...noise(16000, false), '-q:a', '2', '-page_duration', '100000']],
+      ['q8-48k.ogg', [...noise(48000, true), '-q:a', '8']],
+    ];
+    for (const [name, args] of cases) {
+      const path = join(dir, name);
+      ffmpeg([...args, path]);
+      expect(await checkStretches(path, readOggRange)).toBe(11);
+    }
+  }, 120_000);
+
+  it('are bit-identical on a real recording', async () => {
+    requireEvalDir();
+    await checkStretches(join(EVAL_DIR, 'piano/salamander_c4_note.ogg'), readOggRange);
+  }, 60_000);
+
+  it('are null (decode whole) for another decoded length, damaged pages, or not an Ogg; exact or null when truncated', async () => {
+    const path = join(dir, 'plain.ogg');
+    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=10:c=pink:a=0.25', '-ar', '44100', '-c:a', 'libvorbis', '-page_duration', '200000', path]);
+    const n = (await decodeAudioFile(path)).channels[0]!.length;
+    expect(await readOggRange(path, 0, 10, n)).not.toBeNull();
+    expect(await readOggRange(path, 0, 10, n - 1)).toBeNull();
+    const b = readFileSync(path);
+    b.fill(0x55, Math.floor(b.length / 2), Math.floor(b.length / 2) + 400);
+    const damaged = join(dir, 'damaged.ogg');
+    writeFileSync(damaged, b);
+    expect(await readOggRange(damaged, 0, 10, (await decodeAudioFile(damaged)).channels[0]!.length)).toBeNull();
+    const cut = join(dir, 'cut.ogg');
+    writeFileSync(cut, readFileSync(path).subarray(0, Math.floor(b.length * 0.6)));
+    await checkStretches(cut, readOggRange, true);
+    const flac = join(dir, 'b.flac');
+    ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', flac]);
+    expect(await readOggRange(flac, 0, 10, 44100)).toBeNull();
   }, 60_000);
 });
