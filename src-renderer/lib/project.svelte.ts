@@ -328,14 +328,14 @@ export class Project {
     this.rereading.add(blob);
     this.busy++;
     const id = uid('reread');
-    const label = `Reading "${name}" again from the project (it was let go of to save memory)`;
+    const label = `Reloading "${name}" from the project (it was unloaded to save memory)`;
     this.taskList = applyProgress(this.taskList, { id, label, fraction: 0, done: false });
     try {
       const a = await api.readAudio({ blob }, (f) => {
         this.taskList = applyProgress(this.taskList, { id, label: `${label}: ${Math.floor(f * 100)} %`, fraction: f, done: false });
       });
       if (!this.doc.tracks.some((t) => t.blob === blob)) return; // not shown any more
-      if (!a.ok) return this.reportError(a.error, `"${name}" could not be read again from the project`);
+      if (!a.ok) return this.reportError(a.error, `"${name}" could not be reloaded from the project`);
       this.remember(a.value);
       const settled = settleVersions(this.held, this.fillLinks, new Set(this.doc.tracks.map((t) => t.blob)), playableCopy);
       this.audio = settled.whole as Map<string, TrackAudio>;
