@@ -164,7 +164,8 @@ export async function readFlacRange(path: string, from: number, to: number, deco
         if (f && f.first <= sample && f.offset > lo.offset) lo = f;
         else hi = mid;
       }
-      for (let f = await frameFrom(lo.offset + 1); f && f.first <= sample && f.first > lo.first; f = await frameFrom(f.offset + 1)) lo = f;
+      // (bounded: a file full of things that look like frame headers must not make this a long walk)
+      for (let f = await frameFrom(lo.offset + 1); f && f.first <= sample && f.first > lo.first && f.offset <= hi + window; f = await frameFrom(f.offset + 1)) lo = f;
       return lo;
     };
     const a = Math.max(0, Math.min(info.total, Math.floor(from)));
