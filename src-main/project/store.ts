@@ -99,32 +99,47 @@ export class ProjectStore {
     return null;
   }
 
+  /**
+   * Writes a new file into the project's blobs (to a temporary file, then renamed). A full disk
+   * is reported in the user's terms: the audio's copy did not fit into the project folder (the
+   * file name it would have had means nothing to them), and nothing was changed.
+   */
+  private async writeBlob(write: () => Promise<void>): Promise<void> {
+    try {
+      await mkdir(join(this.dir, 'blobs'), { recursive: true });
+      await write();
+    } catch (e) {
+      const code = e instanceof CodedError ? e.code : (e as NodeJS.ErrnoException)?.code;
+      if (code !== 'DISK_FULL' && code !== 'ENOSPC' && code !== 'EDQUOT') throw e;
+      throw new CodedError('DISK_FULL', `The disk holding the project folder (${this.dir}) is full: there was no room for the audio. Free some space and try again; the project is as it was.`);
+    }
+  }
+
   /** Store audio the editor made (a stem, a fill, an upsampled clip) as float32 WAV. */
   async putAudio(audio: AudioData): Promise<string> {
     const id = randomUUID();
-    await mkdir(join(this.dir, 'blobs'), { recursive: true });
-    await writeFileAtomic(this.blobFile(id, 'wav'), encodeWav(audio, { format: 'float32' }));
+    await this.writeBlob(() => writeFileAtomic(this.blobFile(id, 'wav'), encodeWav(audio, { format: 'float32' })));
     return id;
   }
 
   /** Store an imported file as it is (after it decoded successfully, to `shape`). */
   async putSource(source: { kind: 'path'; path: string } | { kind: 'bytes'; bytes: Uint8Array }, format: AudioFormat, shape?: AudioShape): Promise<string> {
     const id = randomUUID();
-    if (shape) this.shapes.set(id, shape);
-    await mkdir(join(this.dir, 'blobs'), { recursive: true });
     const target = this.blobFile(id, format);
-    if (shape) this.decodedFrames.set(target, shape.frames);
-    if (source.kind === 'bytes') {
-      await writeFileAtomic(target, source.bytes);
-      return id;
-    }
-    const tmp = `${target}.${process.pid}.tmp`;
-    try {
-      await copyFile(source.path, tmp);
-      await rename(tmp, target);
-    } catch (e) {
-      await unlink(tmp).catch(() => {});
-      throw e;
+    await this.writeBlob(async () => {
+      if (source.kind === 'bytes') return writeFileAtomic(target, source.bytes);
+      const tmp = `${target}.${process.pid}.tmp`;
+      try {
+        await copyFile(source.path, tmp);
+        await rename(tmp, target);
+      } catch (e) {
+        await unlink(tmp).catch(() => {});
+        throw e;
+      }
+    });
+    if (shape) {
+      this.shapes.set(id, shape);
+      this.decodedFrames.set(target, shape.frames);
     }
     return id;
   }
@@ -135,8 +150,8 @@ export class ProjectStore {
    */
   async putFillVersion(v: FillVersion): Promise<string> {
     const id = randomUUID();
-    await mkdir(join(this.dir, 'blobs'), { recursive: true });
-    await writeFileAtomic(this.blobFile(id, FILL_VERSION), new TextEncoder().encode(JSON.stringify(FillVersion.parse(v))));
+    const target = this.blobFile(id, FILL_VERSION);
+    await this.writeBlob(() => writeFileAtomic(target, new TextEncoder().encode(JSON.stringify(FillVersion.parse(v)))));
     this.shapes.set(id, { sampleRate: v.sampleRate, channelCount: v.channelCount, frames: v.frames });
     return id;
   }
