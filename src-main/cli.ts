@@ -7,7 +7,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodedError, toAppError, type ErrorCode } from '../src-shared/ipc/result';
-import type { EngineProgress } from '../src-shared/engine/progress';
+import { fromBaseline, type EngineProgress } from '../src-shared/engine/progress';
 import type { JobRequest, JobResult, CommonOptions, DeviceName, PresetName, Region } from '../src-shared/engine/jobs';
 import { DEVICE_NAMES, PRESET_NAMES } from '../src-shared/engine/jobs';
 import { ModelSet, runJob } from './engine/tasks';
@@ -361,7 +361,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       for (const [t, path] of Object.entries(written)) io.stdout.write(`${t}: ${path}\n`);
       for (const r of result.reports) {
         const parts = [`${r.track}:`];
-        if (r.snrVsBaselineDb !== null) parts.push(`${r.snrVsBaselineDb.toFixed(1)} dB from the ${r.baseline} baseline;`);
+        if (r.snrVsBaselineDb !== null) parts.push(`${fromBaseline(r.snrVsBaselineDb, `${r.baseline} baseline`)};`);
         if (r.meanLogpOutput !== null) parts.push(`prior log-likelihood ${r.meanLogpOutput.toFixed(3)} nats/sample`);
         if (r.meanLogpBaseline !== null) parts.push(`(baseline ${r.meanLogpBaseline.toFixed(3)})`);
         io.stdout.write(parts.join(' ') + '\n');

@@ -103,13 +103,23 @@ export function checkMonotonic(events: readonly EngineProgress[]): string | null
 }
 
 /**
+ * How far a result is from its baseline, in words: "12.3 dB from the cubic spline" (the
+ * baseline's energy over the difference's), or, where that ratio has no finite value, that the
+ * two are identical or that the baseline is silent.
+ */
+export function fromBaseline(db: number, baseline: string): string {
+  if (Number.isFinite(db)) return `${db.toFixed(1)} dB from the ${baseline}`;
+  return db > 0 ? `identical to the ${baseline}` : `the ${baseline} is silent and the result is not`;
+}
+
+/**
  * One plain sentence per output on how the result relates to the plain baseline, so the
  * UI can be honest when a weak prior makes things worse than simple interpolation.
  * Returns null for a track with nothing to compare.
  */
 export function describeReport(r: import('./jobs').TrackReport): { text: string; warn: boolean } | null {
   if (!r.baseline || r.snrVsBaselineDb == null) return null;
-  const moved = `${r.track}: ${r.snrVsBaselineDb.toFixed(1)} dB from the ${r.baseline}`;
+  const moved = `${r.track}: ${fromBaseline(r.snrVsBaselineDb, r.baseline)}`;
   if (r.meanLogpOutput == null || r.meanLogpBaseline == null) return { text: `${moved}.`, warn: false };
   const diff = r.meanLogpOutput - r.meanLogpBaseline;
   // below the shown precision the two are rated alike: no warning for a difference that prints as 0.00
@@ -151,10 +161,11 @@ export function describeReports(reports: readonly import('./jobs').TrackReport[]
   return [...byBaseline.entries()].map(([baseline, group]) => {
     if (group.length === 1) return group[0]!.d;
     const names = group.map((x) => outputLabel(x.r.track)).join(', ');
-    const snr = span(group.map((x) => x.r.snrVsBaselineDb!), 1);
+    const dbs = group.map((x) => x.r.snrVsBaselineDb!);
+    const snr = dbs.every(Number.isFinite) ? `${span(dbs, 1)} dB from the ${baseline}` : fromBaseline(dbs.find((d) => !Number.isFinite(d))!, baseline);
     const diff = span(group.map((x) => x.r.meanLogpOutput! - x.r.meanLogpBaseline!), 2);
     return {
-      text: `${names}: ${snr} dB from the ${baseline}; the model rates the plain ${baseline} MORE likely than each of them (${diff} nats/sample), so they may be worse than the ${baseline}. Compare before you keep one.`,
+      text: `${names}: ${snr}; the model rates the plain ${baseline} MORE likely than each of them (${diff} nats/sample), so they may be worse than the ${baseline}. Compare before you keep one.`,
       warn: true,
     };
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeReport, describeReports, outputLabel } from '../../../src-shared/engine/progress';
+import { describeReport, describeReports, fromBaseline, outputLabel } from '../../../src-shared/engine/progress';
 
 const base = { track: 'audio', snrVsBaselineDb: 21.3, baseline: 'cubic spline' };
 describe('describeReport', () => {
@@ -45,5 +45,17 @@ describe('describeReports', () => {
     const two = describeReports([{ ...base, meanLogpOutput: 1, meanLogpBaseline: 1.5 }, fill('alt1', 9, 1.0), fill('alt2', 9, 0.9)]);
     expect(two.map((l) => l.text.split(':')[0])).toEqual(['audio', 'Fill 1, Fill 2']);
     expect(['alt1', 'alt12', 'piano', 'alt'].map(outputLabel)).toEqual(['Fill 1', 'Fill 12', 'piano', 'alt']);
+  });
+});
+
+describe('fromBaseline', () => {
+  it('gives a distance in dB, or words where the ratio has no finite value (never "Infinity dB")', () => {
+    expect(fromBaseline(21.34, 'cubic spline')).toBe('21.3 dB from the cubic spline');
+    expect(fromBaseline(Infinity, 'cubic spline')).toBe('identical to the cubic spline');
+    expect(fromBaseline(-Infinity, 'cubic spline')).toBe('the cubic spline is silent and the result is not');
+    const silent = { track: 'audio', baseline: 'cubic spline', meanLogpOutput: 1, meanLogpBaseline: 1 };
+    expect(describeReport({ ...silent, snrVsBaselineDb: -Infinity })!.text).not.toMatch(/Infinity/);
+    const fills = [1, 2].map((i) => ({ track: `alt${i}`, snrVsBaselineDb: i === 1 ? 10 : Infinity, baseline: 'LPC extrapolation fill', meanLogpOutput: 1, meanLogpBaseline: 1.5 }));
+    expect(describeReports(fills)[0]!.text).not.toMatch(/Infinity/);
   });
 });
