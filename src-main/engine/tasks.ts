@@ -136,7 +136,11 @@ async function priorFor(source: Source | undefined, env: TaskEnv, probe: Float32
   }
   scored.sort((a, b) => b.logp - a.logp);
   const [best, next] = scored as [(typeof scored)[0], (typeof scored)[0] | undefined];
-  if (next) {
+  if (next && best.logp - next.logp < 0.005) {
+    notes.push(
+      `Used the ${best.source} prior: the ${best.source} and ${next.source} priors rate this audio alike (${best.logp.toFixed(2)} nats/sample), so either would do. To use the other, choose it under Prior (CLI: --source).`,
+    );
+  } else if (next) {
     notes.push(
       `Used the ${best.source} prior: this audio is more likely under it than under the ${next.source} prior (${best.logp.toFixed(2)} vs ${next.logp.toFixed(2)} nats/sample). To use the other, choose it under Prior (CLI: --source).`,
     );

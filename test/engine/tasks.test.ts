@@ -262,6 +262,13 @@ describe('which prior a job uses', () => {
     expect(up.model).toEqual([smooth.name]); // (here the smooth prior is "voice")
   });
 
+  it('says so when both priors rate the audio alike, instead of calling one more likely', async () => {
+    const twin = new GaussianArPrior(0.97, 1e-4, { schedule: { levels: 1, stepsPerLevel: 2, sigmaMax: 0.01, sigmaMin: 0.01 } });
+    const res = await runJob(fill(ar(0.97, 8000)), { priors: priors(smooth, twin) });
+    expect(res.notes.join(' ')).toMatch(/the piano and voice priors rate this audio alike \([-0-9.]+ nats\/sample\), so either would do/);
+    expect(res.notes.join(' ')).not.toMatch(/more likely under it/);
+  });
+
   it('a named prior is used as named; a prior that cannot load is left out of the choice; none loading is an error', async () => {
     const named = await runJob({ ...fill(ar(0.97, 8000)), source: 'voice' }, { priors: priors(smooth, rough) });
     expect(named.model).toEqual([rough.name]);
