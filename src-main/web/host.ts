@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeWire, frameStream, FrameAssembler, MAX_MESSAGE_BYTES, MessageTooLargeError } from '../../src-shared/ipc/wire';
+import { decodeWire, frameStream, FrameAssembler, MAX_MESSAGE_BYTES, MessageTooLargeError, TAKEN_OVER_CLOSE_CODE } from '../../src-shared/ipc/wire';
 import { fail, type Result } from '../../src-shared/ipc/result';
 import { formatBytes, formatDuration, formatRate } from '../../src-shared/audio/format';
 import type { Dispatch, RequestContext } from '../ipc/dispatch';
@@ -128,8 +128,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // one editor at a time: the page that opened the project last has it; the one before is
+      // told (and stops saving), so two tabs never save over each other's work
+      if (editor && editor.readyState === editor.OPEN) {
+        log('web host: the project was opened in another page; the previous page was told to stop');
+        editor.close(TAKEN_OVER_CLOSE_CODE, 'The project was opened in another tab or window.');
+      }
+      editor = ws;
+      serveSocket(ws);
+    });
   });
+  let editor: WebSocket | null = null;
 
   function serveSocket(ws: WebSocket) {
     const assembler = new FrameAssembler();

@@ -12,6 +12,7 @@ import { createHandlers, uniquePath } from '../services';
 import { ProjectStore } from '../project/store';
 import { EngineHost } from '../engine';
 import { startWebHost } from './host';
+import { lockProjectFolder } from './project-lock';
 import { APP_VERSION } from '../version';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +36,10 @@ function projectDir(): string {
 
 async function main() {
   const port = Number(arg('port') ?? 0);
-  const store = new ProjectStore(projectDir());
+  const dir = projectDir();
+  const unlock = lockProjectFolder(dir);
+  process.on('exit', unlock);
+  const store = new ProjectStore(dir);
   const workerPath = [join(here, 'engine-worker.js')].find((p) => existsSync(p));
   const engine = new EngineHost({
     // an engine that runs out of memory fails its job, not the app (or the machine)

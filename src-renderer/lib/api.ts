@@ -3,7 +3,7 @@
 // travels over a WebSocket with a per-launch token taken from the URL fragment.
 import { CHANNELS, EVENTS, fileTooLargeText, MAX_IMPORT_BYTES, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent, type ProgressEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
-import { chunkMessageId, decodeWire, encodeFrames, FrameAssembler } from '../../src-shared/ipc/wire';
+import { chunkMessageId, decodeWire, encodeFrames, FrameAssembler, TAKEN_OVER_CLOSE_CODE } from '../../src-shared/ipc/wire';
 import { playableFromPcm16 } from './playback-buffers';
 
 export type HostKind = 'electron' | 'web';
@@ -28,7 +28,13 @@ export interface RendererApi extends Api {
   importFile(file: File, progress?: ImportProgress): ReturnType<Api['importAudio']>;
   /** getAudio, following the answer's arrival (0..1) where it travels over the web host's socket. */
   readAudio(request: { blob: string }, onReceived?: (fraction: number) => void): ReturnType<Api['getAudio']>;
+  /** Called once if another page opened the project (web host: one editor at a time); returns an unsubscribe. */
+  onTakenOver(listener: () => void): () => void;
 }
+
+/** What a page that lost the project to another page is told, and answers every request with. */
+export const TAKEN_OVER_TEXT =
+  'This project was opened in another tab or window. This one has stopped saving so that the two cannot overwrite each other\'s work: close it and carry on in the other one.';
 
 /** Follows one big request over the web host's socket: the upload, then the answer's arrival (0..1). */
 export interface TransferWatch {
@@ -53,6 +59,9 @@ class WebBridge {
   private receiving = new Map<number, (fraction: number) => void>();
   readonly jobListeners = new Set<(e: JobEvent) => void>();
   readonly progressListeners = new Set<(e: ProgressEvent) => void>();
+  readonly takenOverListeners = new Set<() => void>();
+  /** Another page has the project now: never reconnect (that would take it back). */
+  private takenOver = false;
   private assembler = new FrameAssembler();
 
   constructor(private readonly token: string) {}
@@ -73,11 +82,17 @@ class WebBridge {
         this.opening = null;
         reject(new Error('Cannot reach the PnF Studio web host. Is `npm run web` still running, and did you open the exact address it printed (with its #token)?'));
       };
-      ws.onclose = () => {
+      ws.onclose = (ev) => {
         this.socket = null;
-        for (const [, done] of this.pending) done(fail('INTERNAL', 'The connection to the PnF Studio web host was lost. Restart `npm run web` and reload.'));
+        const takenOver = ev.code === TAKEN_OVER_CLOSE_CODE;
+        const message = takenOver ? TAKEN_OVER_TEXT : 'The connection to the PnF Studio web host was lost. Restart `npm run web` and reload.';
+        for (const [, done] of this.pending) done(fail('INTERNAL', message));
         this.pending.clear();
         this.receiving.clear();
+        if (takenOver && !this.takenOver) {
+          this.takenOver = true;
+          for (const l of this.takenOverListeners) l();
+        }
       };
       ws.onmessage = (ev) => {
         const data = ev.data;
@@ -111,6 +126,7 @@ class WebBridge {
   }
 
   async request<T>(channel: Channel, payload: unknown, watch: TransferWatch = {}): Promise<Result<T>> {
+    if (this.takenOver) return fail('INTERNAL', TAKEN_OVER_TEXT);
     let ws: WebSocket;
     try {
       ws = await this.open();
@@ -161,6 +177,7 @@ function createApi(): RendererApi {
       ...electron,
       host: 'electron',
       readAudio: (request) => electron.getAudio(request),
+      onTakenOver: () => () => {}, // (one window per project: the app holds a single-instance lock)
       importFile: async (file, progress) => {
         const progressId = progress ? { progressId: progress.id } : {};
         const path = electron.pathForFile(file);
@@ -197,6 +214,10 @@ function createApi(): RendererApi {
     onProgress: (listener: (e: ProgressEvent) => void) => {
       bridge.progressListeners.add(listener);
       return () => void bridge.progressListeners.delete(listener);
+    },
+    onTakenOver: (listener: () => void) => {
+      bridge.takenOverListeners.add(listener);
+      return () => void bridge.takenOverListeners.delete(listener);
     },
     importFile: async (file, progress) => {
       if (file.size > MAX_IMPORT_BYTES) return fail('TOO_LARGE', fileTooLargeText(file.name, file.size));

@@ -11,7 +11,7 @@ import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audi
 import { describeReports, type RunningEvent } from '../../src-shared/engine/progress';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { applyProgress, emptyTasks, endTask, openingLabel, type TaskList } from '../../src-shared/ipc/progress-tasks';
-import { api } from './api';
+import { api, TAKEN_OVER_TEXT } from './api';
 import { Transport } from './transport.svelte';
 import { adoptForPlayback, playableCopy } from './playback-buffers';
 import { heldBytes, releaseUnneeded, settleVersions, wholeAudio, type CompactVersion, type FillLink, type Versions } from './versions';
@@ -182,6 +182,13 @@ export class Project {
     api.onJobEvent((e) => this.onJobEvent(e));
     api.onProgress((e) => {
       this.taskList = applyProgress(this.taskList, e);
+    });
+    api.onTakenOver(() => {
+      // another page has the project: saving from here would overwrite its work
+      this.saveBlocked = true;
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      this.saveState = 'error';
+      this.notify('error', TAKEN_OVER_TEXT);
     });
   }
 

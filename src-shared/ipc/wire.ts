@@ -126,6 +126,12 @@ export function encodeWire(message: unknown): Uint8Array {
 
 export class WireError extends Error {}
 
+/**
+ * WebSocket close code the web host sends a page when another page opened the project: one
+ * editor at a time, so that two tabs never save over each other's work.
+ */
+export const TAKEN_OVER_CLOSE_CODE = 4001;
+
 /** The largest message either end takes: the page's assembler and the chunk headers count bytes in 31 bits. */
 export const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
 

@@ -300,3 +300,26 @@ test('a deleted track lets go of its audio (budget 0) and undo reads it back fro
   await expect(page.getByTestId('track')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('a second tab takes the project over: the first stops saving, says why, and cannot overwrite the second one\'s work', async ({ page }) => {
+  const errors = await open(page);
+  const second = await page.context().newPage();
+  await second.goto(host.url);
+  await expect(second.getByTestId('track')).toHaveCount(1); // the saved project, reopened there
+  // the first tab is told, and stops saving
+  await expect(page.getByTestId('notice-error').filter({ hasText: 'opened in another tab or window' })).toHaveCount(1);
+  await expect(page.getByTestId('save-state')).toHaveText('Not saved');
+  // an edit in the first tab stays there: deleting its track must not empty the saved project
+  await page.getByTestId('delete-track').click();
+  await expect(page.getByTestId('track')).toHaveCount(0);
+  await page.waitForTimeout(1000); // (more than the autosave's delay)
+  await second.reload();
+  await expect(second.getByTestId('track')).toHaveCount(1);
+  await expect(second.getByTestId('save-state')).toHaveText('Saved');
+  // and the first tab does not take it back by reconnecting: a request there fails with the same words
+  await page.getByTestId('file-input').setInputFiles(CLIP);
+  await expect(page.getByTestId('notice-error').filter({ hasText: 'opened in another tab or window' })).toHaveCount(2);
+  await second.getByTestId('preset').selectOption('standard'); // (the second tab still works)
+  expect(await second.getByTestId('notice-error').count()).toBe(0);
+  expect(errors).toEqual([]);
+});
