@@ -6,7 +6,7 @@
 // frames; tests check bit-identity). That holds for MPEG-1 Layer III (32, 44.1 and 48 kHz: nearly
 // every MP3); for the low-rate MPEG-2/2.5 variants it was measured to differ by up to 2e-8, so
 // those, like anything unexpected, are decoded whole by the caller.
-import { open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { findMpegFrame, afterId3v2, parseLameTag, parseMpegHeader } from './decode';
 import type { AudioRange } from './flac-range';
 
@@ -25,19 +25,7 @@ const DECODER_DELAY = 529;
  * as it is for anything unexpected: then decode the file whole.
  */
 export async function readMp3Range(path: string, from: number, to: number, decodedFrames: number): Promise<AudioRange | null> {
-  const fh = await open(path, 'r');
-  let b: Uint8Array;
-  try {
-    const size = (await fh.stat()).size;
-    b = new Uint8Array(size);
-    for (let got = 0; got < size; ) {
-      const { bytesRead } = await fh.read(b, got, size - got, got);
-      if (bytesRead === 0) return null;
-      got += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
+  const b: Uint8Array = await readFile(path); // (the frame or page walk needs all of it; decoding needs a little)
   const start = afterId3v2(b);
   const first = findMpegFrame(b, start, 64 * 1024);
   if (!first || first.header.version !== 1 || first.header.layer !== 3) return null;

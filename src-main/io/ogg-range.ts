@@ -3,7 +3,7 @@
 // stream's header pages. Each page says (its granule position) how many samples the stream holds
 // up to its last packet, and the decoder's output of such a run of pages ends exactly there: so
 // the run's output is placed from its end (tests check bit-identity with the whole decode).
-import { open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { AudioRange } from './flac-range';
 
 interface OggPage {
@@ -47,19 +47,7 @@ export function oggPages(b: Uint8Array): OggPage[] | null {
  * streams in one file, a damaged page): then decode the file whole.
  */
 export async function readOggRange(path: string, from: number, to: number, decodedFrames: number): Promise<AudioRange | null> {
-  const fh = await open(path, 'r');
-  let b: Uint8Array;
-  try {
-    const size = (await fh.stat()).size;
-    b = new Uint8Array(size);
-    for (let got = 0; got < size; ) {
-      const { bytesRead } = await fh.read(b, got, size - got, got);
-      if (bytesRead === 0) return null;
-      got += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
+  const b: Uint8Array = await readFile(path); // (the frame or page walk needs all of it; decoding needs a little)
   const pages = oggPages(b);
   if (!pages || pages.length < 2 || pages.some((p) => p.serial !== pages[0]!.serial)) return null;
   const firstAudio = pages.findIndex((p) => p.granule > 0);
