@@ -309,6 +309,7 @@ test('a second tab takes the project over: the first stops saving, says why, and
   // the first tab is told, and stops saving
   await expect(page.getByTestId('notice-error').filter({ hasText: 'opened in another tab or window' })).toHaveCount(1);
   await expect(page.getByTestId('save-state')).toHaveText('Not saved');
+  await page.screenshot({ path: resolve(SHOTS, 'taken-over.png') });
   // an edit in the first tab stays there: deleting its track must not empty the saved project
   await page.getByTestId('delete-track').click();
   await expect(page.getByTestId('track')).toHaveCount(0);
