@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { CHANNELS, EVENTS } from '../../src-shared/ipc/channels';
 import { decodeWire, frameStream, FrameAssembler, MAX_MESSAGE_BYTES, MessageTooLargeError, TAKEN_OVER_CLOSE_CODE } from '../../src-shared/ipc/wire';
 import { fail, type Result } from '../../src-shared/ipc/result';
 import { formatBytes, formatDuration, formatRate } from '../../src-shared/audio/format';
@@ -173,7 +174,23 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     // A reply travels under its request's seq, so the renderer can follow a big reply's arrival;
     // events use ids from 2^31 up, so the two never share an id.
     const replyId = (seq: number) => (seq >>> 0) & 0x7fffffff;
-    const ctx: RequestContext = { emit: (event, payload) => send({ event, payload }, 0x80000000 + (eventId++ % 0x80000000)) };
+    // the jobs this page started and that have not ended: cancelled if the page goes (closed,
+    // reloaded, or taken over by another page), so that nobody's job keeps the engine busy
+    const jobs = new Set<string>();
+    const ctx: RequestContext = {
+      emit: (event, payload) => {
+        const e = payload as { jobId?: unknown; status?: unknown };
+        if (event === EVENTS.job && typeof e.jobId === 'string' && ['done', 'failed', 'cancelled'].includes(String(e.status))) jobs.delete(e.jobId);
+        send({ event, payload }, 0x80000000 + (eventId++ % 0x80000000));
+      },
+    };
+    ws.on('close', () => {
+      for (const jobId of jobs) {
+        log(`web host: the page that started job ${jobId} is gone; cancelling it`);
+        void opts.dispatch(CHANNELS.jobCancel, { jobId }, ctx).catch(() => {});
+      }
+      jobs.clear();
+    });
     ws.on('message', async (data, isBinary) => {
       let seq: unknown = null;
       try {
@@ -195,6 +212,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) throw new Error('missing sequence number');
         const td = performance.now();
         const result = await opts.dispatch(m.channel, m.payload, ctx);
+        if (m.channel === CHANNELS.jobStart && result.ok) {
+          const jobId = (result.value as { jobId?: unknown }).jobId;
+          if (typeof jobId === 'string') {
+            if (ws.readyState === ws.OPEN) jobs.add(jobId);
+            else void opts.dispatch(CHANNELS.jobCancel, { jobId }, ctx).catch(() => {}); // (the page went while it started)
+          }
+        }
         trace(`${String(m.channel)} handled in ${(performance.now() - td).toFixed(0)} ms`);
         send({ seq, result }, replyId(seq as number), (e) => ({
           seq,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startWebHost, type WebHost } from '../../../src-main/web/host';
 import { createDispatch } from '../../../src-main/ipc/dispatch';
-import { chunkMessageId, decodeWire, encodeWire, FrameAssembler } from '../../../src-shared/ipc/wire';
+import { chunkMessageId, decodeWire, encodeWire, FrameAssembler, TAKEN_OVER_CLOSE_CODE } from '../../../src-shared/ipc/wire';
 import { fakeHandlers } from './fake-handlers';
 
 let host: WebHost;
@@ -188,5 +188,46 @@ describe('web host', () => {
     expect(reply.seq).toBe(9);
     expect(reply.result.value.channels[0]!.length).toBe(n);
     expect(reply.result.value.channels[0]![n - 1]).toBe(0.5);
+  });
+  it('lets one page edit at a time, and cancels the jobs of a page that goes', async () => {
+    const cancelled: string[] = [];
+    let n = 0;
+    const jobs = await startWebHost({
+      dispatch: createDispatch(fakeHandlers({
+        'job:start': async (_r, ctx) => {
+          const jobId = `job${++n}`;
+          // the first job ends at once; the others keep running
+          if (n === 1) setTimeout(() => ctx.emit('job:event', { status: 'cancelled', jobId }), 5);
+          return { jobId };
+        },
+        'job:cancel': async (r) => {
+          cancelled.push(r.jobId);
+          return { cancelled: true };
+        },
+      })),
+      rendererDir: dir,
+    });
+    try {
+      const open = (ws: WebSocket) => new Promise((ok) => ws.on('open', ok));
+      const url = `ws://127.0.0.1:${jobs.port}/ws?token=${jobs.token}`;
+      const headers = { origin: `http://127.0.0.1:${jobs.port}` };
+      const a = new WebSocket(url, { headers });
+      await open(a);
+      const replies: unknown[] = [];
+      a.on('message', (d: Buffer) => replies.push(decodeWire(new Uint8Array(d))));
+      const start = { kind: 'upsample', blob: 'abcdefgh-0000', targetRate: 16000, options: {} };
+      for (const seq of [1, 2, 3]) a.send(encodeWire({ seq, channel: 'job:start', payload: start }));
+      await expect.poll(() => replies.filter((r) => (r as { seq?: number }).seq).length).toBe(3);
+      await new Promise((ok) => setTimeout(ok, 50)); // (job1's end has come)
+      // another page opens the project: the first is told why it is closed, and its running jobs go
+      const closed = new Promise<number>((ok) => a.on('close', (code) => ok(code)));
+      const b = new WebSocket(url, { headers });
+      await open(b);
+      expect(await closed).toBe(TAKEN_OVER_CLOSE_CODE);
+      await expect.poll(() => [...cancelled].sort()).toEqual(['job2', 'job3']);
+      b.close();
+    } finally {
+      await jobs.close();
+    }
   });
 });
