@@ -8,10 +8,11 @@ piano: programmatic MIDI (our own writer: keys, modes, tempi, chord progressions
        fluidsynth. train: FluidR3_GM + MuseScore_General (programs 0 and 1);
        validation: TimGM6mb (a soundfont never seen in training).
 voice: varied English sentences from a small grammar + a hand-written list, spoken by
-       flite, festival and espeak-ng voices with rate/pitch variation; plus (train only) the
-       recorded utterances of festival's Russian unit-selection voice (festvox-ru: about 100 min
-       of one real male speaker at 16 kHz), the one Debian package that ships real speech
-       recordings. The synthetic voices are duller than real speech above 4 kHz; these are not.
+       flite, festival and espeak-ng voices with rate/pitch variation. Optionally (train only,
+       --voice-recording-minutes) the recorded utterances of festival's Russian unit-selection
+       voice (festvox-ru: about 90 min of one real male speaker at 16 kHz), the one Debian
+       package that ships real speech recordings; session 7 measured them making the prior
+       worse on real English speech, so they are off by default.
        validation: voices never seen in training (flite rms, festival ked, some espeak voices).
 Every clip: silence trimmed, random gain. Never touches ../shared/eval.
 
@@ -436,7 +437,7 @@ def recording_files(directory=RECORDINGS_DIR):
     """The recorded utterances, sorted (so item i is always the same file)."""
     if not os.path.isdir(directory):
         raise SystemExit(f"no recordings in {directory}: install festvox-ru (apt-get install -y festvox-ru) "
-                         "or pass --voice-recording-minutes 0")
+                         "or leave out --voice-recording-minutes")
     return sorted(os.path.join(directory, f) for f in os.listdir(directory) if f.endswith(".wav"))
 
 
@@ -505,8 +506,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--piano-minutes", type=float, default=30)
     ap.add_argument("--voice-minutes", type=float, default=30)
-    ap.add_argument("--voice-recording-minutes", type=float, default=100,
-                    help="real recorded speech added to the voice TRAINING split (festvox-ru; 0 = none; ~100 = all)")
+    ap.add_argument("--voice-recording-minutes", type=float, default=0,
+                    help="real recorded speech added to the voice TRAINING split (festvox-ru; 0 = none, the default; ~100 = all). Session 7 measured it: worse on real and held-out speech (bench/priors/results-session7-recordings.md)")
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", choices=["piano", "voice"])
