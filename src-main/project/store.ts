@@ -63,12 +63,15 @@ export class ProjectStore {
   /** Shapes of versions decoded in this session (accepting a fill needs its base's shape). */
   private readonly shapes = new Map<string, AudioShape>();
   /**
-   * The last audio file decoded whole for a stretch of it (MP3, FLAC, Ogg: no range reads), kept
-   * for DECODED_KEEP_MS after its last use: fills one after another in an hour-long MP3 decode
-   * it once, not each time (6.6 s each for an hour). Never handed out: stretches are copies.
+   * How many frames each stored file decoded to (on import, or when read whole): a compressed
+   * file is read in stretches only once it is known to decode completely (see getAudioRange).
    */
-  /** How many frames each stored file decoded to (on import, or when read whole): see readFlacRange. */
-  private decodedFrames = new Map<string, number>();
+  private readonly decodedFrames = new Map<string, number>();
+  /**
+   * The last audio file decoded whole for a stretch of it (a compressed file not known to decode
+   * completely yet, a low-rate MP3), kept for DECODED_KEEP_MS after its last use: fills one after
+   * another decode it once, not each time. Never handed out: stretches are copies.
+   */
   private decoded: { path: string; audio: Promise<DecodeJobResult>; timer: ReturnType<typeof setTimeout> | undefined } | null = null;
   /** Whole decodes made for stretches (for tests). */
   wholeDecodesForStretches = 0;

@@ -8,6 +8,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CHANNELS, EVENTS } from '../../src-shared/ipc/channels';
+import { isTerminal, type EngineProgress } from '../../src-shared/engine/progress';
 import { decodeWire, frameStream, FrameAssembler, MAX_MESSAGE_BYTES, MessageTooLargeError, TAKEN_OVER_CLOSE_CODE } from '../../src-shared/ipc/wire';
 import { fail, type Result } from '../../src-shared/ipc/result';
 import { formatBytes, formatDuration, formatRate } from '../../src-shared/audio/format';
@@ -117,6 +118,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE_BYTES });
   const maxReply = Math.min(opts.maxReplyBytes ?? MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
+  /** The page that edits the project (one at a time; see below). */
+  let editor: WebSocket | null = null;
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const origin = req.headers.origin ?? '';
@@ -140,7 +143,6 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       serveSocket(ws);
     });
   });
-  let editor: WebSocket | null = null;
 
   function serveSocket(ws: WebSocket) {
     const assembler = new FrameAssembler();
@@ -179,8 +181,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const jobs = new Set<string>();
     const ctx: RequestContext = {
       emit: (event, payload) => {
-        const e = payload as { jobId?: unknown; status?: unknown };
-        if (event === EVENTS.job && typeof e.jobId === 'string' && ['done', 'failed', 'cancelled'].includes(String(e.status))) jobs.delete(e.jobId);
+        if (event === EVENTS.job && isTerminal(payload as EngineProgress)) jobs.delete((payload as EngineProgress).jobId);
         send({ event, payload }, 0x80000000 + (eventId++ % 0x80000000));
       },
     };
