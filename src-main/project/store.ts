@@ -216,11 +216,14 @@ export class ProjectStore {
         }
       }
     }
-    // (a damaged file is reported by the whole decode below)
-    let part = await readWavRange(root, a, b).catch(() => null);
+    // one reader, by the stored file's format (a damaged file is reported by the whole decode below)
     const decodedFrames = this.decodedFrames.get(root);
     const readCompressed = root.endsWith('.flac') ? readFlacRange : root.endsWith('.mp3') ? readMp3Range : root.endsWith('.ogg') ? readOggRange : null;
-    if (!part && readCompressed && decodedFrames !== undefined) part = await readCompressed(root, a, b, decodedFrames).catch(() => null);
+    let part = readCompressed
+      ? decodedFrames === undefined
+        ? null
+        : await readCompressed(root, a, b, decodedFrames).catch(() => null)
+      : await readWavRange(root, a, b).catch(() => null);
     if (!part) {
       const whole = await this.decodedForStretches(root);
       const frames = whole.channels[0]?.length ?? 0;

@@ -284,6 +284,18 @@ export class Project {
     this.afterDocChange();
   }
   private afterDocChange() {
+    const shown = this.settle();
+    this.docChanges++;
+    for (const b of shown) this.shownAt.set(b, this.docChanges);
+    this.releaseUnneeded();
+    this.rereadShown();
+    this.refreshDuration();
+    if (this.selection && !this.doc.tracks.some((t) => t.id === this.selection!.trackId)) this.selection = null;
+    this.scheduleSave();
+  }
+
+  /** Every version the document shows made whole, the ones related to them compact (see settleVersions); returns what is shown. */
+  private settle(): Set<string> {
     const held = this.held;
     const shown = new Set(this.doc.tracks.map((t) => t.blob));
     if ([...shown].some((b) => this.compact.has(b))) this.transport.pause(); // its buffer is about to change (see settleVersions)
@@ -292,13 +304,7 @@ export class Project {
       this.audio = settled.whole as Map<string, TrackAudio>;
       this.compact = settled.compact;
     }
-    this.docChanges++;
-    for (const b of shown) this.shownAt.set(b, this.docChanges);
-    this.releaseUnneeded();
-    this.rereadShown();
-    this.refreshDuration();
-    if (this.selection && !this.doc.tracks.some((t) => t.id === this.selection!.trackId)) this.selection = null;
-    this.scheduleSave();
+    return shown;
   }
 
   /** Bytes of samples this window holds for versions of tracks (not counting running jobs' previews). */
@@ -344,9 +350,7 @@ export class Project {
       if (!this.doc.tracks.some((t) => t.blob === blob)) return; // not shown any more
       if (!a.ok) return this.reportError(a.error, `"${name}" could not be reloaded from the project`);
       this.remember(a.value);
-      const settled = settleVersions(this.held, this.fillLinks, new Set(this.doc.tracks.map((t) => t.blob)), playableCopy);
-      this.audio = settled.whole as Map<string, TrackAudio>;
-      this.compact = settled.compact;
+      this.settle();
       this.refreshDuration();
     } finally {
       this.rereading.delete(blob);
