@@ -186,7 +186,7 @@ export function createHandlers(deps: HostDeps): Handlers {
       return {
         devices: info.devices,
         defaultDevice: info.defaultDevice,
-        models: info.models.map((m) => ({ name: m.name, source: m.source, sampleRate: m.sampleRate, error: m.error, presets: m.presets, upsamplePresets: m.upsamplePresets })),
+        models: info.models.map((m) => ({ name: m.name, source: m.source, sampleRate: m.sampleRate, error: m.error, presets: m.presets, upsamplePresets: m.upsamplePresets, separatePresets: m.separatePresets })),
       };
     },
 

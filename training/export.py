@@ -150,8 +150,10 @@ def build_card(model, name, source, extra=None):
     return card
 
 
-# Written into a card by `bench/engine/bench.ts --curve --write-presets` (measured on the engine).
-MEASURED_PRESET_KEYS = ("presets", "presetsMeasured", "taskPresets", "temperature", "warmStart")
+# Written into a card by `bench/engine/bench.ts --curve --write-presets` and `bench/engine/separation.ts
+# --write-presets` (measured on the engine).
+MEASURED_PRESET_KEYS = ("presets", "presetsMeasured", "taskPresets", "temperature", "warmStart", "taskEtaScale",
+                        "separationMeasured")
 
 
 def keep_measured_presets(card, old_path):

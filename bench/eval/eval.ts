@@ -262,7 +262,7 @@ export function loudestStart(x: Float32Array, len: number, stride = 160): number
 }
 
 /** Window of length len where BOTH a and b are active: maximise min(E_a / mean E_a, E_b / mean E_b). */
-function jointStart(a: Float32Array, b: Float32Array, len: number, stride = 160): number {
+export function jointStart(a: Float32Array, b: Float32Array, len: number, stride = 160): number {
   const n = Math.min(a.length, b.length);
   if (n <= len) return 0;
   const pa = prefixEnergy(a.subarray(0, n));

@@ -181,6 +181,12 @@ export interface GaussianObservationOptions {
   gamma?: number;
   /** At the end, project so that A(sum x) == y: exact for identity and pure decimation. */
   projectAtEnd?: boolean;
+  /**
+   * After EVERY step, project so that A(sum x) == y (identity and pure decimation only): the
+   * observation becomes a hard constraint, and a step moves the signals apart along their score
+   * difference only. Separation uses it (measured in bench/engine/separation.ts).
+   */
+  projectEachStep?: boolean;
 }
 
 /**
@@ -194,6 +200,7 @@ export class GaussianObservation implements Operator {
   readonly noise: number;
   readonly gamma: number;
   readonly projectAtEnd: boolean;
+  readonly projectEachStep: boolean;
   readonly notes: string[] = [];
 
   constructor(
@@ -206,6 +213,8 @@ export class GaussianObservation implements Operator {
     this.noise = opts.noise ?? 0;
     this.gamma = opts.gamma ?? 15;
     this.projectAtEnd = opts.projectAtEnd ?? true;
+    this.projectEachStep = opts.projectEachStep ?? false;
+    if (this.projectEachStep && !this.exact()) throw bad('projectEachStep needs an identity or pure-decimation observation.');
     if (!(this.gamma > 0) && !(this.noise > 0)) throw bad('GaussianObservation needs gamma > 0 or noise > 0.');
     this.name = `gauss(${A.name}, ${this.signals.length} signal${this.signals.length > 1 ? 's' : ''})`;
   }
@@ -245,14 +254,26 @@ export class GaussianObservation implements Operator {
     }
   }
 
+  /** Identity and pure decimation have A A^T = I, so an exact projection exists. */
+  private exact(): boolean {
+    return this.A === Identity || (this.A instanceof DecimateMap && !this.A.taps);
+  }
+
+  project(x: Float32Array[]): void {
+    if (this.projectEachStep) this.projectExactly(x);
+  }
+
   finalize(x: Float32Array[]): void {
     if (!this.projectAtEnd) return;
-    const pure = this.A === Identity || (this.A instanceof DecimateMap && !this.A.taps);
-    if (!pure) {
+    if (!this.exact()) {
       if (!this.notes.includes('no-exact-projection')) this.notes.push('no-exact-projection');
       return;
     }
-    // A A^T = I for identity and pure decimation: x_s += A^T r / S is the least-norm exact correction.
+    this.projectExactly(x);
+  }
+
+  /** x_s += A^T r / S: the least-norm correction that makes A(sum x) == y exactly (needs A A^T = I). */
+  private projectExactly(x: Float32Array[]): void {
     const n = x[this.signals[0]!]!.length;
     const r = this.residual(x);
     const c = this.A.adjoint(r, n);
@@ -264,9 +285,14 @@ export class GaussianObservation implements Operator {
   }
 }
 
-/** Separation: m = x_piano + x_voice, gradient -gamma/sigma^2 (x1 + x2 - m), exact sum at the end. */
+/**
+ * Separation: m = x_piano + x_voice as a HARD constraint (projected after every step, so each step
+ * moves the stems apart along the difference of their scores). The soft form (gradient
+ * -gamma/sigma^2 (x1 + x2 - m), exact sum only at the end) barely moved the stems from the halved
+ * mixture in the few steps a desktop can afford (bench/engine/separation.md).
+ */
 export function sumOperator(mixture: Float32Array, gamma = 15): GaussianObservation {
-  return new GaussianObservation(mixture, Identity, { signals: [0, 1], gamma, projectAtEnd: true });
+  return new GaussianObservation(mixture, Identity, { signals: [0, 1], gamma, projectAtEnd: true, projectEachStep: true });
 }
 
 /** Pure decimation as a HARD constraint: x[j*k + phase] == y[j] exactly; other samples free. */

@@ -75,6 +75,8 @@ export const CardSchema = z.object({
   warmStart: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.positive()).optional(),
   /** Optional measured Langevin temperature per task (0 = deterministic best estimate; default 1). */
   temperature: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.nonnegative()).optional(),
+  /** Optional measured step-size scale per task (eta = etaScale * sigma^2), overriding `schedule.etaScale` there. */
+  taskEtaScale: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.positive()).optional(),
   model: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),
   validation: z.unknown().optional(),

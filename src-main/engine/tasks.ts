@@ -267,7 +267,8 @@ export function planSchedule(prior: ScorePrior, r: JobRequest, warmTask: 'upsamp
   const warm = warmTask !== null;
   const startSigma = warm ? Math.min(base.sigmaMax, card?.warmStart?.[warmTask] ?? 5 * base.sigmaMin) : base.sigmaMax;
   const temperature = warmTask ? (card?.temperature?.[warmTask] ?? 1) : 1;
-  return { schedule: { ...base, levels, stepsPerLevel: steps }, preset, startSigma, temperature, warm };
+  const etaScale = (warmTask && card?.taskEtaScale?.[warmTask]) || base.etaScale;
+  return { schedule: { ...base, levels, stepsPerLevel: steps, etaScale }, preset, startSigma, temperature, warm };
 }
 
 // ---------------------------------------------------------------- progress
@@ -461,12 +462,20 @@ async function lowRateInput(sig: Float32Array, inRate: number, lowRate: number, 
 }
 
 /** How the low-rate samples ys constrain n model-rate samples of the SUM of `signals`: pure decimation
- *  (every k-th sample; a hard mask for one signal, a Gaussian likelihood with an exact final
- *  projection for a sum) or, with low-pass taps, a Gaussian likelihood of the filtered, decimated sum. */
+ *  (every k-th sample; a hard mask for one signal, the decimated sum projected exactly after every
+ *  step for a sum) or, with low-pass taps, a Gaussian likelihood of the filtered, decimated sum (soft:
+ *  no exact projection exists, so it needs the schedule's small step size, see `softStepPlan`). */
 function lowRateObservation(ys: Float32Array, k: number, n: number, taps: Float32Array | null, signals: number[]): Operator {
   if (!taps && signals.length === 1) return decimationMask(ys, k, n, 0, signals);
   const A = new DecimateMap(k, taps);
-  return new GaussianObservation(ys.subarray(0, A.outLength(n)), A, { signals, noise: taps ? 1e-3 : 0, gamma: 15 });
+  return new GaussianObservation(ys.subarray(0, A.outLength(n)), A, { signals, noise: taps ? 1e-3 : 0, gamma: 15, projectEachStep: !taps });
+}
+
+/** A soft Gaussian constraint (gradient gamma / sigma^2 times the residual) is stable only for
+ *  etaScale * gamma * signals < 2, so a task whose measured step size assumes a hard constraint
+ *  (separation's `taskEtaScale`) runs a soft one at the schedule's own step size. */
+export function softStepPlan(plan: Plan, prior: ScorePrior): Plan {
+  return { ...plan, schedule: { ...plan.schedule, etaScale: Math.min(plan.schedule.etaScale, prior.schedule.etaScale) } };
 }
 
 export async function runJob(req: JobRequest, env: TaskEnv): Promise<JobResult> {
@@ -610,7 +619,7 @@ async function separateLowRate(req: Req<'separate'>, env: TaskEnv, piano: ScoreP
   const baseName = `${lowpass ? 'sinc' : 'spline'}-upsampled mixture split in halves`;
   const accP = newAcc('piano', baseName);
   const accV = newAcc('voice', baseName);
-  const sep: SeparationPass = { piano, voice, plan, req, env, res, accP, accV };
+  const sep: SeparationPass = { piano, voice, plan: taps ? softStepPlan(plan, piano) : plan, req, env, res, accP, accV };
   const outP: Float32Array[] = [];
   const outV: Float32Array[] = [];
   let spans: ChunkSpan[] | null = null;

@@ -153,6 +153,7 @@ export class Project {
   presetSteps = $state<Record<PresetName, number> | null>(null);
   /** Steps per preset for upsampling, where the models measured their own (else equal to presetSteps). */
   upsampleSteps = $state<Record<PresetName, number> | null>(null);
+  separateSteps = $state<Record<PresetName, number> | null>(null);
   saveState = $state<'saved' | 'saving' | 'error' | 'idle'>('idle');
   /** Seconds visible in every zoom view (shared zoom) and their start (shared scroll). */
   visibleSeconds = $state(10);
@@ -546,6 +547,7 @@ export class Project {
       known.length ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, Math.max(...known.map((k) => k[p].levels * k[p].stepsPerLevel))])) as Record<PresetName, number>) : null;
     this.presetSteps = stepsOf(r.value.models.flatMap((m) => (m.presets ? [m.presets] : [])));
     this.upsampleSteps = stepsOf(r.value.models.flatMap((m) => (m.upsamplePresets ? [m.upsamplePresets] : [])));
+    this.separateSteps = stepsOf(r.value.models.flatMap((m) => (m.separatePresets ? [m.separatePresets] : [])));
   }
 
   private options() {

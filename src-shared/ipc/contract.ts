@@ -177,7 +177,7 @@ export const JobCancelRequest = z.object({ jobId: z.string().min(1).max(100) }).
 export interface EngineSummary {
   devices: string[];
   defaultDevice: string;
-  models: { name: string | null; source: string | null; sampleRate: number | null; error: string | null; presets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null; upsamplePresets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null }[];
+  models: { name: string | null; source: string | null; sampleRate: number | null; error: string | null; presets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null; upsamplePresets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null; separatePresets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null }[];
 }
 
 /** The terminal success event as the UI sees it: outputs are stored in the project already. */

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { resolve } from 'node:path';
-import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest, divisorFactor, planSchedule } from '../../src-main/engine/tasks';
+import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest, divisorFactor, planSchedule, softStepPlan } from '../../src-main/engine/tasks';
 import { GaussianArPrior } from '../../src-main/engine/analytic-prior';
 import type { ModelCard } from '../../src-main/engine/prior';
 import type { EngineProgress } from '../../src-shared/engine/progress';
@@ -158,6 +158,14 @@ describe('tasks on the tiny model', () => {
     const t = (task: 'upsample' | 'inpaint' | 'separate' | null) => planSchedule(warm, { kind: 'generate', seconds: 1 }, task).temperature;
     expect([t('upsample'), t('inpaint'), t('separate'), t(null)]).toEqual([0, 1, 1, 1]);
     expect(planSchedule(new GaussianArPrior(0.9, 0.01), { kind: 'generate', seconds: 1 }, 'upsample').temperature).toBe(1);
+  });
+
+  it('step size: the card\'s taskEtaScale for the task, else the schedule\'s etaScale', () => {
+    const p = Object.assign(new GaussianArPrior(0.9, 0.01, { schedule: { etaScale: 0.05 } }), { card: { taskEtaScale: { separate: 2 } } as unknown as ModelCard });
+    const eta = (task: 'upsample' | 'inpaint' | 'separate' | null) => planSchedule(p, { kind: 'generate', seconds: 1 }, task).schedule.etaScale;
+    expect([eta('separate'), eta('upsample'), eta('inpaint'), eta(null)]).toEqual([2, 0.05, 0.05, 0.05]);
+    // a soft constraint (separating a low-pass-filtered low-rate mixture) keeps the schedule's small step
+    expect(softStepPlan(planSchedule(p, { kind: 'generate', seconds: 1 }, 'separate'), p).schedule.etaScale).toBe(0.05);
   });
 
   it('task presets override the general presets for that task only, preset by preset', () => {

@@ -9,10 +9,11 @@ piano: programmatic MIDI (our own writer: keys, modes, tempi, chord progressions
        validation: TimGM6mb (a soundfont never seen in training).
 voice: varied English sentences from a small grammar + a hand-written list, spoken by
        flite, festival and espeak-ng voices with rate/pitch variation. Optionally (train only,
-       --voice-recording-minutes) the recorded utterances of festival's Russian unit-selection
-       voice (festvox-ru: about 90 min of one real male speaker at 16 kHz), the one Debian
-       package that ships real speech recordings; session 7 measured them making the prior
-       worse on real English speech, so they are off by default.
+       --voice-recording-minutes, --voice-recordings SET) real recorded speech from Debian
+       packages: festvox-ru (festival's Russian unit-selection database, about 90 min of one
+       male speaker) or kde-edu (the spoken words, letters and syllables of KTuberling and
+       KLettres, about 80 min of many speakers, children and adults, in some 40 languages).
+       Off by default: see training/README.md for what each did to the prior.
        validation: voices never seen in training (flite rms, festival ked, some espeak voices).
 Every clip: silence trimmed, random gain. Never touches ../shared/eval.
 
@@ -51,9 +52,15 @@ VOICE_TRAIN = [_NATURAL[0], _NATURAL[1], _ESPEAK[0], _NATURAL[2], _NATURAL[3], _
                _NATURAL[0], _ESPEAK[2], _NATURAL[1], _NATURAL[2], _ESPEAK[3], _NATURAL[3], _NATURAL[4], _ESPEAK[4],
                _NATURAL[0], _NATURAL[2], _NATURAL[4], _NATURAL[1], _NATURAL[3]]
 VOICE_VAL = [("flite", "rms"), ("festival", "ked_diphone"), ("espeak", "en-gb-scotland"), ("espeak", "en-gb-x-gbclan")]
-# real recordings (train only): the wave database of festival's Russian clunits voice
-VOICE_RECORDINGS = [("recording", "msu_ru_nsh_clunits")]
-RECORDINGS_DIR = "/usr/share/festival/voices/russian/msu_ru_nsh_clunits/wav"
+# real recordings (train only), by set: the Debian packages that ship them and where they lie
+RECORDING_SETS = {
+    "festvox-ru": {"packages": ["festvox-ru"], "dirs": ["/usr/share/festival/voices/russian/msu_ru_nsh_clunits/wav"]},
+    "kde-edu": {"packages": ["ktuberling-data", "klettres-data"],
+                "dirs": ["/usr/share/ktuberling/sounds", "/usr/share/klettres"]},
+}
+VOICE_RECORDINGS = [("recording", name) for name in RECORDING_SETS]
+RECORDING_EXTENSIONS = (".wav", ".ogg", ".flac")
+MIN_RECORDING_RATE = 16000  # an 8 kHz recording has nothing above 4 kHz to teach
 ESPEAK_TRAIN_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m7", "f1", "f2", "f3", "f4", "klatt", "klatt3"]
 ESPEAK_VAL_VARIANTS = ["m6", "f5", "klatt2"]
 
@@ -433,27 +440,47 @@ def render_voice(args):
     return y, meta
 
 
-def recording_files(directory=RECORDINGS_DIR):
-    """The recorded utterances, sorted (so item i is always the same file)."""
+def recording_files(directory, hint="install the package that ships them or leave out --voice-recording-minutes"):
+    """The recordings under `directory` (searched recursively), sorted by path, so item i is always
+    the same file; recordings below MIN_RECORDING_RATE are left out."""
+    import soundfile as sf
     if not os.path.isdir(directory):
-        raise SystemExit(f"no recordings in {directory}: install festvox-ru (apt-get install -y festvox-ru) "
-                         "or leave out --voice-recording-minutes")
-    return sorted(os.path.join(directory, f) for f in os.listdir(directory) if f.endswith(".wav"))
+        raise SystemExit(f"no recordings in {directory}: {hint}")
+    found = []
+    for root, _dirs, files in os.walk(directory):
+        found += [os.path.join(root, f) for f in files if f.lower().endswith(RECORDING_EXTENSIONS)]
+    return [f for f in sorted(found) if sf.info(f).samplerate >= MIN_RECORDING_RATE]
+
+
+def recordings_for_minutes(set_name, minutes, seed):
+    """Recordings of one set, in a seeded order, until their total length reaches `minutes`."""
+    import soundfile as sf
+    spec = RECORDING_SETS[set_name]
+    hint = f"install them (apt-get install -y {' '.join(spec['packages'])}) or leave out --voice-recording-minutes"
+    files = [f for d in spec["dirs"] for f in recording_files(d, hint)]
+    order = np.random.default_rng(seed).permutation(len(files))
+    chosen, total = [], 0.0
+    for k in order:
+        if total >= minutes * 60:
+            break
+        chosen.append(files[k])
+        total += sf.info(files[k]).duration
+    return [(set_name, f) for f in chosen]
 
 
 def render_recording(args):
     """One recorded utterance: read, trimmed like the synthetic clips, random gain."""
-    seed, split, i, path = args
+    seed, split, i, _recording, set_name, path = args
     rng = item_rng(seed, "voice", split, i)
     y = trim_and_gain(read_audio(path), rng, thresh_db=-45, max_gap_s=0.35)
-    return y, {"engine": "recording", "voice": VOICE_RECORDINGS[0][1], "file": os.path.basename(path)}
+    return y, {"engine": "recording", "voice": set_name, "file": os.path.relpath(path, "/usr/share")}
 
 
 def render(args):
-    return render_recording(args) if len(args) == 4 else render_voice(args)
+    return render_recording(args) if args[3] == "recording" else render_voice(args)
 
 
-def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, n_recordings=0):
+def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, recordings=()):
     if source == "piano":
         fonts = PIANO_TRAIN if split == "train" else PIANO_VAL
         tasks = [(seed, split, i, fonts[i % len(fonts)][0], fonts[i % len(fonts)][1], piano_seconds) for i in range(n_items)]
@@ -462,7 +489,7 @@ def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, n_recordi
         voices = VOICE_TRAIN if split == "train" else VOICE_VAL
         tasks = [(seed, split, i) + voices[i % len(voices)] for i in range(n_items)]
         # recorded utterances come after the synthetic items, so adding them leaves those unchanged
-        tasks += [(seed, split, n_items + j, f) for j, f in enumerate(recording_files()[:n_recordings])]
+        tasks += [(seed, split, n_items + j, "recording", set_name, f) for j, (set_name, f) in enumerate(recordings)]
         fn = render
     with Pool(jobs) as pool:
         results = pool.map(fn, tasks, chunksize=4)
@@ -507,7 +534,9 @@ def main():
     ap.add_argument("--piano-minutes", type=float, default=30)
     ap.add_argument("--voice-minutes", type=float, default=30)
     ap.add_argument("--voice-recording-minutes", type=float, default=0,
-                    help="real recorded speech added to the voice TRAINING split (festvox-ru; 0 = none, the default; ~100 = all). Session 7 measured it: worse on real and held-out speech (bench/priors/results-session7-recordings.md)")
+                    help="minutes of real recorded speech added to the voice TRAINING split (0 = none, the default). What each set did: training/README.md")
+    ap.add_argument("--voice-recordings", choices=sorted(RECORDING_SETS), default="festvox-ru",
+                    help="which recordings --voice-recording-minutes takes")
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", choices=["piano", "voice"])
@@ -524,9 +553,9 @@ def main():
         per_item = piano_s * 0.95 if src == "piano" else 8.0  # rough seconds per clip after trimming
         n_train = max(4, int(minutes * 60 / per_item))
         n_val = max(4, int(n_train * a.val_fraction))
-        # the recorded utterances average 9.6 s
-        n_rec = int(round(a.voice_recording_minutes * 60 / 9.6)) if src == "voice" else 0
-        build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, n_recordings=n_rec)
+        recs = recordings_for_minutes(a.voice_recordings, a.voice_recording_minutes, a.seed) \
+            if src == "voice" and a.voice_recording_minutes > 0 else []
+        build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, recordings=recs)
         build(src, "val", n_val, a.seed + 1000, a.jobs, a.out, piano_s)
     summ = summarize(a.out)
     with open(os.path.join(a.out, "summary.json"), "w") as f:

@@ -145,19 +145,32 @@ def test_recordings_are_read_sorted_trimmed_seeded_and_train_only(tmp_path):
     import soundfile as sf
     t = np.arange(16000 * 2) / 16000
     speech = (0.2 * np.sin(2 * np.pi * 180 * t) * (t > 0.5) * (t < 1.5)).astype(np.float32)
-    for name in ["b.wav", "a.wav", "notes.txt"]:
-        if name.endswith(".wav"):
-            sf.write(tmp_path / name, speech, 16000)
+    os.makedirs(tmp_path / "en")
+    for name in ["b.wav", "a.wav", "en/c.ogg", "narrow.wav", "notes.txt"]:
+        if name.endswith((".wav", ".ogg")):
+            sf.write(tmp_path / name, speech[::2] if name == "narrow.wav" else speech, 8000 if name == "narrow.wav" else 16000)
         else:
             (tmp_path / name).write_text("not audio")
     files = md.recording_files(str(tmp_path))
-    assert [os.path.basename(f) for f in files] == ["a.wav", "b.wav"]
-    y1, meta = md.render_recording((1, "train", 7, files[0]))
-    y2, _ = md.render_recording((1, "train", 7, files[0]))
-    y3, _ = md.render_recording((1, "train", 8, files[0]))
+    # sorted, recursive, audio only, and the 8 kHz recording left out
+    assert [os.path.relpath(f, tmp_path) for f in files] == ["a.wav", "b.wav", "en/c.ogg"]
+    y1, meta = md.render_recording((1, "train", 7, "recording", "kde-edu", files[0]))
+    y2, _ = md.render_recording((1, "train", 7, "recording", "kde-edu", files[0]))
+    y3, _ = md.render_recording((1, "train", 8, "recording", "kde-edu", files[0]))
     assert np.array_equal(y1, y2) and not np.array_equal(y1, y3)  # the gain is seeded per item
     assert 0.9 * 16000 < len(y1) < 1.2 * 16000  # the silence around the tone is trimmed
-    assert meta["engine"] == "recording" and meta["file"] == "a.wav"
+    assert meta["engine"] == "recording" and meta["voice"] == "kde-edu"
     assert not set(md.VOICE_RECORDINGS) & set(md.VOICE_VAL)
-    with pytest.raises(SystemExit, match="festvox-ru"):
-        md.recording_files(str(tmp_path / "missing"))
+    with pytest.raises(SystemExit, match="apt-get install"):
+        md.recording_files(str(tmp_path / "missing"), "apt-get install -y x")
+
+
+def test_recordings_for_minutes_stops_at_the_minutes_in_a_seeded_order(tmp_path, monkeypatch):
+    import soundfile as sf
+    for k in range(10):
+        sf.write(tmp_path / f"{k}.wav", np.zeros(16000 * 6, np.float32), 16000)  # 6 s each
+    monkeypatch.setitem(md.RECORDING_SETS, "test", {"packages": ["x"], "dirs": [str(tmp_path)]})
+    a = md.recordings_for_minutes("test", 0.25, seed=1)
+    assert len(a) == 3 and a == md.recordings_for_minutes("test", 0.25, seed=1)  # 18 s >= 15 s
+    assert a != md.recordings_for_minutes("test", 0.25, seed=2)
+    assert all(name == "test" for name, _ in a)

@@ -33,6 +33,8 @@ export interface ModelInfo {
   presets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null;
   /** The same for upsampling, which may have its own measured presets (card `taskPresets.upsample`). */
   upsamplePresets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null;
+  /** The same for separation (card `taskPresets.separate`). */
+  separatePresets: Record<PresetName, { levels: number; stepsPerLevel: number }> | null;
   error: string | null;
 }
 export interface EngineInfo {

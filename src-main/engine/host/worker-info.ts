@@ -34,6 +34,9 @@ export async function engineInfo(o: EngineOptions): Promise<EngineInfo> {
       upsamplePresets: c.card
         ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, measuredPresets(c.card, 'upsample'), p)])) as ModelInfo['upsamplePresets'])
         : null,
+      separatePresets: c.card
+        ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, measuredPresets(c.card, 'separate'), p)])) as ModelInfo['separatePresets'])
+        : null,
       error: c.error,
     })),
   };
