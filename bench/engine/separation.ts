@@ -9,6 +9,8 @@
 // temperature.separate, separationMeasured).
 //
 //   npx tsx bench/engine/separation.ts [--pairs 6] [--seconds 0.5] [--write-presets]
+//   npx tsx bench/engine/separation.ts --presets-only [--pairs 20]   (only the cards' current presets;
+//        writes bench/engine/separation-presets.md)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPrior } from '../../src-main/engine/prior';
@@ -25,6 +27,7 @@ const arg = (name: string): string | undefined => {
 const NPAIRS = Number(arg('pairs') ?? 6);
 const SECONDS = Number(arg('seconds') ?? 0.5);
 const WRITE = process.argv.includes('--write-presets');
+const PRESETS_ONLY = process.argv.includes('--presets-only');
 const RATE = 16000;
 /** A costlier setting must gain at least this much mean SI-SDR over the cheaper choice to be chosen. */
 const MIN_GAIN_DB = 0.1;
@@ -74,13 +77,26 @@ async function main(): Promise<void> {
 
   log('# Separation settings on real recordings');
   log('');
-  log(`Command: \`npx tsx bench/engine/separation.ts --pairs ${NPAIRS} --seconds ${SECONDS}${WRITE ? ' --write-presets' : ''}\` (${new Date().toISOString()}).`);
+  log(`Command: \`npx tsx bench/engine/separation.ts --pairs ${NPAIRS} --seconds ${SECONDS}${WRITE ? ' --write-presets' : ''}${PRESETS_ONLY ? ' --presets-only' : ''}\` (${new Date().toISOString()}).`);
   log(`Priors: resources/models/piano.json + voice.json. ${mixes.length} mixtures of the eval clips (as \`npm run eval\`: excerpts where both are active, equal RMS, peak 0.9), ${SECONDS} s each: ${mixes.map((m) => m.name).join('; ')}.`);
   log(`Every run starts from the halved mixture (x_piano = x_voice = m/2), seed 1, sigma geometric from the start sigma to ${base.sigmaMin}, no final denoising step. SI-SDR dB, mean of the two stems, per mixture then the mean; "gain" is over the halved mixture itself (mean ${mean(baseline).toFixed(2)} dB: ${baseline.map((v) => v.toFixed(2)).join(' / ')}).`);
   log('');
   log('| setting | constraint | etaScale | levels x steps | start sigma | temperature | SI-SDR per mixture | mean | gain | wall s |');
   log('|---|---|---|---|---|---|---|---|---|---|');
   const S0 = base.sigmaMax;
+  if (PRESETS_ONLY) {
+    // the settings the app runs: the piano card's measured separation presets, as planSchedule reads them
+    const card = piano.card;
+    for (const preset of ['draft', 'standard', 'best'] as const) {
+      const p = card.taskPresets?.separate?.[preset] ?? card.presets?.[preset];
+      if (!p) continue;
+      await run({ name: preset, hard: true, etaScale: card.taskEtaScale?.separate ?? base.etaScale, levels: p.levels, steps: p.stepsPerLevel, startSigma: Math.min(base.sigmaMax, card.warmStart?.separate ?? 5 * base.sigmaMin), temperature: card.temperature?.separate ?? 1 });
+    }
+    writeFileSync(join(ROOT, 'bench/engine/separation-presets.md'), lines.join('\n') + '\n');
+    await piano.dispose();
+    await voice.dispose();
+    return;
+  }
   const shipped = await run({ name: 'before: 2 x 2 from the default warm start, soft, T=1', hard: false, etaScale: base.etaScale, levels: 2, steps: 2, startSigma: 5 * base.sigmaMin, temperature: 1 });
   // the soft constraint is stable only for etaScale * 2 * gamma < 2, so it runs at the reference step size
   const soft = await run({ name: 'soft, 4 x 5', hard: false, etaScale: base.etaScale, levels: 4, steps: 5, startSigma: S0, temperature: 0 });
@@ -92,11 +108,11 @@ async function main(): Promise<void> {
   const temperature = t1.mean > etaBest.mean + MIN_GAIN_DB ? 1 : 0;
   const hard = (levels: number, steps: number) => run({ name: `hard, ${levels} x ${steps}`, hard: true, etaScale: eta, levels, steps, startSigma: S0, temperature });
   const costRows = [await hard(2, 5), temperature === 0 ? etaBest : t1, await hard(4, 10), await hard(8, 10)];
-  // presets by cost: draft = the cheapest; standard = the best of up to 40 steps; best = the best of all;
-  // a dearer setting is taken only if it gains MIN_GAIN_DB over the cheaper choice
+  // presets by step budget (draft <= 20, standard <= 40, best <= 80 total steps): the best setting within
+  // the budget; a dearer setting is taken only if it gains MIN_GAIN_DB over the cheaper choice
   const sorted = costRows.sort((a, b) => a.st.levels * a.st.steps - b.st.levels * b.st.steps);
-  const pick = (from: typeof sorted) => from.reduce((a, b) => (b.mean > a.mean + MIN_GAIN_DB ? b : a));
-  const presets = { draft: sorted[0]!.st, standard: pick(sorted.filter((r) => r.st.levels * r.st.steps <= 40)).st, best: pick(sorted).st };
+  const pick = (budget: number) => sorted.filter((r) => r.st.levels * r.st.steps <= budget).reduce((a, b) => (b.mean > a.mean + MIN_GAIN_DB ? b : a));
+  const presets = { draft: pick(20).st, standard: pick(40).st, best: pick(80).st };
   log('');
   log(`Step-size scale chosen: ${eta}; temperature ${temperature}. Presets: ${Object.entries(presets).map(([k, s]) => `${k} ${s.levels} x ${s.steps}`).join(', ')}.`);
   log(`Before (as shipped until now): ${shipped.mean.toFixed(2)} dB; the soft constraint, 4 x 5 at its stable step size: ${soft.mean.toFixed(2)} dB; the chosen standard preset: ${costRows.find((r) => r.st === presets.standard)!.mean.toFixed(2)} dB; the halved mixture: ${mean(baseline).toFixed(2)} dB.`);
