@@ -12,7 +12,7 @@ voice: varied English sentences from a small grammar + a hand-written list, spok
        --voice-recording-minutes, --voice-recordings SET) real recorded speech from Debian
        packages: festvox-ru (festival's Russian unit-selection database, about 90 min of one
        male speaker) or kde-edu (the spoken words, letters and syllables of KTuberling and
-       KLettres, about 80 min of many speakers, children and adults, in some 40 languages).
+       KLettres, about 80 min of many speakers, children and adults, in 22-26 languages).
        Off by default: see training/README.md for what each did to the prior.
        validation: voices never seen in training (flite rms, festival ked, some espeak voices).
 Every clip: silence trimmed, random gain. Never touches ../shared/eval.
