@@ -15,6 +15,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPrior } from '../../src-main/engine/prior';
 import { sample } from '../../src-main/engine/sampler';
+import { planSchedule } from '../../src-main/engine/tasks';
+import { PRESET_NAMES } from '../../src-shared/engine/jobs';
 import { GaussianObservation, Identity } from '../../src-main/engine/operators';
 import { writeFileAtomic } from '../../src-main/io/atomic-write';
 import { siSdr } from '../../src-shared/audio/metrics';
@@ -85,12 +87,11 @@ async function main(): Promise<void> {
   log('|---|---|---|---|---|---|---|---|---|---|');
   const S0 = base.sigmaMax;
   if (PRESETS_ONLY) {
-    // the settings the app runs: the piano card's measured separation presets, as planSchedule reads them
-    const card = piano.card;
-    for (const preset of ['draft', 'standard', 'best'] as const) {
-      const p = card.taskPresets?.separate?.[preset] ?? card.presets?.[preset];
-      if (!p) continue;
-      await run({ name: preset, hard: true, etaScale: card.taskEtaScale?.separate ?? base.etaScale, levels: p.levels, steps: p.stepsPerLevel, startSigma: Math.min(base.sigmaMax, card.warmStart?.separate ?? 5 * base.sigmaMin), temperature: card.temperature?.separate ?? 1 });
+    // the settings the app runs: the separate task's plan for each preset
+    for (const preset of PRESET_NAMES) {
+      const plan = planSchedule(piano, { kind: 'generate', seconds: 1, preset }, 'separate');
+      const { levels, stepsPerLevel: steps, etaScale } = plan.schedule;
+      await run({ name: preset, hard: true, etaScale, levels, steps, startSigma: plan.startSigma, temperature: plan.temperature });
     }
     writeFileSync(join(ROOT, 'bench/engine/separation-presets.md'), lines.join('\n') + '\n');
     await piano.dispose();
