@@ -355,7 +355,7 @@ async function curve(): Promise<void> {
     row(String(t), r, spline.mean);
   }
   log('');
-  log(`Best temperature for upsampling: ${upTemp.t}${flag('write-presets') ? ' (written into the card as temperature.upsample)' : ''}. Inpainting and separation keep temperature 1 (posterior samples: inpainting's alternatives must differ).`);
+  log(`Best temperature for upsampling: ${upTemp.t}${flag('write-presets') ? ' (written into the card as temperature.upsample)' : ''}. Inpainting keeps temperature 1 (posterior samples: its alternatives must differ); separation has its own, measured by bench/engine/separation.ts.`);
   log('');
   // inpainting: a 50 ms gap in the middle of each excerpt, LPC-fill warm start (as the inpaint task)
   const gapLen = Math.round(0.05 * p.sampleRate);
@@ -379,7 +379,7 @@ async function curve(): Promise<void> {
       }),
     lpc.mean,
   );
-  log(`Best warm-start sigma for inpainting: ${inpStart}${flag('write-presets') ? ' (written into the card as warmStart.inpaint)' : ''}. Separation's warm start (the mixture split in halves at the default sigma) is compared with a cold start at sigma 0.3 in \`npm run eval\` (section 5).`);
+  log(`Best warm-start sigma for inpainting: ${inpStart}${flag('write-presets') ? ' (written into the card as warmStart.inpaint)' : ''}. Separation's start sigma is measured by bench/engine/separation.ts; \`npm run eval\` (section 5) compares it with a cold start at sigma 0.3.`);
   log('');
   await p.dispose();
   const bestRow = rows.reduce((a, b) => (b.mean > a.mean ? b : a), rows[0]!);
