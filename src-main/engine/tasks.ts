@@ -267,7 +267,7 @@ export function planSchedule(prior: ScorePrior, r: JobRequest, warmTask: 'upsamp
   const warm = warmTask !== null;
   const startSigma = warm ? Math.min(base.sigmaMax, card?.warmStart?.[warmTask] ?? 5 * base.sigmaMin) : base.sigmaMax;
   const temperature = warmTask ? (card?.temperature?.[warmTask] ?? 1) : 1;
-  const etaScale = (warmTask && card?.taskEtaScale?.[warmTask]) || base.etaScale;
+  const etaScale = (warmTask ? card?.taskEtaScale?.[warmTask] : undefined) ?? base.etaScale;
   return { schedule: { ...base, levels, stepsPerLevel: steps, etaScale }, preset, startSigma, temperature, warm };
 }
 

@@ -440,31 +440,36 @@ def render_voice(args):
     return y, meta
 
 
-def recording_files(directory, hint="install the package that ships them or leave out --voice-recording-minutes"):
-    """The recordings under `directory` (searched recursively), sorted by path, so item i is always
-    the same file; recordings below MIN_RECORDING_RATE are left out."""
+def recording_durations(directory, hint="install the package that ships them or leave out --voice-recording-minutes"):
+    """(path, seconds) of the recordings under `directory` (searched recursively), sorted by path, so
+    item i is always the same file; recordings below MIN_RECORDING_RATE are left out."""
     import soundfile as sf
     if not os.path.isdir(directory):
         raise SystemExit(f"no recordings in {directory}: {hint}")
     found = []
     for root, _dirs, files in os.walk(directory):
         found += [os.path.join(root, f) for f in files if f.lower().endswith(RECORDING_EXTENSIONS)]
-    return [f for f in sorted(found) if sf.info(f).samplerate >= MIN_RECORDING_RATE]
+    infos = [(f, sf.info(f)) for f in sorted(found)]
+    return [(f, i.duration) for f, i in infos if i.samplerate >= MIN_RECORDING_RATE]
+
+
+def recording_files(directory, hint="install the package that ships them or leave out --voice-recording-minutes"):
+    """The recordings under `directory`, as `recording_durations` finds them, paths only."""
+    return [f for f, _ in recording_durations(directory, hint)]
 
 
 def recordings_for_minutes(set_name, minutes, seed):
     """Recordings of one set, in a seeded order, until their total length reaches `minutes`."""
-    import soundfile as sf
     spec = RECORDING_SETS[set_name]
     hint = f"install them (apt-get install -y {' '.join(spec['packages'])}) or leave out --voice-recording-minutes"
-    files = [f for d in spec["dirs"] for f in recording_files(d, hint)]
-    order = np.random.default_rng(seed).permutation(len(files))
+    found = [fd for d in spec["dirs"] for fd in recording_durations(d, hint)]
+    order = np.random.default_rng(seed).permutation(len(found))
     chosen, total = [], 0.0
     for k in order:
         if total >= minutes * 60:
             break
-        chosen.append(files[k])
-        total += sf.info(files[k]).duration
+        chosen.append(found[k][0])
+        total += found[k][1]
     return [(set_name, f) for f in chosen]
 
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableDevices, chooseDevice } from '../device';
-import { defaultModelDir, listCards } from '../prior';
+import { defaultModelDir, listCards, type ModelCard } from '../prior';
 import type { EngineInfo, EngineOptions, ModelInfo } from './protocol';
 import { measuredPresets, presetSchedule } from '../tasks';
 import { PRESET_NAMES } from '../../../src-shared/engine/jobs';
@@ -14,6 +14,13 @@ export function ortVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** Levels x steps each preset runs for a task (null: the general presets), as the tasks plan them. */
+function presetsOf(card: ModelCard | null, task: 'upsample' | 'separate' | null): ModelInfo['presets'] {
+  if (!card) return null;
+  const measured = task ? measuredPresets(card, task) : card.presets;
+  return Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(card.schedule, measured, p)])) as ModelInfo['presets'];
 }
 
 export async function engineInfo(o: EngineOptions): Promise<EngineInfo> {
@@ -30,13 +37,9 @@ export async function engineInfo(o: EngineOptions): Promise<EngineInfo> {
       source: c.card?.source ?? null,
       sampleRate: c.card?.sampleRate ?? null,
       receptiveField: c.card?.receptiveField ?? null,
-      presets: c.card ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, c.card!.presets, p)])) as ModelInfo['presets']) : null,
-      upsamplePresets: c.card
-        ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, measuredPresets(c.card, 'upsample'), p)])) as ModelInfo['upsamplePresets'])
-        : null,
-      separatePresets: c.card
-        ? (Object.fromEntries(PRESET_NAMES.map((p) => [p, presetSchedule(c.card!.schedule, measuredPresets(c.card, 'separate'), p)])) as ModelInfo['separatePresets'])
-        : null,
+      presets: presetsOf(c.card, null),
+      upsamplePresets: presetsOf(c.card, 'upsample'),
+      separatePresets: presetsOf(c.card, 'separate'),
       error: c.error,
     })),
   };
