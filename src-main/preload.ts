@@ -11,6 +11,7 @@ const api: Api & { pathForFile(file: File): string } = {
   appInfo: () => invoke(CHANNELS.appInfo)(),
   importAudio: invoke(CHANNELS.audioImport),
   getAudio: invoke(CHANNELS.audioGet),
+  restoreAudio: invoke(CHANNELS.audioRestore),
   openProject: () => invoke(CHANNELS.projectOpen)(),
   saveProject: invoke(CHANNELS.projectSave),
   acceptFill: invoke(CHANNELS.editAcceptFill),

@@ -157,9 +157,14 @@ export function createHandlers(deps: HostDeps): Handlers {
 
     'project:open': async () => store.load(),
 
+    'audio:restore': async (req) => ({ restored: await store.restoreAudio(req.blob, { sampleRate: req.sampleRate, channels: req.channels }) }),
+
     'project:save': async (req) => {
       await store.save(req.doc);
-      return { savedAt: new Date().toISOString() };
+      // the folder may have been moved, deleted or cleaned up while the editor still shows the
+      // audio: the page writes back what it holds (audio:restore) before anything is lost
+      const missing = await store.missingAudio(req.doc.tracks.map((t) => t.blob));
+      return { savedAt: new Date().toISOString(), missing };
     },
 
     'edit:accept-fill': async (req) => {

@@ -159,6 +159,42 @@ export class ProjectStore {
     return id;
   }
 
+  /**
+   * Those of `ids` whose audio is gone from the project folder: the stored file, or for an
+   * accepted fill any version or fill it is made of (the folder was moved, deleted or cleaned
+   * up while the editor still shows the audio). A damaged file is not "missing": reading it
+   * reports it.
+   */
+  async missingAudio(ids: readonly string[]): Promise<string[]> {
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      try {
+        const { fills } = await this.versionChain(id);
+        for (const { v } of fills) {
+          const fill = await this.blobPath(v.fill);
+          if (!fill || fill.endsWith(FILL_VERSION)) throw new CodedError('NOT_FOUND', 'fill missing');
+        }
+      } catch (e) {
+        if (e instanceof CodedError && e.code === 'NOT_FOUND') missing.push(id);
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * Writes back a version whose audio is missing from the project folder (see missingAudio),
+   * from the copy the editor holds, as a float32 WAV under the same id, so the document and its
+   * undo history stay valid. Nothing present is ever replaced: a version that can be read is
+   * left alone (false).
+   */
+  async restoreAudio(id: string, audio: AudioData): Promise<boolean> {
+    const target = this.blobFile(id, 'wav'); // (a hostile id is refused here)
+    if ((await this.missingAudio([id])).length === 0) return false;
+    await this.writeBlob(() => writeFileAtomic(target, encodeWav(audio, { format: 'float32' })));
+    this.shapes.set(id, { sampleRate: audio.sampleRate, channelCount: audio.channels.length, frames: audio.channels[0]?.length ?? 0 });
+    return true;
+  }
+
   /** Whether a blob is an accepted fill's recipe (not audio itself). */
   async isFillVersion(id: string): Promise<boolean> {
     return (await this.blobPath(id))?.endsWith(FILL_VERSION) ?? false;

@@ -197,6 +197,7 @@ function createApi(): RendererApi {
     appInfo: () => call(CHANNELS.appInfo)(),
     importAudio,
     getAudio: call(CHANNELS.audioGet),
+    restoreAudio: call(CHANNELS.audioRestore),
     readAudio: (request: { blob: string }, onReceived?: (fraction: number) => void) =>
       bridge.request(CHANNELS.audioGet, request, onReceived ? { onReceived } : {}),
     openProject: () => call(CHANNELS.projectOpen)(),

@@ -2,7 +2,7 @@
 // with their live previews, the selection, alternatives, settings and what the user is told.
 // Large audio lives in $state.raw (never proxied). Every document change autosaves.
 import type { JobEvent, JobStartRequest, ProgressEvent, TrackAudio } from '../../src-shared/ipc/contract';
-import type { AppError } from '../../src-shared/ipc/result';
+import type { AppError, Result } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
 import { summarize, updateWaveform, waveformSpan } from '../../src-shared/audio/waveform';
@@ -170,6 +170,10 @@ export class Project {
   private docChanges = 0;
   /** Versions being read again from the project (shown again after they were let go). */
   private rereading = new Set<string>();
+  /** Versions being written back into the project folder (restoreMissing). */
+  private restoring = new Set<string>();
+  /** Versions the project folder lost that this window could not write back (the user was told once). */
+  private unrestorable = new Set<string>();
   /** How much audio the window keeps of versions nothing needs (deleted tracks, past fills' alternatives). */
   readonly unneededBudgetBytes = unneededBudget();
 
@@ -372,11 +376,62 @@ export class Project {
     if (this.saveBlocked) return;
     const doc = $state.snapshot(this.doc) as ProjectDoc;
     const r = await api.saveProject({ doc });
-    if (r.ok) this.saveState = this.saveTimer ? 'saving' : 'saved';
-    else {
+    if (r.ok) {
+      this.saveState = this.saveTimer ? 'saving' : 'saved';
+      if (r.value.missing.length) await this.restoreMissing(r.value.missing);
+    } else {
       this.saveState = 'error';
       this.reportError(r.error, 'The project could not be saved');
     }
+  }
+
+  /**
+   * Writes back into the project folder, from the audio this window holds, versions the folder
+   * has lost (it was moved, deleted or cleaned up while the editor showed them), so that nothing
+   * is lost and the project opens again whole. The main side never replaces a version it can
+   * read, so asking for one that is there does nothing.
+   */
+  private async restoreMissing(blobs: readonly string[]): Promise<void> {
+    const restored: string[] = [];
+    const lost: string[] = [];
+    for (const blob of blobs) {
+      if (this.restoring.has(blob)) continue;
+      const name = this.doc.tracks.find((t) => t.blob === blob)?.name;
+      const label = name ? `"${name}"` : 'a result';
+      const a = wholeAudio(this.held, blob);
+      if (!a) {
+        if (!this.unrestorable.has(blob)) lost.push(label);
+        this.unrestorable.add(blob);
+        continue;
+      }
+      this.restoring.add(blob);
+      try {
+        // (a playable buffer may be shared memory, which IPC cannot carry: that is copied)
+        const channels = a.channels.map((c) => (c.buffer instanceof ArrayBuffer ? (c as Float32Array<ArrayBuffer>) : new Float32Array(c)));
+        const r = await api.restoreAudio({ blob, sampleRate: a.sampleRate, channels });
+        if (!r.ok) this.reportError(r.error, `The audio of ${label} could not be written back into the project folder`);
+        else if (r.value.restored) restored.push(label);
+      } finally {
+        this.restoring.delete(blob);
+      }
+    }
+    if (restored.length) {
+      this.notify('info', `The project folder had lost the audio of ${restored.join(', ')} (was it moved or deleted?). It was written back from the editor; nothing is lost.`);
+    }
+    if (lost.length) {
+      this.notify('error', `The audio of ${lost.join(', ')} is gone from the project folder (was it moved or deleted?), and this window no longer holds it. Put the folder back, or open the original files again.`);
+    }
+  }
+
+  /**
+   * `call`, and once more after writing back `blobs` (those this window holds) if it failed
+   * because their audio is gone from the project folder.
+   */
+  private async withRestore<T>(blobs: readonly string[], call: () => Promise<Result<T>>): Promise<Result<T>> {
+    const r = await call();
+    if (r.ok || r.error.code !== 'NOT_FOUND') return r;
+    await this.restoreMissing(blobs);
+    return call();
   }
 
   /** Keeps `a` (its samples moved into a playable buffer) and returns what was kept. */
@@ -560,7 +615,7 @@ export class Project {
   }
 
   private async start(request: JobStartRequest, view: Omit<JobView, 'jobId' | 'progress' | 'previews' | 'startedAt' | 'firstPreviewMs'>) {
-    const r = await api.startJob(request);
+    const r = await this.withRestore('blob' in request ? [request.blob] : [], () => api.startJob(request));
     if (!r.ok) return this.reportError(r.error, `${view.label} could not start`);
     const job: JobView = { ...view, jobId: r.value.jobId, progress: null, previews: 0, startedAt: performance.now(), firstPreviewMs: null };
     this.jobs = [...this.jobs, job];
@@ -710,7 +765,9 @@ export class Project {
     const option = alt?.options.find((o) => o.name === name);
     const base = alt && wholeAudio(this.held, alt.base, playableCopy);
     if (!alt || !option || !base) return;
-    const r = await api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset });
+    const r = await this.withRestore([alt.base, option.audio.blob], () =>
+      api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset }),
+    );
     if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
     // the same computation the main side makes when it reads the version, from the audio this
     // window holds, over the frames it changes (and the waveform pixels around them) only: the
@@ -759,7 +816,7 @@ export class Project {
     if (!t) return;
     this.busy++;
     try {
-      const r = await api.exportWav({ blob: t.blob, name: t.name, format, ...(sampleRate ? { sampleRate } : {}) });
+      const r = await this.withRestore([t.blob], () => api.exportWav({ blob: t.blob, name: t.name, format, ...(sampleRate ? { sampleRate } : {}) }));
       if (r.ok) this.notify('info', `Exported "${t.name}" to ${r.value.path}`, r.value.path);
       else if (r.error.code !== 'CANCELLED') this.reportError(r.error, `"${t.name}" could not be exported`);
     } finally {

@@ -4,6 +4,7 @@ export const CHANNELS = {
   appInfo: 'app:info',
   audioImport: 'audio:import',
   audioGet: 'audio:get',
+  audioRestore: 'audio:restore',
   projectOpen: 'project:open',
   projectSave: 'project:save',
   editAcceptFill: 'edit:accept-fill',

@@ -81,6 +81,21 @@ export interface ImportedAudio extends TrackAudio {
 
 export const AudioGetRequest = z.object({ blob: BlobId }).strict();
 
+/**
+ * Writes back a version of a track that went missing from the project folder (see
+ * `project:save`'s `missing`), from the samples the editor holds. Never replaces anything.
+ */
+export const AudioRestoreRequest = z
+  .object({
+    blob: BlobId,
+    sampleRate: z.number().int().min(1000).max(768000),
+    channels: z.array(z.instanceof(Float32Array)).min(1).max(8),
+  })
+  .strict()
+  .refine((r) => r.channels.every((c) => c.length === r.channels[0]!.length), 'the channels have different lengths')
+  .refine((r) => r.channels.reduce((n, c) => n + c.byteLength, 0) <= MAX_IMPORT_BYTES, 'the audio is too large')
+  .refine((r) => r.channels.every((c) => c.every(Number.isFinite)), 'the audio holds samples that are not numbers');
+
 // ---- project ------------------------------------------------------------------------------------
 /**
  * The saved document. Its tracks' audio comes one track per `audio:get`: a project's audio can be
@@ -210,6 +225,7 @@ export const REQUEST_SCHEMAS = {
   [CHANNELS.appInfo]: Empty,
   [CHANNELS.audioImport]: AudioImportRequest,
   [CHANNELS.audioGet]: AudioGetRequest,
+  [CHANNELS.audioRestore]: AudioRestoreRequest,
   [CHANNELS.projectOpen]: Empty,
   [CHANNELS.projectSave]: ProjectSaveRequest,
   [CHANNELS.editAcceptFill]: AcceptFillRequest,
@@ -225,8 +241,10 @@ export interface ResponseMap {
   'app:info': AppInfo;
   'audio:import': ImportedAudio;
   'audio:get': TrackAudio;
+  'audio:restore': { restored: boolean };
   'project:open': OpenedProject;
-  'project:save': { savedAt: string };
+  /** `missing`: the document's versions whose audio is gone from the project folder (restore them with `audio:restore`). */
+  'project:save': { savedAt: string; missing: string[] };
   'edit:accept-fill': AcceptedFill;
   'engine:info': EngineSummary;
   'job:start': { jobId: string };
@@ -261,7 +279,8 @@ export interface Api {
   importAudio(request: AudioImportRequest): Promise<Result<ImportedAudio>>;
   getAudio(request: z.input<typeof AudioGetRequest>): Promise<Result<TrackAudio>>;
   openProject(): Promise<Result<OpenedProject>>;
-  saveProject(request: z.input<typeof ProjectSaveRequest>): Promise<Result<{ savedAt: string }>>;
+  restoreAudio(request: z.input<typeof AudioRestoreRequest>): Promise<Result<{ restored: boolean }>>;
+  saveProject(request: z.input<typeof ProjectSaveRequest>): Promise<Result<ResponseMap['project:save']>>;
   acceptFill(request: z.input<typeof AcceptFillRequest>): Promise<Result<AcceptedFill>>;
   engineInfo(): Promise<Result<EngineSummary>>;
   startJob(request: z.input<typeof JobStartRequest>): Promise<Result<{ jobId: string }>>;

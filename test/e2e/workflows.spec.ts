@@ -3,7 +3,7 @@
 // cancel, alternatives, undo/redo, export, reopen. Screenshots in test-results/screenshots.
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EVAL, REPO, startBuiltWebHost, TINY_MODEL, type RunningHost } from './web-host';
 
@@ -298,6 +298,31 @@ test('a deleted track lets go of its audio (budget 0) and undo reads it back fro
   await page.getByTestId('stop').click();
   await page.getByTestId('redo').click();
   await expect(page.getByTestId('track')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a project folder deleted while the editor shows its audio: the next save writes it back, export and reopen work', async ({ page }) => {
+  const errors = await open(page);
+  const blobs = join(host.projectDir, 'blobs');
+  const stored = readdirSync(blobs);
+  expect(stored).toHaveLength(1);
+  rmSync(host.projectDir, { recursive: true, force: true }); // cleaned up, moved, synced away...
+  await page.getByTestId('mute').click(); // any change saves
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'written back from the editor' })).toBeVisible();
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  expect(readdirSync(blobs)).toEqual([stored[0]!.replace(/\.[a-z0-9]+$/, '.wav')]);
+  await page.getByTestId('track-menu').click();
+  await page.getByTestId('export-format').selectOption('float32');
+  await page.getByTestId('export').click();
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'Exported' })).toBeVisible();
+  const wav = readFileSync(join(host.projectDir, 'exports', readdirSync(join(host.projectDir, 'exports'))[0]!));
+  expect(wav.readUInt32LE(24)).toBe(22050);
+  expect(Math.abs(wav.readUInt32LE(wav.indexOf('data', 36, 'latin1') + 4) / 4 - 3.3 * 22050)).toBeLessThan(0.1 * 22050);
+  // and the project opens whole in a fresh page
+  await page.reload();
+  await expect(page.locator('[data-ready="true"]')).toBeVisible();
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  await expect(page.getByTestId('notice-error')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

@@ -57,9 +57,15 @@ RECORDING_SETS = {
     "festvox-ru": {"packages": ["festvox-ru"], "dirs": ["/usr/share/festival/voices/russian/msu_ru_nsh_clunits/wav"]},
     "kde-edu": {"packages": ["ktuberling-data", "klettres-data"],
                 "dirs": ["/usr/share/ktuberling/sounds", "/usr/share/klettres"]},
+    # Asterisk's telephone prompts in wideband G.722 (16 kHz, passband to 7 kHz): whole sentences
+    # read by four professional speakers (one of them twice) in five languages
+    "asterisk": {"packages": ["ffmpeg"] + [f"asterisk-core-sounds-{lang}-g722" for lang in ["en", "es", "fr", "it", "ru"]],
+                 "dirs": ["/usr/share/asterisk/sounds"]},
 }
 VOICE_RECORDINGS = [("recording", name) for name in RECORDING_SETS]
-RECORDING_EXTENSIONS = (".wav", ".ogg", ".flac")
+RECORDING_EXTENSIONS = (".wav", ".ogg", ".flac", ".g722")
+G722_BYTES_PER_SECOND = 8000  # 64 kbit/s, always 16 kHz audio
+SILENCE_DIRS = {"silence"}  # prompt sets keep their pause files there
 MIN_RECORDING_RATE = 16000  # an 8 kHz recording has nothing above 4 kHz to teach
 ESPEAK_TRAIN_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m7", "f1", "f2", "f3", "f4", "klatt", "klatt3"]
 ESPEAK_VAL_VARIANTS = ["m6", "f5", "klatt2"]
@@ -332,9 +338,18 @@ def make_text(rng, n_sent):
 # ----------------------------------------------------------------------------------
 # Rendering
 # ----------------------------------------------------------------------------------
+def read_g722(path):
+    """A raw G.722 file (no header) decoded by ffmpeg to 16 kHz float32."""
+    out = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "g722", "-i", path,
+                          "-f", "f32le", "-ac", "1", "-ar", str(SR), "pipe:1"], check=True, capture_output=True, timeout=120)
+    return np.frombuffer(out.stdout, dtype="<f4").astype(np.float32)
+
+
 def read_audio(path):
     import soundfile as sf
     from scipy.signal import resample_poly
+    if path.lower().endswith(".g722"):
+        return read_g722(path)
     y, sr = sf.read(path, dtype="float32", always_2d=True)
     y = y.mean(axis=1)
     if sr != SR:
@@ -447,15 +462,33 @@ def recording_durations(directory, hint="install the package that ships them or 
     if not os.path.isdir(directory):
         raise SystemExit(f"no recordings in {directory}: {hint}")
     found = []
-    for root, _dirs, files in os.walk(directory):
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if d not in SILENCE_DIRS]
         found += [os.path.join(root, f) for f in files if f.lower().endswith(RECORDING_EXTENSIONS)]
-    infos = [(f, sf.info(f)) for f in sorted(found)]
-    return [(f, i.duration) for f, i in infos if i.samplerate >= MIN_RECORDING_RATE]
+    out = []
+    for f in sorted(found):
+        if f.lower().endswith(".g722"):
+            out.append((f, os.path.getsize(f) / G722_BYTES_PER_SECOND))
+            continue
+        info = sf.info(f)
+        if info.samplerate >= MIN_RECORDING_RATE:
+            out.append((f, info.duration))
+    return out
 
 
 def recording_files(directory, hint="install the package that ships them or leave out --voice-recording-minutes"):
     """The recordings under `directory`, as `recording_durations` finds them, paths only."""
     return [f for f, _ in recording_durations(directory, hint)]
+
+
+def recording_sets(text):
+    """`--voice-recordings`: comma-separated set names, each checked against RECORDING_SETS."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in RECORDING_SETS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"unknown recording set {', '.join(unknown) or repr(text)}; "
+                                         f"choose from {', '.join(sorted(RECORDING_SETS))}")
+    return names
 
 
 def recordings_for_minutes(set_name, minutes, seed):
@@ -540,8 +573,9 @@ def main():
     ap.add_argument("--voice-minutes", type=float, default=30)
     ap.add_argument("--voice-recording-minutes", type=float, default=0,
                     help="minutes of real recorded speech added to the voice TRAINING split (0 = none, the default). What each set did: training/README.md")
-    ap.add_argument("--voice-recordings", choices=sorted(RECORDING_SETS), default="festvox-ru",
-                    help="which recordings --voice-recording-minutes takes")
+    ap.add_argument("--voice-recordings", type=recording_sets, default=["festvox-ru"],
+                    help="which recordings --voice-recording-minutes takes, comma-separated; each set gives up to "
+                         "that many minutes (%s)" % ", ".join(sorted(RECORDING_SETS)))
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", choices=["piano", "voice"])
@@ -551,6 +585,8 @@ def main():
         raise SystemExit("refusing to write into shared/eval")
     if not a.no_install:
         ensure_packages()
+        if a.voice_recording_minutes > 0 and a.only != "piano":
+            ensure_packages([p for name in a.voice_recordings for p in RECORDING_SETS[name]["packages"]])
     os.makedirs(a.out, exist_ok=True)
     piano_s = 24.0
     for src in ([a.only] if a.only else ["piano", "voice"]):
@@ -558,7 +594,7 @@ def main():
         per_item = piano_s * 0.95 if src == "piano" else 8.0  # rough seconds per clip after trimming
         n_train = max(4, int(minutes * 60 / per_item))
         n_val = max(4, int(n_train * a.val_fraction))
-        recs = recordings_for_minutes(a.voice_recordings, a.voice_recording_minutes, a.seed) \
+        recs = [r for name in a.voice_recordings for r in recordings_for_minutes(name, a.voice_recording_minutes, a.seed)] \
             if src == "voice" and a.voice_recording_minutes > 0 else []
         build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, recordings=recs)
         build(src, "val", n_val, a.seed + 1000, a.jobs, a.out, piano_s)

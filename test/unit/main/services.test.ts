@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { EMPTY_PROJECT, newTrack } from '../../../src-shared/project/doc';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandlers, safeFileName, uniquePath } from '../../../src-main/services';
@@ -130,6 +131,24 @@ describe('services', () => {
     onEvent({ status: 'done', jobId: 'j1', result: { kind: 'inpaint', tracks: { alt1: [new Float32Array(10)] }, offset: 500, sampleRate: sr, reports: [], device: 'cpu', model: [], preset: 'draft', levels: 1, stepsPerLevel: 1, seed: 1, seconds: 0, sampleUpdates: 0, notes: [] } });
     await expect.poll(() => emitted.length).toBe(2);
     expect(emitted[1]).toMatchObject({ status: 'done', summary: { offset: from + 500 } });
+  });
+
+  it('saving reports the shown versions the project folder lost; the editor writes them back and export works again', async () => {
+    const { store, h, ctx } = setup();
+    const audio = { sampleRate: 8000, channels: [new Float32Array(800).map((_, i) => Math.cos(i / 7) / 3)] };
+    const blob = await store.putAudio(audio);
+    const doc = { ...EMPTY_PROJECT, tracks: [newTrack('t1', 'take', '#4cc9f0', { blob, sampleRate: 8000, channelCount: 1, frames: 800 }, { kind: 'import', file: 'take.wav' })] };
+    expect((await h['project:save']({ doc }, ctx)).missing).toEqual([]);
+    rmSync(store.dir, { recursive: true, force: true }); // the folder deleted while the editor shows the track
+    await expect(h['export:wav']({ blob, name: 'take', format: 'float32' }, ctx)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await h['project:save']({ doc }, ctx)).missing).toEqual([blob]);
+    expect(await h['audio:restore']({ blob, ...audio }, ctx)).toEqual({ restored: true });
+    expect(await h['audio:restore']({ blob, ...audio }, ctx)).toEqual({ restored: false });
+    expect((await h['project:save']({ doc }, ctx)).missing).toEqual([]);
+    const out = await h['export:wav']({ blob, name: 'take', format: 'float32' }, ctx);
+    const wav = readFileSync(out.path);
+    expect(new Float32Array(Uint8Array.from(wav.subarray(wav.length - 3200)).buffer)).toEqual(audio.channels[0]);
+    expect((await store.load()).doc.tracks.map((t) => t.blob)).toEqual([blob]); // and the project opens whole again
   });
 
   it('reveal only shows files exported in this session', async () => {

@@ -95,6 +95,37 @@ describe('ProjectStore', () => {
     expect(await failure(s.getAudio(ok))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('finds the versions whose audio left the project folder, and writes them back from the editor without replacing anything', async () => {
+    const s = fresh();
+    const sr = 8000;
+    const baseAudio = { sampleRate: sr, channels: [new Float32Array(8000).map((_, i) => Math.sin(i / 9) * 0.5)] };
+    const base = await s.putSource({ kind: 'bytes', bytes: encodeWav(baseAudio, { format: 'float32' }) }, 'wav');
+    const fill = await s.putAudio({ sampleRate: sr, channels: [new Float32Array(1000).fill(-0.5)] });
+    const accepted = await s.putFillVersion({ kind: 'fill', base, fill, fillOffset: 2000, start: 0.3, end: 0.35, sampleRate: sr, channelCount: 1, frames: 8000 });
+    const other = await s.putAudio({ sampleRate: sr, channels: [new Float32Array(10).fill(0.1)] });
+    expect(await s.missingAudio([base, accepted, other, accepted])).toEqual([]);
+    const shown = await s.getAudio(accepted); // what the editor holds
+
+    // the fill the accepted version is made of goes: the version is missing, its base is not
+    rmSync((await s.blobPath(fill))!);
+    expect(await s.missingAudio([base, accepted, other])).toEqual([accepted]);
+    // a version that can be read is never replaced
+    const before = readFileSync((await s.blobPath(other))!);
+    expect(await s.restoreAudio(other, { sampleRate: sr, channels: [new Float32Array(10).fill(0.9)] })).toBe(false);
+    expect(readFileSync((await s.blobPath(other))!)).toEqual(before);
+    expect(await s.restoreAudio(accepted, { sampleRate: sr, channels: shown.channels })).toBe(true);
+    expect(await s.missingAudio([accepted])).toEqual([]);
+    expect(Array.from((await new ProjectStore(s.dir).getAudio(accepted)).channels[0]!)).toEqual(Array.from(shown.channels[0]!));
+
+    // the whole folder deleted: everything is missing, and writing back recreates the folder
+    rmSync(s.dir, { recursive: true, force: true });
+    expect(await s.missingAudio([base, accepted, other])).toEqual([base, accepted, other]);
+    expect(await s.restoreAudio(base, baseAudio)).toBe(true);
+    expect(await s.missingAudio([base, accepted, other])).toEqual([accepted, other]);
+    expect(Array.from((await new ProjectStore(s.dir).getAudio(base)).channels[0]!)).toEqual(Array.from(baseAudio.channels[0]!));
+    await expect(s.restoreAudio('../../etc/passwd', baseAudio)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('reads a stretch of a version exactly as the whole version sliced, fills straddling its edges included', async () => {
     const s = fresh();
     const sr = 8000;
