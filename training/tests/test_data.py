@@ -1,4 +1,5 @@
 """Data determinism: the same seed gives the same MIDI and the same text; no rendering."""
+import argparse
 import os
 
 import numpy as np
@@ -174,3 +175,30 @@ def test_recordings_for_minutes_stops_at_the_minutes_in_a_seeded_order(tmp_path,
     assert len(a) == 3 and a == md.recordings_for_minutes("test", 0.25, seed=1)  # 18 s >= 15 s
     assert a != md.recordings_for_minutes("test", 0.25, seed=2)
     assert all(name == "test" for name, _ in a)
+
+
+def test_g722_prompts_are_timed_from_their_size_decoded_by_ffmpeg_and_silence_folders_skipped(tmp_path):
+    import shutil
+    import subprocess
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is not installed (apt-get install -y ffmpeg): the G.722 reader needs it")
+    os.makedirs(tmp_path / "en" / "silence")
+    t = np.arange(16000 * 2) / 16000
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    for name in ["en/hello.g722", "en/silence/1.g722"]:
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "f32le", "-ar", "16000", "-ac", "1", "-i", "pipe:0",
+                        "-c:a", "g722", "-f", "g722", str(tmp_path / name)], input=tone.tobytes(), check=True)
+    found = md.recording_durations(str(tmp_path))
+    assert [os.path.relpath(f, tmp_path) for f, _ in found] == ["en/hello.g722"]
+    assert abs(found[0][1] - 2.0) < 0.01  # 8,000 bytes a second
+    y = md.read_audio(found[0][0])
+    assert abs(len(y) - len(tone)) < 100
+    lag = int(np.argmax(np.correlate(y[4000:4400], tone[4000:4200], "valid")))
+    assert np.corrcoef(y[4000 + lag:4200 + lag], tone[4000:4200])[0, 1] > 0.95  # the same tone, after the codec's delay
+
+
+def test_recording_sets_are_a_checked_comma_list():
+    assert md.recording_sets("kde-edu, asterisk") == ["kde-edu", "asterisk"]
+    for bad in ["", "kde-edu,librivox", ","]:
+        with pytest.raises(argparse.ArgumentTypeError, match="choose from"):
+            md.recording_sets(bad)
