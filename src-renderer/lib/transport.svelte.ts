@@ -31,6 +31,10 @@ export class Transport {
   private startedAt = 0;
   private stopAt = Infinity;
   private raf = 0;
+  /** Counts starts and pauses: a start waiting for the audio device gives up when another came after it. */
+  private starts = 0;
+  /** A start is waiting for the audio device (playback has not begun yet). */
+  private starting = false;
   private emitters = new Set<EventEmitterForPlayerEvents>();
   private tracks: () => PlayableTrack[] = () => [];
 
@@ -57,7 +61,18 @@ export class Transport {
 
   private async startSources(sources: Source[], from: number, until = Infinity): Promise<void> {
     const ctx = this.context();
-    if (ctx.state === 'suspended') await ctx.resume();
+    const start = ++this.starts;
+    if (ctx.state === 'suspended') {
+      this.starting = true;
+      try {
+        await ctx.resume();
+      } finally {
+        if (start === this.starts) this.starting = false;
+      }
+      // paused, stopped, sought or started again while the audio device woke up: that one wins
+      // (before, a stop pressed in that moment was lost and playback began after it)
+      if (start !== this.starts) return;
+    }
     this.startOffset = from;
     this.startedAt = ctx.currentTime + 0.02;
     this.stopAt = until;
@@ -134,6 +149,8 @@ export class Transport {
   }
 
   pause(): void {
+    this.starts++; // (a start still waiting for the audio device is called off)
+    this.starting = false;
     if (!this.playing) return;
     this.position = this.currentTime();
     this.stopNodes();
@@ -147,13 +164,13 @@ export class Transport {
   }
 
   toggle(): void {
-    if (this.playing) this.pause();
+    if (this.playing || this.starting) this.pause();
     else void this.play();
   }
 
   seek(time: number): void {
     const t = Math.min(this.duration, Math.max(0, Number.isFinite(time) ? time : 0));
-    const wasPlaying = this.playing;
+    const wasPlaying = this.playing || this.starting;
     if (wasPlaying) this.pause();
     this.position = t;
     this.emit('player.seeked', t);

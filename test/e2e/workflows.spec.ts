@@ -326,6 +326,41 @@ test('a project folder deleted while the editor shows its audio: the next save w
   expect(errors).toEqual([]);
 });
 
+test('stop or pause pressed while the audio device wakes up wins: playback does not begin after it', async ({ page }) => {
+  const errors = await open(page);
+  // an audio device that takes 800 ms to wake (a Bluetooth headset, a busy machine)
+  await page.evaluate(() => {
+    const woke = new WeakSet<BaseAudioContext>();
+    const state = Object.getOwnPropertyDescriptor(BaseAudioContext.prototype, 'state')!;
+    Object.defineProperty(BaseAudioContext.prototype, 'state', {
+      configurable: true,
+      get(this: BaseAudioContext) {
+        return woke.has(this) ? state.get!.call(this) : 'suspended';
+      },
+    });
+    const resume = AudioContext.prototype.resume;
+    AudioContext.prototype.resume = function (this: AudioContext) {
+      return new Promise((r) => setTimeout(r, 800)).then(() => {
+        woke.add(this);
+        return resume.call(this);
+      });
+    };
+  });
+  const play = page.getByTestId('play');
+  for (const press of ['stop', 'play'] as const) {
+    await play.click();
+    await page.getByTestId(press).click(); // at once: the device is still waking
+    await page.waitForTimeout(1500);
+    await expect(play).toHaveText('Play');
+    await expect(page.getByTestId('playhead-time')).toHaveText(/^0:00\.0/);
+  }
+  await play.click(); // and a plain press still plays, once the device is awake
+  await expect(play).toHaveText('Pause');
+  await expect(page.getByTestId('playhead-time')).not.toHaveText(/^0:00\.0/);
+  await page.getByTestId('stop').click();
+  expect(errors).toEqual([]);
+});
+
 test('a second tab takes the project over: the first stops saving, says why, and cannot overwrite the second one\'s work', async ({ page }) => {
   const errors = await open(page);
   const second = await page.context().newPage();
