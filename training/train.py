@@ -30,7 +30,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from model import PriorConfig, WaveNetPrior, lineage_of, quantize, save_checkpoint  # noqa: E402
+from model import PriorConfig, WaveNetPrior, lineage_of, quantize, save_checkpoint, smoothed_logp  # noqa: E402
 
 VAL_SIGMAS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
 SIGMA_MIN, SIGMA_MAX = 1e-3, 0.3
@@ -168,6 +168,37 @@ def augment(clean, rng, kinds, p=0.5):
     return out.astype(np.float32)
 
 
+def spline_from_every(clean, factor, phases):
+    """Each row of `clean` [B, L] kept at every `factor`-th sample (from its phase) and the rest
+    filled by the cubic spline through those: what 4x super-resolution starts from."""
+    from scipy.interpolate import CubicSpline
+    out = np.empty_like(clean)
+    t = np.arange(clean.shape[1])
+    for i, row in enumerate(clean):
+        idx = np.arange(int(phases[i]), clean.shape[1], factor)
+        out[i] = CubicSpline(idx, row[idx])(t)
+    return out
+
+
+def direction_term(model, clean, rng, factor, eps, rf, sigma_lo=0.001, sigma_hi=0.005):
+    """The upsampling-direction term (train.py --direction): how much more likely the prior rates
+    the spline moved a step `eps` towards the truth than the spline itself, in nats/sample over
+    positions with full context, at a sigma of the super-resolution schedule. Super-resolution
+    ascends the prior's log density from the spline; the first step goes the right way when this
+    difference is positive. Returns (loss, mean difference); the loss is a smooth hinge that stops
+    pulling once the difference is clearly positive."""
+    spl = torch.from_numpy(spline_from_every(clean.detach().cpu().numpy(), factor, rng.integers(0, factor, clean.shape[0]))).to(clean.device)
+    moved = spl + eps * (clean - spl)
+    sigma = torch.from_numpy(np.exp(rng.uniform(math.log(sigma_lo), math.log(sigma_hi), clean.shape[0])).astype(np.float32)).to(clean.device)
+    x = torch.cat([spl, moved])
+    s2 = sigma.repeat(2)
+    lp = smoothed_logp(model(x, s2), x, s2, model.bins)[:, rf:]
+    n = clean.shape[0]
+    d = (lp[n:] - lp[:n]).mean(1)
+    tau = 0.05
+    return (tau * F.softplus(-d / tau)).mean(), float(d.mean())
+
+
 def bits_per_sample(model, clean, sigma, noise, start):
     """Mean CE (bits) of the clean bins at positions >= start given noisy history."""
     x = clean + sigma.view(-1, 1) * noise
@@ -271,6 +302,12 @@ def main():
     ap.add_argument("--init", default=None, help="start from these weights (fine-tune), if no checkpoint exists yet")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--augment", default="", help=f"comma list of {','.join(AUGMENTS)}: recording-like variety (rooms, EQ, tape speed, brighter highs) per segment")
+    ap.add_argument("--direction", type=float, default=0.0,
+                    help="weight of the upsampling-direction term (0 = off, the default): for half of each batch, "
+                         "the prior is also taught to rate the cubic spline through every --direction-factor-th sample "
+                         "BELOW the spline moved --direction-eps of the way to the truth (see direction_term)")
+    ap.add_argument("--direction-eps", type=float, default=0.25)
+    ap.add_argument("--direction-factor", type=int, default=4)
     a = ap.parse_args()
     augments = tuple(k for k in a.augment.split(",") if k)
     if any(k not in AUGMENTS for k in augments):
@@ -317,6 +354,8 @@ def main():
             print(f"[train] fine-tuning from {init} ({state['before']['samples_seen'] / 1e6:.0f}M samples before)", flush=True)
     if augments or "augment" not in state:
         state["augment"] = list(augments)
+    if a.direction > 0:
+        state["direction"] = {"weight": a.direction, "eps": a.direction_eps, "factor": a.direction_factor}
     if ck is None and cfg.anchor:
         init_anchor_from_data(model, train, seed=a.seed)
         ema.load_state_dict(model.state_dict())
@@ -334,6 +373,7 @@ def main():
     last_val = time.time() if state["step"] > 0 else 0.0
     last_ck = time.time()
     run_bits, run_n = 0.0, 0
+    run_dir_sum = 0.0
     new_file = not os.path.exists(log_path)
     logf = open(log_path, "a", newline="")
     w = csv.writer(logf)
@@ -396,8 +436,14 @@ def main():
         logits = model(x, sigma)
         tgt = quantize(clean, model.bins)
         loss = F.cross_entropy(logits[:, 1:].reshape(-1, cfg.bins), tgt[:, 1:].reshape(-1))
+        total = loss
+        if a.direction > 0:
+            nd = max(1, a.batch // 2)
+            dloss, dmean = direction_term(model, clean[:nd], rng, a.direction_factor, a.direction_eps, rf)
+            total = loss + a.direction * dloss
+            run_dir_sum += dmean
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         state["step"] += 1
@@ -410,6 +456,10 @@ def main():
         run_n += 1
         if state["step"] % 50 == 0:
             el = time.time() - t_start
+            if a.direction > 0:
+                print(f"[train] direction: log p(spline + {a.direction_eps:g} (truth - spline)) - log p(spline) = "
+                      f"{run_dir_sum / 50:+.4f} nats/sample (mean of the last 50 steps)", flush=True)
+                run_dir_sum = 0.0
             print(f"[train] step {state['step']} loss {loss.item() / math.log(2):.3f} bits, "
                   f"{a.batch * (L - 1) * 50 / max(1e-9, el - getattr(main, '_last', 0)):.0f} samples/s", flush=True)
             main._last = el
