@@ -47,3 +47,23 @@ export function lockProjectFolder(dir: string, pid = process.pid): () => void {
   }
   throw new Error(`Could not lock the project folder ${dir}: another process keeps creating ${LOCK_FILE}.`);
 }
+
+/**
+ * Takes the lock again if it went with the folder (deleted, moved or cleaned up while the host
+ * ran: the next save recreates the folder, and without its lock a second host could open it).
+ * True when this process holds the lock afterwards; false when another live host has it now.
+ */
+export function relockProjectFolder(dir: string, pid = process.pid): boolean {
+  const path = join(dir, LOCK_FILE);
+  try {
+    return readFileSync(path, 'utf8').trim() === String(pid);
+  } catch {
+    // gone: take it again below
+  }
+  try {
+    lockProjectFolder(dir, pid);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -12,7 +12,7 @@ import { createHandlers, uniquePath } from '../services';
 import { ProjectStore } from '../project/store';
 import { EngineHost } from '../engine';
 import { startWebHost } from './host';
-import { lockProjectFolder } from './project-lock';
+import { lockProjectFolder, relockProjectFolder } from './project-lock';
 import { APP_VERSION } from '../version';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,6 +55,12 @@ async function main() {
     chooseExportPath: async (name) => uniquePath(join(store.dir, 'exports'), name),
     reveal: async () => false,
   });
+  const save = handlers['project:save'];
+  handlers['project:save'] = async (req, ctx) => {
+    const saved = await save(req, ctx);
+    if (!relockProjectFolder(dir)) console.error(`web host: another web host now holds the project folder ${dir}; stop one of them`);
+    return saved;
+  };
   const dispatch = createDispatch(handlers, (m) => console.error(m));
   const host = await startWebHost({ dispatch, rendererDir: rendererDir(), port, log: (m) => console.error(m) });
   console.log(`PnF Studio web host: ${host.url}`);

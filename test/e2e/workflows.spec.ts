@@ -311,6 +311,7 @@ test('a project folder deleted while the editor shows its audio: the next save w
   await expect(page.getByTestId('notice-info').filter({ hasText: 'written back from the editor' })).toBeVisible();
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
   expect(readdirSync(blobs)).toEqual([stored[0]!.replace(/\.[a-z0-9]+$/, '.wav')]);
+  expect(readFileSync(join(host.projectDir, 'web-host.lock'), 'utf8')).toMatch(/^\d+$/); // and the host holds the folder again
   await page.getByTestId('track-menu').click();
   await page.getByTestId('export-format').selectOption('float32');
   await page.getByTestId('export').click();
