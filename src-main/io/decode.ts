@@ -120,7 +120,7 @@ function id3v2Size(b: Uint8Array): number {
   return 10 + size + footer;
 }
 
-interface MpegHeader {
+export interface MpegHeader {
   version: 1 | 2 | 25;
   layer: 1 | 2 | 3;
   bitrate: number; // kbit/s

@@ -231,7 +231,7 @@ export class ProjectStore {
 
   /**
    * Frames [from, to) of a version (clamped to it), with its sample rate and whole length:
-   * exactly `getAudio(id)` sliced, but where the audio is a WAV, or a FLAC, MP3 or Ogg this session has
+   * exactly `getAudio(id)` sliced (for a low-rate MPEG-2 MP3, but for a float's last bits), but where the audio is a WAV, or a FLAC, MP3 or Ogg this session has
    * decoded whole once (on import or opening: that says no damaged part was left out), only that
    * stretch is read (a fill in an hour-long track needs a few seconds of it, not the hour).
    */
