@@ -309,6 +309,7 @@ test('a project folder deleted while the editor shows its audio: the next save w
   rmSync(host.projectDir, { recursive: true, force: true }); // cleaned up, moved, synced away...
   await page.getByTestId('mute').click(); // any change saves
   await expect(page.getByTestId('notice-info').filter({ hasText: 'written back from the editor' })).toBeVisible();
+  await page.screenshot({ path: resolve(SHOTS, 'folder-lost-written-back.png') });
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
   expect(readdirSync(blobs)).toEqual([stored[0]!.replace(/\.[a-z0-9]+$/, '.wav')]);
   expect(readFileSync(join(host.projectDir, 'web-host.lock'), 'utf8')).toMatch(/^\d+$/); // and the host holds the folder again
