@@ -30,3 +30,16 @@ def test_direction_term_measures_the_step_towards_the_truth_and_trains_the_weigh
     # seeded: the same draws give the same value
     m.zero_grad()
     assert direction_term(m, clean, np.random.default_rng(1), 4, 0.25, rf)[1] == d
+
+
+def test_score_alignment_term_is_a_cosine_over_the_interpolated_samples_and_trains_the_weights():
+    from train import score_alignment_term
+    torch.manual_seed(0)
+    m = WaveNetPrior(PriorConfig(layers=4, channels=8, skip=8, head=16, dilations=[1, 2, 4, 8], emb=8, nfreq=2))
+    rf = m.cfg.receptive_field
+    clean = 0.3 * torch.randn(3, 2 * rf + 128)
+    loss, cos = score_alignment_term(m, clean, np.random.default_rng(1), 4, rf)
+    assert -1 <= cos <= 1 and abs(float(loss) - (1 - cos)) < 1e-6
+    loss.backward()  # (through the score: the gradient of a gradient)
+    assert any(p.grad is not None and float(p.grad.abs().sum()) > 0 for p in m.parameters())
+    assert score_alignment_term(m, clean, np.random.default_rng(1), 4, rf)[1] == cos
