@@ -289,6 +289,12 @@ def to_md(allres):
                             "above the truth, the low-noise (MAP-like) settings used here cannot beat the spline; a strong prior "
                             "would rate the truth higher or at least concentrate its posterior around it (`logpTruthMinusSpline` "
                             "in the learning curve tracks this per checkpoint)."]
+            if "cos_to_truth" in m:
+                L += ["", f"Where the ascent went: from the spline it moved {m['moved']:.3f} of the distance to the truth, at a cosine "
+                          f"of {m['cos_to_truth']:+.3f} with the way there (mean over clips; per clip: "
+                          + ", ".join(f"{n}: {c['moved']:.3f} at {c['cos_to_truth']:+.3f}" for n, c in u["clips"].items())
+                          + "). A move of a at cosine c changes the error by -10 log10(1 - 2ac + a^2) dB: at best (a = c) "
+                            "4.3 c^2 dB, so beating the spline by 0.1 dB takes a cosine of about 0.15."]
         if "upsample4xPaperStyle" in r:
             u = r["upsample4xPaperStyle"]
             st = u["settings"]
