@@ -12,6 +12,8 @@
 # MODE=large (default): a larger prior from scratch (24 layers, 96 channels, head 256).
 # MODE=finetune: resume the carried CPU checkpoints (training/.runs/<source>/ckpt.pt) at the CPU size.
 # AUGMENT=room,eq (default; AUGMENT= for none): recording-like rooms and EQ, see train.py --augment.
+# DIRECTION=W (default 0 = off): the upsampling-direction term with weight W, in its score form
+#   (train.py --direction W --direction-kind score; the gradient of a gradient, cheap on a GPU).
 # Bring the checkpoints home, then: python3 training/export.py --ckpt <ckpt.pt> --source <source>.
 set -euo pipefail
 MIN=${1:-7}
@@ -40,7 +42,7 @@ for s in piano voice; do
   if [ "$MODE" = "finetune" ] && [ -f "$HERE/.runs/$s/ckpt.pt" ] && [ ! -f "$OUT/$s/ckpt.pt" ]; then cp "$HERE/.runs/$s/ckpt.pt" "$OUT/$s/ckpt.pt"; fi
   "$PY" "$HERE/train.py" --source "$s" --device "$DEV" --threads "${THREADS:-4}" --data-dir "$DATA" --run-dir "$OUT/$s" \
       --log "$OUT/${s}_curve.csv" --hours "$HOURS" --val-min 1.5 --ckpt-min 1 "${SIZE[@]}" "${BATCH[@]}" --augment "${AUGMENT-room,eq}" \
-      > "$OUT/$s.log" 2>&1 &
+      --direction "${DIRECTION:-0}" --direction-kind score > "$OUT/$s.log" 2>&1 &
   pids+=($!)
 done
 rc=0
