@@ -199,7 +199,7 @@ def direction_term(model, clean, rng, factor, eps, rf, sigma_lo=0.001, sigma_hi=
     return (tau * F.softplus(-d / tau)).mean(), float(d.mean())
 
 
-def score_alignment_term(model, clean, rng, factor, rf, sigma_lo=0.001, sigma_hi=0.005):
+def score_alignment_term(model, clean, rng, factor, rf, sigma_lo=0.001, sigma_hi=0.005, reach_steps=0):
     """The score form of the upsampling-direction term (train.py --direction-kind score): the cosine
     between the prior's score at the spline (d sum log p / dx, what super-resolution's ascent
     follows, at a sigma of its schedule) and the way to the truth (truth - spline), over the
@@ -222,6 +222,12 @@ def score_alignment_term(model, clean, rng, factor, rf, sigma_lo=0.001, sigma_hi
     g = g * free
     r = (clean - spl) * free
     cos = (g * r).sum(1) / (g.norm(dim=1) * r.norm(dim=1) + 1e-12)
+    if reach_steps:
+        # the length too: the error left after reach_steps steps of the schedule's size
+        # (0.05 sigma^2) along this score, relative to the spline's; 1 - that is the gain
+        step = reach_steps * 0.05 * sigma.view(-1, 1) ** 2
+        left = ((r - step * g) ** 2).sum(1) / ((r ** 2).sum(1) + 1e-12)
+        return left.mean(), float(cos.mean())
     return (1 - cos).mean(), float(cos.mean())
 
 
@@ -332,9 +338,10 @@ def main():
                     help="weight of the upsampling-direction term (0 = off, the default): for half of each batch, "
                          "the prior is also taught to rate the cubic spline through every --direction-factor-th sample "
                          "BELOW the spline moved --direction-eps of the way to the truth (see direction_term)")
-    ap.add_argument("--direction-kind", choices=["step", "score"], default="step",
+    ap.add_argument("--direction-kind", choices=["step", "score", "reach"], default="step",
                     help="step: the log-density difference (direction_term); score: the cosine between the score at "
-                         "the spline and the way to the truth (score_alignment_term; --direction-eps unused)")
+                         "the spline and the way to the truth (score_alignment_term; --direction-eps unused); reach: "
+                         "the error left after the ascent's 80 steps of its own size along that score (direction and length)")
     ap.add_argument("--direction-eps", type=float, default=0.25)
     ap.add_argument("--direction-factor", type=int, default=4)
     a = ap.parse_args()
@@ -472,7 +479,8 @@ def main():
             if a.direction_kind == "step":
                 dloss, dmean = direction_term(model, clean[:nd], rng, a.direction_factor, a.direction_eps, rf)
             else:
-                dloss, dmean = score_alignment_term(model, clean[:nd], rng, a.direction_factor, rf)
+                dloss, dmean = score_alignment_term(model, clean[:nd], rng, a.direction_factor, rf,
+                                                    reach_steps=80 if a.direction_kind == "reach" else 0)
             total = loss + a.direction * dloss
             run_dir_sum += dmean
         opt.zero_grad(set_to_none=True)

@@ -43,3 +43,18 @@ def test_score_alignment_term_is_a_cosine_over_the_interpolated_samples_and_trai
     loss.backward()  # (through the score: the gradient of a gradient)
     assert any(p.grad is not None and float(p.grad.abs().sum()) > 0 for p in m.parameters())
     assert score_alignment_term(m, clean, np.random.default_rng(1), 4, rf)[1] == cos
+
+
+def test_the_reach_form_is_the_error_left_after_the_ascents_steps_along_the_score():
+    from train import score_alignment_term
+    torch.manual_seed(0)
+    m = WaveNetPrior(PriorConfig(layers=4, channels=8, skip=8, head=16, dilations=[1, 2, 4, 8], emb=8, nfreq=2))
+    rf = m.cfg.receptive_field
+    clean = 0.3 * torch.randn(2, 2 * rf + 128)
+    none, cos0 = score_alignment_term(m, clean, np.random.default_rng(1), 4, rf, reach_steps=0)
+    left, cos1 = score_alignment_term(m, clean, np.random.default_rng(1), 4, rf, reach_steps=80)
+    assert cos0 == cos1 and float(left) >= 0
+    tiny, _ = score_alignment_term(m, clean, np.random.default_rng(1), 4, rf, reach_steps=1e-9)
+    assert abs(float(tiny) - 1) < 1e-3  # no move: all of the error is left
+    left.backward()
+    assert any(p.grad is not None and float(p.grad.abs().sum()) > 0 for p in m.parameters())
