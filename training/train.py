@@ -180,16 +180,25 @@ def spline_from_every(clean, factor, phases):
     return out
 
 
-def direction_term(model, clean, rng, factor, eps, rf, sigma_lo=0.001, sigma_hi=0.005):
+def upsampling_start(clean, rng, factor, sigma_lo=0.001, sigma_hi=0.005):
+    """What the direction terms start from: the spline through every `factor`-th sample of each
+    row (random phase) and a sigma of the super-resolution schedule per row (log-uniform)."""
+    n = clean.shape[0]
+    phases = rng.integers(0, factor, n)
+    spl = torch.from_numpy(spline_from_every(clean.detach().cpu().numpy(), factor, phases)).to(clean.device)
+    sigma = torch.from_numpy(np.exp(rng.uniform(math.log(sigma_lo), math.log(sigma_hi), n)).astype(np.float32)).to(clean.device)
+    return spl, phases, sigma
+
+
+def direction_term(model, clean, rng, factor, eps, rf):
     """The upsampling-direction term (train.py --direction): how much more likely the prior rates
     the spline moved a step `eps` towards the truth than the spline itself, in nats/sample over
     positions with full context, at a sigma of the super-resolution schedule. Super-resolution
     ascends the prior's log density from the spline; the first step goes the right way when this
     difference is positive. Returns (loss, mean difference); the loss is a smooth hinge that stops
     pulling once the difference is clearly positive."""
-    spl = torch.from_numpy(spline_from_every(clean.detach().cpu().numpy(), factor, rng.integers(0, factor, clean.shape[0]))).to(clean.device)
+    spl, _, sigma = upsampling_start(clean, rng, factor)
     moved = spl + eps * (clean - spl)
-    sigma = torch.from_numpy(np.exp(rng.uniform(math.log(sigma_lo), math.log(sigma_hi), clean.shape[0])).astype(np.float32)).to(clean.device)
     x = torch.cat([spl, moved])
     s2 = sigma.repeat(2)
     lp = smoothed_logp(model(x, s2), x, s2, model.bins)[:, rf:]
@@ -199,23 +208,22 @@ def direction_term(model, clean, rng, factor, eps, rf, sigma_lo=0.001, sigma_hi=
     return (tau * F.softplus(-d / tau)).mean(), float(d.mean())
 
 
-def score_alignment_term(model, clean, rng, factor, rf, sigma_lo=0.001, sigma_hi=0.005, reach_steps=0):
+def score_alignment_term(model, clean, rng, factor, rf, reach_steps=0):
     """The score form of the upsampling-direction term (train.py --direction-kind score): the cosine
     between the prior's score at the spline (d sum log p / dx, what super-resolution's ascent
     follows, at a sigma of its schedule) and the way to the truth (truth - spline), over the
     interpolated samples that have full context on both sides. A step along the score improves
     the estimate by about 4.3 cos^2 dB at best, so the cosine, not the log-density difference, is
     what decides. Needs the gradient of a gradient (about 3x a training step). Returns
-    (1 - mean cosine, mean cosine)."""
-    n, L = clean.shape
-    phases = rng.integers(0, factor, n)
-    spl = torch.from_numpy(spline_from_every(clean.detach().cpu().numpy(), factor, phases)).to(clean.device)
+    (1 - mean cosine, mean cosine); with `reach_steps` (--direction-kind reach) the loss is instead
+    the error left after that many of the schedule's steps along the score, relative to the spline's."""
+    L = clean.shape[1]
+    spl, phases, sigma = upsampling_start(clean, rng, factor)
     free = torch.ones_like(spl)
     for i, ph in enumerate(phases):
         free[i, int(ph)::factor] = 0
     free[:, :rf] = 0
     free[:, L - rf:] = 0
-    sigma = torch.from_numpy(np.exp(rng.uniform(math.log(sigma_lo), math.log(sigma_hi), n)).astype(np.float32)).to(clean.device)
     x = spl.clone().requires_grad_(True)
     lp = smoothed_logp(model(x, sigma), x, sigma, model.bins)
     (g,) = torch.autograd.grad(lp.sum(), x, create_graph=True)
