@@ -220,6 +220,7 @@ def main():
     ap.add_argument("--temperature", type=float, default=1.0, help="noise scale^2 of the Langevin steps (1 = posterior sampling)")
     ap.add_argument("--chains", type=int, default=1, help="independent chains averaged (posterior-mean estimate)")
     ap.add_argument("--no-init-noise", action="store_true", help="start exactly at the spline (no sigma_max noise)")
+    ap.add_argument("--peak", type=float, default=0.9, help="each excerpt is scaled to this peak before upsampling")
     ap.add_argument("--clips", nargs="*", default=None, help="only these clip file names")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--raw", action="store_true")
@@ -240,7 +241,7 @@ def main():
         return
     kind = a.kind or ck.get("state", {}).get("source") or ("voice" if "voice" in a.ckpt else "piano")
     print(f"4x upsampling, {kind} clips, {a.seconds}s excerpts, samples seen {ck.get('state', {}).get('samples_seen', 0) / 1e6:.0f}M")
-    res = run_upsample(model, kind, a.seconds, a)
+    res = run_upsample(model, kind, a.seconds, a, peak=a.peak)
     res["samplesSeen"] = ck.get("state", {}).get("samples_seen", 0)
     if a.json:
         with open(a.json, "w") as f:

@@ -37,12 +37,17 @@ SIGMA_MIN, SIGMA_MAX = 1e-3, 0.3
 
 
 class Corpus:
-    def __init__(self, data_dir, source, split):
-        self.audio = np.load(os.path.join(data_dir, f"{source}_{split}.npy"), mmap_mode="r")
-        meta = json.load(open(os.path.join(data_dir, f"{source}_{split}.json")))
-        self.clips = [(c["offset"], c["length"]) for c in meta["clips"]]
-        self.lengths = np.array([l for _, l in self.clips], dtype=np.float64)
-        self.meta = meta
+    """One split of one or more data folders (`--data-dir A,B`: their clips together)."""
+
+    def __init__(self, data_dirs, source, split):
+        dirs = [d for d in data_dirs.split(",") if d] if isinstance(data_dirs, str) else list(data_dirs)
+        self.parts, self.clips = [], []
+        for d in dirs:
+            audio = np.load(os.path.join(d, f"{source}_{split}.npy"), mmap_mode="r")
+            meta = json.load(open(os.path.join(d, f"{source}_{split}.json")))
+            self.clips += [(len(self.parts), c["offset"], c["length"]) for c in meta["clips"]]
+            self.parts.append(audio)
+        self.lengths = np.array([l for _, _, l in self.clips], dtype=np.float64)
 
     def sample(self, rng, n, length):
         """n windows of `length` samples from random clips (weighted by length), zero-padded if short."""
@@ -50,13 +55,31 @@ class Corpus:
         p = self.lengths / self.lengths.sum()
         idx = rng.choice(len(self.clips), size=n, p=p)
         for i, k in enumerate(idx):
-            off, ln = self.clips[k]
+            part, off, ln = self.clips[k]
+            audio = self.parts[part]
             if ln <= length:
-                out[i, :ln] = self.audio[off:off + ln]
+                out[i, :ln] = audio[off:off + ln]
             else:
                 s = int(rng.integers(0, ln - length + 1))
-                out[i] = self.audio[off + s: off + s + length]
+                out[i] = audio[off + s: off + s + length]
         return out
+
+
+def merged_summary(data_dirs, source):
+    """The data summary (make_data.py's summary.json) of the training folders together: the first
+    folder's, with the training clips, minutes and renderers of the others added."""
+    out = {}
+    for d in data_dirs:
+        p = os.path.join(d, "summary.json")
+        s = json.load(open(p)).get(source, {}) if os.path.exists(p) else {}
+        if not out:
+            out = json.loads(json.dumps(s))
+            continue
+        t, extra = out.setdefault("train", {"clips": 0, "minutes": 0, "renderers": []}), s.get("train", {})
+        t["clips"] = t.get("clips", 0) + extra.get("clips", 0)
+        t["minutes"] = round(t.get("minutes", 0) + extra.get("minutes", 0), 2)
+        t["renderers"] = sorted(set(t.get("renderers", [])) | set(extra.get("renderers", [])))
+    return out
 
 
 def draw_sigma(rng, n, low_frac=0.6, low_max=0.03):
@@ -321,7 +344,7 @@ def atomic_save(path, *args):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True, choices=["piano", "voice"])
-    ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"))
+    ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"), help="data folder(s), comma-separated: training draws from all, validation from the first")
     ap.add_argument("--run-dir", default=None)
     ap.add_argument("--log", default=None, help="CSV learning curve (default bench/priors/<source>_curve.csv)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -365,10 +388,10 @@ def main():
     log_path = a.log or os.path.join(ROOT, "bench", "priors", f"{a.source}_curve.csv")
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
 
-    train = Corpus(a.data_dir, a.source, "train")
-    valc = Corpus(a.data_dir, a.source, "val")
-    summary_path = os.path.join(a.data_dir, "summary.json")
-    data_summary = json.load(open(summary_path)).get(a.source, {}) if os.path.exists(summary_path) else {}
+    data_dirs = [d for d in a.data_dir.split(",") if d]
+    train = Corpus(data_dirs, a.source, "train")
+    valc = Corpus(data_dirs[:1], a.source, "val")  # validation: the first folder's, so runs stay comparable
+    data_summary = merged_summary(data_dirs, a.source)
 
     state = {"step": 0, "samples_seen": 0, "wall": 0.0, "device": str(dev), "data_summary": data_summary,
              "history": []}

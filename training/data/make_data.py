@@ -24,6 +24,7 @@ script stops and names them.
 """
 import argparse
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -514,11 +515,74 @@ def render_recording(args):
     return y, {"engine": "recording", "voice": set_name, "file": os.path.relpath(path, "/usr/share")}
 
 
+# ----------------------------------------------------------------------------------
+# Sung voice (festival's singing mode): sustained vowels at musical pitches, with vibrato
+# ----------------------------------------------------------------------------------
+SINGING_VOICES = ["kal_diphone", "ked_diphone"]  # the diphone voices follow the score's pitches
+NOTE_NAMES = ["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"]
+SCALES = {"major": [0, 2, 4, 5, 7, 9, 11], "minor": [0, 2, 3, 5, 7, 8, 10], "pentatonic": [0, 2, 4, 7, 9]}
+
+
+def note_name(midi):
+    return f"{NOTE_NAMES[midi % 12]}{midi // 12 - 1}"
+
+
+def make_song(rng, n_words=24):
+    """A festival SINGING score: sentence lyrics, one note per word, a stepwise melody in a random
+    key, scale and register (bass to soprano), varied note lengths and rests. Returns (xml, info)."""
+    words = [w for w in re.sub(r"[^A-Za-z' ]", " ", make_text(rng, 3)).split()][:n_words]
+    scale = str(rng.choice(list(SCALES)))
+    tonic = int(rng.integers(43, 70))  # G2 .. A4
+    steps = SCALES[scale]
+    bpm = int(rng.integers(60, 140))
+    deg = int(rng.integers(0, len(steps)))
+    lines = [f'<SINGING BPM="{bpm}">']
+    for w in words:
+        deg = int(np.clip(deg + rng.choice([-2, -1, -1, 0, 1, 1, 2, 3, -3]), -len(steps), 2 * len(steps)))
+        midi = tonic + 12 * (deg // len(steps)) + steps[deg % len(steps)]
+        beats = float(rng.choice([0.5, 1.0, 1.0, 1.5, 2.0, 3.0]))
+        lines.append(f'<DURATION BEATS="{beats}"><PITCH NOTE="{note_name(midi)}">{w}</PITCH></DURATION>')
+        if rng.random() < 0.12:
+            lines.append(f'<REST BEATS="{float(rng.choice([0.5, 1.0]))}"></REST>')
+    lines.append("</SINGING>")
+    head = ('<?xml version="1.0"?>\n<!DOCTYPE SINGING PUBLIC "-//SINGING//DTD SINGING mark up//EN" '
+            '"Singing.v0_1.dtd" []>\n')
+    return head + "\n".join(lines) + "\n", {"scale": scale, "tonic": note_name(tonic), "bpm": bpm, "text": " ".join(words)}
+
+
+def vibrato(y, rng, sr=SR):
+    """Periodic pitch modulation (rate 4.5-6.5 Hz, depth 0.3-1 %) by a modulated read position."""
+    rate, depth = float(rng.uniform(4.5, 6.5)), float(rng.uniform(0.003, 0.01))
+    t = np.arange(len(y)) / sr
+    pos = (t - depth / (2 * np.pi * rate) * np.cos(2 * np.pi * rate * t)) * sr
+    pos = np.clip(pos - pos[0], 0, len(y) - 1)
+    return np.interp(pos, np.arange(len(y)), y).astype(np.float32), {"vibratoHz": round(rate, 2), "vibratoDepth": round(depth, 4)}
+
+
+def render_singing(args):
+    """One sung clip: a random score (make_song) sung by a festival diphone voice, with vibrato."""
+    seed, split, i, _singing, voice = args
+    rng = item_rng(seed, "voice", split, i)
+    xml, info = make_song(rng)
+    with tempfile.TemporaryDirectory() as td:
+        xp, wp = os.path.join(td, "song.xml"), os.path.join(td, "song.wav")
+        with open(xp, "w") as f:
+            f.write(xml)
+        subprocess.run(["text2wave", "-mode", "singing", "-scale", "0.4", "-eval", f"(voice_{voice})", xp, "-o", wp],
+                       check=True, capture_output=True, timeout=300)
+        y = read_audio(wp)
+    y, vib = vibrato(y, rng)
+    y = trim_and_gain(y, rng, thresh_db=-45, max_gap_s=0.35)
+    return y, {"engine": "festival-singing", "voice": voice, **info, **vib}
+
+
 def render(args):
+    if args[3] == "singing":
+        return render_singing(args)
     return render_recording(args) if args[3] == "recording" else render_voice(args)
 
 
-def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, recordings=()):
+def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, recordings=(), n_songs=0):
     if source == "piano":
         fonts = PIANO_TRAIN if split == "train" else PIANO_VAL
         tasks = [(seed, split, i, fonts[i % len(fonts)][0], fonts[i % len(fonts)][1], piano_seconds) for i in range(n_items)]
@@ -528,6 +592,9 @@ def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, recording
         tasks = [(seed, split, i) + voices[i % len(voices)] for i in range(n_items)]
         # recorded utterances come after the synthetic items, so adding them leaves those unchanged
         tasks += [(seed, split, n_items + j, "recording", set_name, f) for j, (set_name, f) in enumerate(recordings)]
+        # and sung clips after those (festival's singing mode), so adding them changes nothing before
+        first = n_items + len(recordings)
+        tasks += [(seed, split, first + j, "singing", SINGING_VOICES[j % len(SINGING_VOICES)]) for j in range(n_songs)]
         fn = render
     with Pool(jobs) as pool:
         results = pool.map(fn, tasks, chunksize=4)
@@ -576,6 +643,9 @@ def main():
     ap.add_argument("--voice-recordings", type=recording_sets, default=["festvox-ru"],
                     help="which recordings --voice-recording-minutes takes, comma-separated; each set gives up to "
                          "that many minutes (%s)" % ", ".join(sorted(RECORDING_SETS)))
+    ap.add_argument("--voice-singing-minutes", type=float, default=0,
+                    help="minutes of sung voice (festival singing mode, random scores, vibrato) added to the voice "
+                         "TRAINING split (0 = none, the default)")
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", choices=["piano", "voice"])
@@ -596,7 +666,8 @@ def main():
         n_val = max(4, int(n_train * a.val_fraction))
         recs = [r for name in a.voice_recordings for r in recordings_for_minutes(name, a.voice_recording_minutes, a.seed)] \
             if src == "voice" and a.voice_recording_minutes > 0 else []
-        build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, recordings=recs)
+        n_songs = int(a.voice_singing_minutes * 60 / 24.0) if src == "voice" else 0  # ~24 s per song after trimming
+        build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, recordings=recs, n_songs=n_songs)
         build(src, "val", n_val, a.seed + 1000, a.jobs, a.out, piano_s)
     summ = summarize(a.out)
     with open(os.path.join(a.out, "summary.json"), "w") as f:

@@ -202,3 +202,48 @@ def test_recording_sets_are_a_checked_comma_list():
     for bad in ["", "kde-edu,librivox", ","]:
         with pytest.raises(argparse.ArgumentTypeError, match="choose from"):
             md.recording_sets(bad)
+
+
+def test_songs_are_seeded_scores_with_sentence_lyrics_in_a_singable_range():
+    import xml.etree.ElementTree as ET
+    xml1, info1 = md.make_song(np.random.default_rng(3))
+    assert (xml1, info1) == md.make_song(np.random.default_rng(3))
+    assert xml1 != md.make_song(np.random.default_rng(4))[0]
+    root = ET.fromstring(xml1.split("[]>", 1)[1])
+    assert root.tag == "SINGING" and 60 <= int(root.get("BPM")) < 140
+    notes = [p.get("NOTE") for p in root.iter("PITCH")]
+    words = [p.text for p in root.iter("PITCH")]
+    assert words == info1["text"].split() and len(words) >= 8
+    names = {n: i for i, n in enumerate(md.NOTE_NAMES)}
+    midi = [12 * (int(n[-1]) + 1) + names[n[:-1]] for n in notes]
+    assert all(36 <= m <= 96 for m in midi) and len(set(midi)) > 3  # a melody, from bass to soprano at most
+    # varied over songs: keys, scales, tempi
+    infos = [md.make_song(np.random.default_rng(s))[1] for s in range(30)]
+    assert len({i["tonic"] for i in infos}) > 8 and len({i["scale"] for i in infos}) == 3 and len({i["bpm"] for i in infos}) > 10
+
+
+def test_vibrato_modulates_the_pitch_at_its_rate_and_depth():
+    sr = 16000
+    t = np.arange(sr * 2) / sr
+    y, info = md.vibrato(np.sin(2 * np.pi * 400 * t).astype(np.float32), np.random.default_rng(1))
+    assert y.shape == t.shape and y.dtype == np.float32
+    # instantaneous frequency from upward zero crossings (interpolated between samples)
+    up = np.nonzero((y[:-1] < 0) & (y[1:] >= 0))[0]
+    tc = (up + y[up] / (y[up] - y[up + 1])) / sr
+    f, tm = 1 / np.diff(tc), (tc[1:] + tc[:-1]) / 2
+    depth = (np.percentile(f, 98) - np.percentile(f, 2)) / 2 / 400
+    assert 0.8 * info["vibratoDepth"] < depth < 1.2 * info["vibratoDepth"], (depth, info)
+    grid = np.arange(tm[0], tm[-1], 0.01)
+    spec = np.abs(np.fft.rfft(np.interp(grid, tm, f) - f.mean(), 8192))
+    rate_hz = np.argmax(spec) * 100 / 8192
+    assert abs(rate_hz - info["vibratoHz"]) < 0.2, (rate_hz, info)
+
+
+def test_sung_clips_render_with_festival_and_come_after_everything_else():
+    import shutil
+    if not shutil.which("text2wave"):
+        pytest.skip("festival is not installed (apt-get install -y festival festvox-kallpc16k festvox-kdlpc16k): the singing renderer needs it")
+    y, meta = md.render_singing((1, "train", 5, "singing", "kal_diphone"))
+    y2, _ = md.render_singing((1, "train", 5, "singing", "kal_diphone"))
+    assert np.array_equal(y, y2) and len(y) > 5 * 16000 and 0.05 < np.abs(y).max() <= 0.95
+    assert meta["engine"] == "festival-singing" and meta["voice"] == "kal_diphone"

@@ -58,3 +58,21 @@ def test_the_reach_form_is_the_error_left_after_the_ascents_steps_along_the_scor
     assert abs(float(tiny) - 1) < 1e-3  # no move: all of the error is left
     left.backward()
     assert any(p.grad is not None and float(p.grad.abs().sum()) > 0 for p in m.parameters())
+
+
+def test_training_draws_from_every_data_folder_and_validates_on_the_first(tmp_path):
+    import json
+    from train import Corpus, merged_summary
+    for name, value, minutes in [("a", 1.0, 2.0), ("b", -1.0, 0.5)]:
+        d = tmp_path / name
+        d.mkdir()
+        np.save(d / "voice_train.npy", np.full(8000, value, np.float32))
+        json.dump({"clips": [{"offset": 0, "length": 4000}, {"offset": 4000, "length": 4000}]}, open(d / "voice_train.json", "w"))
+        json.dump({"voice": {"train": {"clips": 2, "minutes": minutes, "renderers": [f"r:{name}"]}, "val": {"clips": 1}}},
+                  open(d / "summary.json", "w"))
+    both = Corpus(f"{tmp_path / 'a'},{tmp_path / 'b'}", "voice", "train")
+    w = both.sample(np.random.default_rng(0), 64, 100)
+    assert set(np.unique(w[:, 0])) == {1.0, -1.0}  # windows from both folders
+    assert set(np.unique(Corpus(str(tmp_path / "a"), "voice", "train").sample(np.random.default_rng(0), 8, 100))) == {1.0}
+    s = merged_summary([str(tmp_path / "a"), str(tmp_path / "b")], "voice")
+    assert s["train"] == {"clips": 4, "minutes": 2.5, "renderers": ["r:a", "r:b"]} and s["val"] == {"clips": 1}

@@ -1,0 +1,54 @@
+# The tune set of tune_upsampling.py: held-out recordings only, and the eval set's weighting.
+import json
+
+import numpy as np
+import pytest
+
+import make_data as md
+import tune_upsampling as tu
+
+
+def test_the_tune_set_leaves_out_every_recording_a_training_split_holds(tmp_path, monkeypatch):
+    import soundfile as sf
+    rec = tmp_path / "share" / "rec"
+    rec.mkdir(parents=True)
+    for k in range(6):
+        sf.write(rec / f"{k}.wav", np.zeros(16000 * (3 if k != 5 else 1), np.float32), 16000)  # 5.wav is too short
+    monkeypatch.setitem(md.RECORDING_SETS, "test", {"packages": ["x"], "dirs": [str(rec)]})
+    monkeypatch.setattr(tu.os.path, "relpath", lambda p, start=None: p.split("share/", 1)[-1])
+    data = tmp_path / "data"
+    data.mkdir()
+    json.dump({"clips": [{"engine": "recording", "file": "rec/0.wav"}, {"engine": "recording", "file": "rec/3.wav"},
+                         {"engine": "flite", "voice": "slt"}]}, open(data / "voice_train.json", "w"))
+    used = tu.used_recordings([str(data)])
+    assert used == {"rec/0.wav", "rec/3.wav"}
+    held = tu.held_out_recordings(["test"], used, 3)
+    assert sorted(h.split("share/")[-1] for h in held) == ["rec/1.wav", "rec/2.wav", "rec/4.wav"]
+    assert held == tu.held_out_recordings(["test"], used, 3)  # seeded
+    with pytest.raises(SystemExit, match="only 3 held-out recordings"):
+        tu.held_out_recordings(["test"], used, 4)
+
+
+def test_the_choice_weighs_speech_and_singing_as_the_eval_set_does():
+    rows = [{"kind": "speech", "spline": 10, "pnf": 10.2}, {"kind": "speech", "spline": 10, "pnf": 10.0},
+            {"kind": "singing", "spline": 20, "pnf": 19.5}]
+    assert tu.weighted_gain(rows) == pytest.approx((4 * 0.1 - 0.5) / 5)
+    assert tu.weighted_gain(rows, 1, 0) == pytest.approx(0.1)
+    assert tu.weighted_gain(rows[:2]) == pytest.approx(0.1)  # no songs: speech alone
+
+
+def test_the_batched_ascent_is_the_evaluations_ascent_clip_by_clip():
+    import torch
+    from model import PriorConfig, WaveNetPrior
+    from reference_sampler import upsample4
+    torch.manual_seed(0)
+    model = WaveNetPrior(PriorConfig(layers=4, channels=8, skip=8, head=8))
+    for p in model.parameters():
+        p.requires_grad_(False)
+    t = np.arange(1200) / 16000
+    ys = [(0.5 * np.sin(2 * np.pi * f * t)).astype(np.float32) for f in (300, 2500)]
+    rows = tu.upsample_batch(model, ys, 0.5, 0.01, steps=3, levels=2)
+    for y, r in zip(ys, rows):
+        one = upsample4(model, y, 4, sigma_max=0.01, levels=2, steps=3, eta_scale=0.5, temperature=0.0, init_noise=False)
+        assert r["pnf"] == pytest.approx(one["pnf"], abs=1e-3) and r["spline"] == pytest.approx(one["spline"], abs=1e-6)
+        assert r["moved"] == pytest.approx(one["moved"], rel=1e-3)

@@ -1,0 +1,164 @@
+"""Choose the voice prior's 4x-upsampling schedule (start sigma, step size) on a TUNE set, never on ../shared/eval.
+
+  /usr/bin/python3 training/tune_upsampling.py --ckpt training/.runs/voice/ckpt.pt \
+      --data-dir training/.data-kast,training/.data-sing --sigma-maxes 0.005 0.02 0.05 --eta-scales 0.05 0.2 1
+
+The ascent of `reference_sampler.upsample4` moves the spline a distance set by its schedule
+(eta = etaScale * sigma^2 from sigma_max down to 0.001): too short and a well-aimed prior adds nothing, too long and a badly
+aimed one costs SNR. Which length is right is a property of the prior, so it is measured on
+audio the prior was not trained on and the evaluation clips never see:
+
+  * speech: real recordings from the Debian recording sets (kde-edu, asterisk) that are NOT in
+    the training split of any --data-dir (seeded choice among those of at least 2 s);
+  * singing: festival singing-mode songs (make_data.render_singing) drawn from a split name no
+    training run uses ("tune"), so different scores from every training song.
+
+Same protocol as the evaluation (loudest 1 s excerpt, peak 0.9, every 4th sample kept, warm
+start at the spline, temperature 0, no initial noise, 4 levels x 20 steps down to sigma 0.001);
+the mean SNR gain over the cubic spline decides, speech and singing in the eval set's
+ratio (4 : 1). Writes bench/priors/tune-upsampling-<source>.{json,md}.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "data"))
+import make_data as md  # noqa: E402
+from model import load_prior  # noqa: E402
+from reference_sampler import ascent_geometry, excerpt, geometric, langevin, snr_db  # noqa: E402
+
+SR = 16000
+
+
+def used_recordings(data_dirs, source="voice"):
+    """Recording files (relative to /usr/share, as make_data records them) in any training split."""
+    used = set()
+    for d in data_dirs:
+        p = os.path.join(d, f"{source}_train.json")
+        if os.path.exists(p):
+            used |= {c["file"] for c in json.load(open(p))["clips"] if c.get("engine") == "recording"}
+    return used
+
+
+def held_out_recordings(sets, used, n, seed=11, min_seconds=2.0):
+    """n recordings of the given sets that no training split holds, in a seeded order."""
+    found = [(f, s) for name in sets for d in md.RECORDING_SETS[name]["dirs"] for f, s in md.recording_durations(d)]
+    free = [f for f, s in found if s >= min_seconds and os.path.relpath(f, "/usr/share") not in used]
+    if len(free) < n:
+        raise SystemExit(f"only {len(free)} held-out recordings of at least {min_seconds} s in {', '.join(sets)}; "
+                         "install the sets' packages (make_data.py does) or ask for fewer")
+    order = np.random.default_rng(seed).permutation(len(free))
+    return [free[k] for k in order[:n]]
+
+
+def tune_clips(data_dirs, sets, n_speech, n_songs, seconds=1.0, peak=0.9):
+    """[(name, kind, 1-D float32 excerpt at `peak`)] of the tune set."""
+    clips = []
+    for f in held_out_recordings(sets, used_recordings(data_dirs), n_speech):
+        clips.append((os.path.relpath(f, "/usr/share"), "speech", md.read_audio(f)))
+    for j in range(n_songs):
+        voice = md.SINGING_VOICES[j % len(md.SINGING_VOICES)]
+        y, meta = md.render_singing((1, "tune", j, "singing", voice))
+        clips.append((f"song {j} ({voice}, {meta['tonic']} {meta['scale']})", "singing", y))
+    out = []
+    for name, kind, y in clips:
+        y = excerpt(y, seconds)
+        out.append((name, kind, (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)))
+    return out
+
+
+def upsample_batch(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.001, levels=4, steps=20):
+    """The evaluation's 4x ascent (reference_sampler.upsample4, temperature 0, no initial noise)
+    on several equal-length clips at once. Returns per clip: SNR of spline and PnF, move a, cosine c."""
+    from scipy.interpolate import CubicSpline
+    T = len(ys[0])
+    idx = np.arange(0, T, factor)
+    splines = np.stack([CubicSpline(idx, y[idx])(np.arange(T)).astype(np.float32) for y in ys])
+    mask = np.zeros((len(ys), T), np.float32)
+    mask[:, idx] = 1
+    x = langevin(model, torch.from_numpy(splines), torch.from_numpy(mask), torch.from_numpy(np.stack(ys)),
+                 geometric(sigma_max, sigma_min, levels), steps, eta_scale, denoise=False, temperature=0.0, init_noise=False)
+    out = []
+    for y, s, e in zip(ys, splines, x.numpy()):
+        out.append({"spline": snr_db(y, s), "pnf": snr_db(y, e), **ascent_geometry(y, s, e)})
+    return out
+
+
+def weighted_gain(rows, speech_weight=4, singing_weight=1):
+    """Mean gain (dB over the spline) with speech and singing in the eval set's 4 : 1 ratio."""
+    g = {k: [r["pnf"] - r["spline"] for r in rows if r["kind"] == k] for k in ("speech", "singing")}
+    parts = [(speech_weight, np.mean(g["speech"])) if g["speech"] else None, (singing_weight, np.mean(g["singing"])) if g["singing"] else None]
+    parts = [p for p in parts if p]
+    return float(sum(w * v for w, v in parts) / sum(w for w, _ in parts))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--source", default="voice", choices=["voice"])
+    ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"), help="training folders whose recordings are left out, comma-separated")
+    ap.add_argument("--sets", default="kde-edu,asterisk", type=md.recording_sets)
+    ap.add_argument("--speech", type=int, default=8)
+    ap.add_argument("--songs", type=int, default=2)
+    ap.add_argument("--eta-scales", type=float, nargs="+", default=[0.05, 0.2, 1.0])
+    ap.add_argument("--sigma-maxes", type=float, nargs="+", default=[0.005, 0.02, 0.05],
+                    help="where the annealing starts (it always ends at 0.001, 4 levels x 20 steps)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "priors", "tune-upsampling-voice"))
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    model, ck = load_prior(a.ckpt)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs)
+    print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
+    res = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "samplesSeen": ck.get("state", {}).get("samples_seen", 0),
+           "clips": [{"name": n, "kind": k} for n, k, _ in clips], "settings": {}}
+    for smax in a.sigma_maxes:
+        for eta in a.eta_scales:
+            t0 = time.time()
+            rows = upsample_batch(model, [y for _, _, y in clips], eta, smax)
+            for r, (n, k, _) in zip(rows, clips):
+                r.update(name=n, kind=k)
+            res["settings"][f"{smax:g}/{eta:g}"] = {"sigmaMax": smax, "etaScale": eta, "gainDb": weighted_gain(rows), "rows": rows}
+            print(f"  sigma {smax:g} -> 0.001, etaScale {eta:<5g} gain {weighted_gain(rows):+.3f} dB (speech "
+                  f"{weighted_gain(rows, 1, 0):+.3f}, singing {weighted_gain(rows, 0, 1):+.3f})   ({time.time() - t0:.0f} s)", flush=True)
+    best = max(res["settings"].values(), key=lambda s: s["gainDb"])
+    res["best"] = {"sigmaMax": best["sigmaMax"], "etaScale": best["etaScale"], "gainDb": best["gainDb"]}
+    print(f"best on the tune set: sigma {best['sigmaMax']:g} -> 0.001, etaScale {best['etaScale']:g} ({best['gainDb']:+.3f} dB)")
+    with open(a.out + ".json", "w") as f:
+        json.dump(res, f, indent=1)
+    with open(a.out + ".md", "w") as f:
+        f.write(to_md(res, " ".join(["/usr/bin/python3 training/tune_upsampling.py"] + sys.argv[1:])))
+
+
+def to_md(res, command):
+    keys = list(res["settings"])
+    lines = ["# 4x upsampling schedule of the voice prior, chosen on a tune set", "",
+             f"Command: `{command}` (checkpoint `{res['ckpt']}`, {res['samplesSeen'] / 1e6:.0f}M samples in its run). "
+             "Tune set: real recordings no training split holds, and festival songs from a split no training run draws; "
+             "never `shared/eval`. SNR gain over the cubic spline (dB), move a / cosine c of the ascent (see "
+             "`reference_sampler.ascent_geometry`).", "",
+             "Columns: sigma_max / etaScale (annealed to 0.001 in 4 levels x 20 steps).", "",
+             "| clip | kind | " + " | ".join(keys) + " |",
+             "|---|---|" + "---|" * len(keys)]
+    for i, c in enumerate(res["clips"]):
+        cells = [f"{s['rows'][i]['pnf'] - s['rows'][i]['spline']:+.3f} ({s['rows'][i]['moved']:.2f} / {s['rows'][i]['cos_to_truth']:+.2f})"
+                 for s in res["settings"].values()]
+        lines.append(f"| {c['name']} | {c['kind']} | " + " | ".join(cells) + " |")
+    lines.append("| **weighted mean (speech : singing = 4 : 1)** | | " + " | ".join(f"**{s['gainDb']:+.3f}**" for s in res["settings"].values()) + " |")
+    b = res["best"]
+    lines += ["", f"Best: sigma {b['sigmaMax']:g} -> 0.001, etaScale {b['etaScale']:g} ({b['gainDb']:+.3f} dB on the tune set)."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
