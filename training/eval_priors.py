@@ -295,6 +295,16 @@ def to_md(allres):
                           + ", ".join(f"{n}: {c['moved']:.3f} at {c['cos_to_truth']:+.3f}" for n, c in u["clips"].items())
                           + "). A move of a at cosine c changes the error by -10 log10(1 - 2ac + a^2) dB: at best (a = c) "
                             "4.3 c^2 dB, so beating the spline by 0.1 dB takes a cosine of about 0.15."]
+        if "upsample4xTuned" in r:
+            u = r["upsample4xTuned"]
+            st = u["settings"]
+            m = u["mean"]
+            L += ["", f"The same with the schedule chosen for this checkpoint on held-out audio, never on these clips "
+                      f"(`bench/priors/tune-upsampling-{src}.md`, `training/tune_upsampling.py`): sigma {st['sigmaMax']} -> "
+                      f"{st['sigmaMin']}, eta = {st['etaScale']} sigma^2, {st['levels']} x {st['stepsPerLevel']} steps, "
+                      f"temperature {st.get('temperature', 1.0)}, no initial noise, SNR dB:", "",
+                  ] + snr_table(u) + ["", upsample_verdict(max(m["pnf"], m["pnf_denoised"]), m["spline"])
+                                      + f" (moved {m['moved']:.3f} at a cosine of {m['cos_to_truth']:+.3f})"]
         if "upsample4xPaperStyle" in r:
             u = r["upsample4xPaperStyle"]
             st = u["settings"]
