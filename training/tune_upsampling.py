@@ -94,9 +94,21 @@ def upsample_batch(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.
     return out
 
 
+# A clip whose cubic spline is already this close (dB) has next to nothing above the low-rate
+# Nyquist (2 kHz at 4x): its recording was band-limited (e.g. a low-bitrate Ogg), so it is no
+# super-resolution test; every eval clip's spline is at 4.6-21 dB.
+MAX_SPLINE_SNR_DB = 30.0
+
+
+def counts(row):
+    """Whether a tune clip takes part in the choice (see MAX_SPLINE_SNR_DB)."""
+    return row["spline"] <= MAX_SPLINE_SNR_DB
+
+
 def weighted_gain(rows, speech_weight=4, singing_weight=1):
-    """Mean gain (dB over the spline) with speech and singing in the eval set's 4 : 1 ratio."""
-    g = {k: [r["pnf"] - r["spline"] for r in rows if r["kind"] == k] for k in ("speech", "singing")}
+    """Mean gain (dB over the spline) with speech and singing in the eval set's 4 : 1 ratio, over
+    the clips that count (a band-limited recording is listed but left out)."""
+    g = {k: [r["pnf"] - r["spline"] for r in rows if r["kind"] == k and counts(r)] for k in ("speech", "singing")}
     parts = [(speech_weight, np.mean(g["speech"])) if g["speech"] else None, (singing_weight, np.mean(g["singing"])) if g["singing"] else None]
     parts = [p for p in parts if p]
     return float(sum(w * v for w, v in parts) / sum(w for w, _ in parts))
@@ -104,7 +116,7 @@ def weighted_gain(rows, speech_weight=4, singing_weight=1):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--ckpt", help="the prior to tune (not needed with --rescore)")
     ap.add_argument("--source", default="voice", choices=["voice"])
     ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"), help="training folders whose recordings are left out, comma-separated")
     ap.add_argument("--sets", default="festvox-ru,kde-edu", type=md.recording_sets,
@@ -114,17 +126,26 @@ def main():
     ap.add_argument("--eta-scales", type=float, nargs="+", default=[0.05, 0.2, 1.0])
     ap.add_argument("--sigma-maxes", type=float, nargs="+", default=[0.005, 0.02, 0.05],
                     help="where the annealing starts (it always ends at 0.001, 4 levels x 20 steps)")
+    ap.add_argument("--peak", type=float, default=0.9, help="level each excerpt is scaled to (the evaluation's is 0.9)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rescore", default=None, help="only recompute the choice of an earlier run's JSON (same --out)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "priors", "tune-upsampling-voice"))
     a = ap.parse_args()
+    if a.rescore:
+        res = json.load(open(a.rescore))
+        for st in res["settings"].values():
+            st["gainDb"] = weighted_gain(st["rows"])
+        return finish(res, a)
+    if not a.ckpt:
+        raise SystemExit("--ckpt: which prior to tune?")
     torch.set_num_threads(a.threads)
     model, ck = load_prior(a.ckpt)
     for p in model.parameters():
         p.requires_grad_(False)
-    clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs)
+    clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak)
     print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
     res = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "samplesSeen": ck.get("state", {}).get("samples_seen", 0),
-           "clips": [{"name": n, "kind": k} for n, k, _ in clips], "settings": {}}
+           "peak": a.peak, "clips": [{"name": n, "kind": k} for n, k, _ in clips], "settings": {}}
     for smax in a.sigma_maxes:
         for eta in a.eta_scales:
             t0 = time.time()
@@ -134,13 +155,20 @@ def main():
             res["settings"][f"{smax:g}/{eta:g}"] = {"sigmaMax": smax, "etaScale": eta, "gainDb": weighted_gain(rows), "rows": rows}
             print(f"  sigma {smax:g} -> 0.001, etaScale {eta:<5g} gain {weighted_gain(rows):+.3f} dB (speech "
                   f"{weighted_gain(rows, 1, 0):+.3f}, singing {weighted_gain(rows, 0, 1):+.3f})   ({time.time() - t0:.0f} s)", flush=True)
+    finish(res, a)
+
+
+def finish(res, a, command=None):
+    """Pick the best schedule, print it, write the JSON and the markdown table."""
     best = max(res["settings"].values(), key=lambda s: s["gainDb"])
     res["best"] = {"sigmaMax": best["sigmaMax"], "etaScale": best["etaScale"], "gainDb": best["gainDb"]}
+    res["maxSplineSnrDb"] = MAX_SPLINE_SNR_DB
+    res["command"] = command or res.get("command") or " ".join(["/usr/bin/python3 training/tune_upsampling.py"] + sys.argv[1:])
     print(f"best on the tune set: sigma {best['sigmaMax']:g} -> 0.001, etaScale {best['etaScale']:g} ({best['gainDb']:+.3f} dB)")
     with open(a.out + ".json", "w") as f:
         json.dump(res, f, indent=1)
     with open(a.out + ".md", "w") as f:
-        f.write(to_md(res, " ".join(["/usr/bin/python3 training/tune_upsampling.py"] + sys.argv[1:])))
+        f.write(to_md(res, res["command"]))
 
 
 def to_md(res, command):
@@ -150,14 +178,16 @@ def to_md(res, command):
              "Tune set: real recordings no training split holds, and festival songs from a split no training run draws; "
              "never `shared/eval`. SNR gain over the cubic spline (dB), move a / cosine c of the ascent (see "
              "`reference_sampler.ascent_geometry`).", "",
-             "Columns: sigma_max / etaScale (annealed to 0.001 in 4 levels x 20 steps).", "",
+             f"Excerpts at peak {res.get('peak', 0.9)}. Columns: sigma_max / etaScale (annealed to 0.001 in 4 levels x 20 steps).", "",
              "| clip | kind | " + " | ".join(keys) + " |",
              "|---|---|" + "---|" * len(keys)]
     for i, c in enumerate(res["clips"]):
         cells = [f"{s['rows'][i]['pnf'] - s['rows'][i]['spline']:+.3f} ({s['rows'][i]['moved']:.2f} / {s['rows'][i]['cos_to_truth']:+.2f})"
                  for s in res["settings"].values()]
-        lines.append(f"| {c['name']} | {c['kind']} | " + " | ".join(cells) + " |")
-    lines.append("| **weighted mean (speech : singing = 4 : 1)** | | " + " | ".join(f"**{s['gainDb']:+.3f}**" for s in res["settings"].values()) + " |")
+        first = next(iter(res["settings"].values()))["rows"][i]
+        kind = c["kind"] if counts(first) else f"{c['kind']}, left out: spline {first['spline']:.1f} dB (band-limited recording)"
+        lines.append(f"| {c['name']} | {kind} | " + " | ".join(cells) + " |")
+    lines.append(f"| **weighted mean (speech : singing = 4 : 1; clips whose spline is above {MAX_SPLINE_SNR_DB:g} dB left out)** | | " + " | ".join(f"**{s['gainDb']:+.3f}**" for s in res["settings"].values()) + " |")
     b = res["best"]
     lines += ["", f"Best: sigma {b['sigmaMax']:g} -> 0.001, etaScale {b['etaScale']:g} ({b['gainDb']:+.3f} dB on the tune set)."]
     return "\n".join(lines) + "\n"

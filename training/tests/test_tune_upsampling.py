@@ -35,6 +35,10 @@ def test_the_choice_weighs_speech_and_singing_as_the_eval_set_does():
     assert tu.weighted_gain(rows) == pytest.approx((4 * 0.1 - 0.5) / 5)
     assert tu.weighted_gain(rows, 1, 0) == pytest.approx(0.1)
     assert tu.weighted_gain(rows[:2]) == pytest.approx(0.1)  # no songs: speech alone
+    # a band-limited recording (spline already above 30 dB) is no super-resolution test: left out
+    band_limited = {"kind": "speech", "spline": 42.4, "pnf": 33.0}
+    assert not tu.counts(band_limited) and tu.counts(rows[0])
+    assert tu.weighted_gain(rows + [band_limited]) == pytest.approx(tu.weighted_gain(rows))
 
 
 def test_the_batched_ascent_is_the_evaluations_ascent_clip_by_clip():
