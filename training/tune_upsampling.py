@@ -4,8 +4,8 @@
       --data-dir training/.data-kast,training/.data-sing --sigma-maxes 0.005 0.02 0.05 --eta-scales 0.05 0.2 1
 
 The ascent of `reference_sampler.upsample4` moves the spline a distance set by its schedule
-(eta = etaScale * sigma^2 from sigma_max down to 0.001): too short and a well-aimed prior adds nothing, too long and a badly
-aimed one costs SNR. Which length is right is a property of the prior, so it is measured on
+(eta = etaScale * sigma^2 from sigma_max down to 0.001): too short and a well-aimed prior adds
+nothing, too long and a badly aimed one costs SNR. Which length is right is a property of the prior, so it is measured on
 audio the prior was not trained on and the evaluation clips never see:
 
   * speech: real recordings from the Debian recording sets (festvox-ru, kde-edu) that are NOT in
@@ -16,7 +16,8 @@ audio the prior was not trained on and the evaluation clips never see:
 Same protocol as the evaluation (loudest 1 s excerpt, peak 0.9, every 4th sample kept, warm
 start at the spline, temperature 0, no initial noise, 4 levels x 20 steps down to sigma 0.001);
 the mean SNR gain over the cubic spline decides, speech and singing in the eval set's
-ratio (4 : 1). Writes bench/priors/tune-upsampling-<source>.{json,md}.
+ratio (4 : 1), clips whose spline is already above 30 dB (band-limited recordings) left out.
+Writes bench/priors/tune-upsampling-<source>.{json,md}; `--rescore` recomputes an earlier choice.
 """
 import argparse
 import json
@@ -34,8 +35,6 @@ sys.path.insert(0, os.path.join(HERE, "data"))
 import make_data as md  # noqa: E402
 from model import load_prior  # noqa: E402
 from reference_sampler import ascent_geometry, excerpt, geometric, langevin, snr_db  # noqa: E402
-
-SR = 16000
 
 
 def used_recordings(data_dirs, source="voice"):
@@ -75,7 +74,7 @@ def tune_clips(data_dirs, sets, n_speech, n_songs, seconds=1.0, peak=0.9):
     return out
 
 
-def upsample_batch(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.001, levels=4, steps=20):
+def upsample_clips(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.001, levels=4, steps=20):
     """The evaluation's 4x ascent (reference_sampler.upsample4, temperature 0, no initial noise) on
     each clip. Returns per clip: SNR of spline and PnF, move a, cosine c. (One clip at a time: a
     batch of 1 s clips runs about 3x slower per clip on this CPU.)"""
@@ -149,7 +148,7 @@ def main():
     for smax in a.sigma_maxes:
         for eta in a.eta_scales:
             t0 = time.time()
-            rows = upsample_batch(model, [y for _, _, y in clips], eta, smax)
+            rows = upsample_clips(model, [y for _, _, y in clips], eta, smax)
             for r, (n, k, _) in zip(rows, clips):
                 r.update(name=n, kind=k)
             res["settings"][f"{smax:g}/{eta:g}"] = {"sigmaMax": smax, "etaScale": eta, "gainDb": weighted_gain(rows), "rows": rows}

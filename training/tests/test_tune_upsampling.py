@@ -41,7 +41,7 @@ def test_the_choice_weighs_speech_and_singing_as_the_eval_set_does():
     assert tu.weighted_gain(rows + [band_limited]) == pytest.approx(tu.weighted_gain(rows))
 
 
-def test_the_batched_ascent_is_the_evaluations_ascent_clip_by_clip():
+def test_the_tune_ascent_is_the_evaluations_ascent_clip_by_clip():
     import torch
     from model import PriorConfig, WaveNetPrior
     from reference_sampler import upsample4
@@ -51,7 +51,7 @@ def test_the_batched_ascent_is_the_evaluations_ascent_clip_by_clip():
         p.requires_grad_(False)
     t = np.arange(1200) / 16000
     ys = [(0.5 * np.sin(2 * np.pi * f * t)).astype(np.float32) for f in (300, 2500)]
-    rows = tu.upsample_batch(model, ys, 0.5, 0.01, steps=3, levels=2)
+    rows = tu.upsample_clips(model, ys, 0.5, 0.01, steps=3, levels=2)
     for y, r in zip(ys, rows):
         one = upsample4(model, y, 4, sigma_max=0.01, levels=2, steps=3, eta_scale=0.5, temperature=0.0, init_noise=False)
         assert r["pnf"] == pytest.approx(one["pnf"], abs=1e-3) and r["spline"] == pytest.approx(one["spline"], abs=1e-6)
