@@ -156,6 +156,24 @@ def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, st
             "wall_s": round(wall, 1), "steps": levels * steps, "samples": T}
 
 
+def self_check(model, y, factor=4, sigma_max=0.05, sigma_min=0.001, levels=4, steps=20, eta_scale=1.0):
+    """Does a long ascent help on THIS clip? Judged blind, from the observed samples only: keep every
+    (2 factor)-th sample, run the ascent on that (2 factor)x problem from its spline, and compare
+    ascent and spline on the observed samples halfway between (known in the real factor-x problem,
+    hidden here). Returns the SNR gain (dB) there; no sample of the full-rate truth is used."""
+    from scipy.interpolate import CubicSpline
+    T = len(y)
+    k = 2 * factor
+    idx = np.arange(0, T, k)
+    spline = CubicSpline(idx, y[idx])(np.arange(T)).astype(np.float32)
+    mask = np.zeros(T, np.float32)
+    mask[idx] = 1
+    x = langevin(model, torch.from_numpy(spline)[None], torch.from_numpy(mask)[None], torch.from_numpy(y.astype(np.float32))[None],
+                 geometric(sigma_max, sigma_min, levels), steps, eta_scale, denoise=False, temperature=0.0, init_noise=False)[0].numpy()
+    held = np.arange(factor, T, k)  # observed in the factor-x problem, hidden in this one
+    return snr_db(y[held], x[held]) - snr_db(y[held], spline[held])
+
+
 def ascent_geometry(truth, start, end):
     """Where the ascent went from its start: how far (relative to the distance to the truth) and
     how well aimed (cosine with truth - start). The SNR gain is -10 log10(1 - 2 a c + a^2) dB for

@@ -127,6 +127,10 @@ def main():
                     help="where the annealing starts (it always ends at 0.001, 4 levels x 20 steps)")
     ap.add_argument("--peak", type=float, default=0.9, help="level each excerpt is scaled to (the evaluation's is 0.9)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--self-check", action="store_true",
+                    help="only run reference_sampler.self_check (sigma 0.05, etaScale 1, the 8x problem, judged on observed "
+                         "samples) on each tune clip, and on the eval clips with --eval-clips; writes <out>.json")
+    ap.add_argument("--eval-clips", action="store_true", help="with --self-check: the shared/eval voice clips instead")
     ap.add_argument("--rescore", default=None, help="only recompute the choice of an earlier run's JSON (same --out)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "priors", "tune-upsampling-voice"))
     a = ap.parse_args()
@@ -141,6 +145,8 @@ def main():
     model, ck = load_prior(a.ckpt)
     for p in model.parameters():
         p.requires_grad_(False)
+    if a.self_check:
+        return self_checks(model, a)
     clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak)
     print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
     res = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "samplesSeen": ck.get("state", {}).get("samples_seen", 0),
@@ -155,6 +161,24 @@ def main():
             print(f"  sigma {smax:g} -> 0.001, etaScale {eta:<5g} gain {weighted_gain(rows):+.3f} dB (speech "
                   f"{weighted_gain(rows, 1, 0):+.3f}, singing {weighted_gain(rows, 0, 1):+.3f})   ({time.time() - t0:.0f} s)", flush=True)
     finish(res, a)
+
+
+def self_checks(model, a):
+    """reference_sampler.self_check per clip: the blind test of whether a long ascent helps a clip."""
+    from reference_sampler import eval_clips, load_audio, self_check
+    if a.eval_clips:
+        clips = [(os.path.basename(p), "eval", (lambda y: (y / (np.abs(y).max() + 1e-9) * 0.9).astype(np.float32))(excerpt(load_audio(p), 1.0)))
+                 for p in eval_clips(a.source)]
+    else:
+        clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak)
+    out = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "command": " ".join(["/usr/bin/python3 training/tune_upsampling.py"] + sys.argv[1:]),
+           "check": "reference_sampler.self_check: sigma 0.05 -> 0.001, etaScale 1, 4 x 20, every 8th sample kept, gain (dB) on the "
+                    "observed samples halfway between", "selfCheckDb": {}}
+    for name, _, y in clips:
+        out["selfCheckDb"][name] = self_check(model, y)
+        print(f"  {name:60s} self-check {out['selfCheckDb'][name]:+.3f} dB", flush=True)
+    with open(a.out + ".json", "w") as f:
+        json.dump(out, f, indent=1)
 
 
 def finish(res, a, command=None):

@@ -1,5 +1,6 @@
 # The reference sampler's account of where an ascent went.
 import numpy as np
+import pytest
 
 from reference_sampler import ascent_geometry, snr_db
 
@@ -19,3 +20,24 @@ def test_ascent_geometry_explains_the_snr_change():
         gain = snr_db(truth, end) - snr_db(truth, start)
         assert abs(gain + 10 * np.log10(1 - 2 * g["moved"] * g["cos_to_truth"] + g["moved"] ** 2)) < 1e-6
     assert ascent_geometry(truth, start, start) == {"moved": 0.0, "cos_to_truth": 0.0}
+
+
+def test_the_self_check_is_blind_to_the_samples_upsampling_must_find():
+    import numpy as np
+    import torch
+    from model import PriorConfig, WaveNetPrior
+    from reference_sampler import self_check
+    torch.manual_seed(0)
+    model = WaveNetPrior(PriorConfig(layers=4, channels=8, skip=8, head=8))
+    for p in model.parameters():
+        p.requires_grad_(False)
+    t = np.arange(1600) / 16000
+    y = (0.5 * np.sin(2 * np.pi * 300 * t) + 0.2 * np.sin(2 * np.pi * 3100 * t)).astype(np.float32)
+    g = self_check(model, y, levels=2, steps=3)
+    assert np.isfinite(g) and g != 0.0
+    # only every 4th sample (what a 4x upsampler observes) may count: change all the others
+    z = y.copy()
+    hidden = np.ones(len(y), bool)
+    hidden[::4] = False
+    z[hidden] = np.random.default_rng(1).standard_normal(hidden.sum()).astype(np.float32)
+    assert self_check(model, z, levels=2, steps=3) == pytest.approx(g, abs=1e-6)
