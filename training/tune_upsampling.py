@@ -67,11 +67,12 @@ def tune_clips(data_dirs, sets, n_speech, n_songs, seconds=1.0, peak=0.9):
         voice = md.SINGING_VOICES[j % len(md.SINGING_VOICES)]
         y, meta = md.render_singing((1, "tune", j, "singing", voice))
         clips.append((f"song {j} ({voice}, {meta['tonic']} {meta['scale']})", "singing", y))
-    out = []
-    for name, kind, y in clips:
-        y = excerpt(y, seconds)
-        out.append((name, kind, (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)))
-    return out
+    return [(name, kind, at_peak(excerpt(y, seconds), peak)) for name, kind, y in clips]
+
+
+def at_peak(y, peak=0.9):
+    """y scaled to the given peak, float32 (the evaluation's normalisation)."""
+    return (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
 
 
 def upsample_clips(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.001, levels=4, steps=20):
@@ -167,8 +168,7 @@ def self_checks(model, a):
     """reference_sampler.self_check per clip: the blind test of whether a long ascent helps a clip."""
     from reference_sampler import eval_clips, load_audio, self_check
     if a.eval_clips:
-        clips = [(os.path.basename(p), "eval", (lambda y: (y / (np.abs(y).max() + 1e-9) * 0.9).astype(np.float32))(excerpt(load_audio(p), 1.0)))
-                 for p in eval_clips(a.source)]
+        clips = [(os.path.basename(p), "eval", at_peak(excerpt(load_audio(p), 1.0))) for p in eval_clips(a.source)]
     else:
         clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak)
     out = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "command": " ".join(["/usr/bin/python3 training/tune_upsampling.py"] + sys.argv[1:]),
