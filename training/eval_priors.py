@@ -273,9 +273,7 @@ def to_md(allres):
         if "upsample4x" in r:
             u = r["upsample4x"]
             s = u["settings"]
-            L += ["", f"4x super-resolution (keep every 4th sample, warm start from cubic spline, {s['levels']} levels x "
-                      f"{s['stepsPerLevel']} steps, sigma {s['sigmaMax']} -> {s['sigmaMin']}, eta = {s['etaScale']} sigma^2, "
-                      f"temperature {s.get('temperature', 1.0)}, initial noise {s.get('initNoise', True)}, "
+            L += ["", f"4x super-resolution (keep every 4th sample, warm start from cubic spline, {schedule_words(s)}, "
                       f"{s['seconds']} s loudest excerpt per clip), SNR dB:", "",
                   ] + snr_table(u)
             m = u["mean"]
@@ -300,9 +298,7 @@ def to_md(allres):
             st = u["settings"]
             m = u["mean"]
             L += ["", f"The same with the schedule chosen for this checkpoint on held-out audio, never on these clips "
-                      f"(`bench/priors/tune-upsampling-{src}.md`, `training/tune_upsampling.py`): sigma {st['sigmaMax']} -> "
-                      f"{st['sigmaMin']}, eta = {st['etaScale']} sigma^2, {st['levels']} x {st['stepsPerLevel']} steps, "
-                      f"temperature {st.get('temperature', 1.0)}, no initial noise, SNR dB:", "",
+                      f"(`bench/priors/tune-upsampling-{src}.md`, `training/tune_upsampling.py`): {schedule_words(st)}, SNR dB:", "",
                   ] + snr_table(u) + ["", upsample_verdict(max(m["pnf"], m["pnf_denoised"]), m["spline"])
                                       + f" (moved {m['moved']:.3f} at a cosine of {m['cos_to_truth']:+.3f})"]
         if "upsample4xPaperStyle" in r:
@@ -319,6 +315,12 @@ def to_md(allres):
         L.append("")
     L += learning_curve_md()
     return "\n".join(L)
+
+
+def schedule_words(s):
+    """An upsampling run's schedule in words, from its `settings`."""
+    return (f"{s['levels']} levels x {s['stepsPerLevel']} steps, sigma {s['sigmaMax']} -> {s['sigmaMin']}, "
+            f"eta = {s['etaScale']} sigma^2, temperature {s.get('temperature', 1.0)}, initial noise {s.get('initNoise', True)}")
 
 
 def snr_table(u):

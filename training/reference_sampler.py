@@ -129,15 +129,21 @@ def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05,
     return x
 
 
+def spline_through_every(y, k):
+    """The cubic spline through every k-th sample of y (from the first) and the mask of those samples."""
+    from scipy.interpolate import CubicSpline
+    T = len(y)
+    idx = np.arange(0, T, k)
+    mask = np.zeros(T, np.float32)
+    mask[idx] = 1
+    return CubicSpline(idx, y[idx])(np.arange(T)).astype(np.float32), mask
+
+
 def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, steps=20, eta_scale=0.05, seed=0,
               temperature=1.0, chains=1, init_noise=True):
     """Paper-style k x super-resolution of a clean 16 kHz clip y (numpy). Returns dict of results."""
-    from scipy.interpolate import CubicSpline
     T = len(y)
-    idx = np.arange(0, T, factor)
-    spline = CubicSpline(idx, y[idx])(np.arange(T)).astype(np.float32)
-    mask = np.zeros(T, np.float32)
-    mask[idx] = 1
+    spline, mask = spline_through_every(y, factor)
     sig = geometric(sigma_max, sigma_min, levels)
     t0 = time.time()
     rep = lambda a: torch.from_numpy(a)[None].repeat(chains, 1)  # noqa: E731  (independent chains as a batch)
@@ -161,13 +167,9 @@ def self_check(model, y, factor=4, sigma_max=0.05, sigma_min=0.001, levels=4, st
     (2 factor)-th sample, run the ascent on that (2 factor)x problem from its spline, and compare
     ascent and spline on the observed samples halfway between (known in the real factor-x problem,
     hidden here). Returns the SNR gain (dB) there; no sample of the full-rate truth is used."""
-    from scipy.interpolate import CubicSpline
     T = len(y)
     k = 2 * factor
-    idx = np.arange(0, T, k)
-    spline = CubicSpline(idx, y[idx])(np.arange(T)).astype(np.float32)
-    mask = np.zeros(T, np.float32)
-    mask[idx] = 1
+    spline, mask = spline_through_every(y, k)
     x = langevin(model, torch.from_numpy(spline)[None], torch.from_numpy(mask)[None], torch.from_numpy(y.astype(np.float32))[None],
                  geometric(sigma_max, sigma_min, levels), steps, eta_scale, denoise=False, temperature=0.0, init_noise=False)[0].numpy()
     held = np.arange(factor, T, k)  # observed in the factor-x problem, hidden in this one

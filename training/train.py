@@ -73,7 +73,7 @@ def merged_summary(data_dirs, source):
         p = os.path.join(d, "summary.json")
         s = json.load(open(p)).get(source, {}) if os.path.exists(p) else {}
         if not out:
-            out = json.loads(json.dumps(s))
+            out = copy.deepcopy(s)
             continue
         t, extra = out.setdefault("train", {"clips": 0, "minutes": 0, "renderers": []}), s.get("train", {})
         t["clips"] = t.get("clips", 0) + extra.get("clips", 0)

@@ -34,7 +34,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "data"))
 import make_data as md  # noqa: E402
 from model import load_prior  # noqa: E402
-from reference_sampler import ascent_geometry, excerpt, geometric, langevin, snr_db  # noqa: E402
+from reference_sampler import excerpt, upsample4  # noqa: E402
 
 
 def used_recordings(data_dirs, source="voice"):
@@ -77,21 +77,9 @@ def at_peak(y, peak=0.9):
 
 def upsample_clips(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.001, levels=4, steps=20):
     """The evaluation's 4x ascent (reference_sampler.upsample4, temperature 0, no initial noise) on
-    each clip. Returns per clip: SNR of spline and PnF, move a, cosine c. (One clip at a time: a
-    batch of 1 s clips runs about 3x slower per clip on this CPU.)"""
-    from scipy.interpolate import CubicSpline
-    out = []
-    for y in ys:
-        T = len(y)
-        idx = np.arange(0, T, factor)
-        spline = CubicSpline(idx, y[idx])(np.arange(T)).astype(np.float32)
-        mask = np.zeros((1, T), np.float32)
-        mask[:, idx] = 1
-        x = langevin(model, torch.from_numpy(spline)[None], torch.from_numpy(mask), torch.from_numpy(y)[None],
-                     geometric(sigma_max, sigma_min, levels), steps, eta_scale, denoise=False, temperature=0.0,
-                     init_noise=False)[0].numpy()
-        out.append({"spline": snr_db(y, spline), "pnf": snr_db(y, x), **ascent_geometry(y, spline, x)})
-    return out
+    each clip, one at a time (a batch of 1 s clips runs about 3x slower per clip on this CPU)."""
+    return [upsample4(model, y, factor, sigma_max, sigma_min, levels, steps, eta_scale, temperature=0.0, init_noise=False)
+            for y in ys]
 
 
 # A clip whose cubic spline is already this close (dB) has next to nothing above the low-rate

@@ -22,15 +22,9 @@ def test_ascent_geometry_explains_the_snr_change():
     assert ascent_geometry(truth, start, start) == {"moved": 0.0, "cos_to_truth": 0.0}
 
 
-def test_the_self_check_is_blind_to_the_samples_upsampling_must_find():
-    import numpy as np
-    import torch
-    from model import PriorConfig, WaveNetPrior
+def test_the_self_check_is_blind_to_the_samples_upsampling_must_find(frozen_tiny_prior):
     from reference_sampler import self_check
-    torch.manual_seed(0)
-    model = WaveNetPrior(PriorConfig(layers=4, channels=8, skip=8, head=8))
-    for p in model.parameters():
-        p.requires_grad_(False)
+    model = frozen_tiny_prior
     t = np.arange(1600) / 16000
     y = (0.5 * np.sin(2 * np.pi * 300 * t) + 0.2 * np.sin(2 * np.pi * 3100 * t)).astype(np.float32)
     g = self_check(model, y, levels=2, steps=3)

@@ -41,14 +41,9 @@ def test_the_choice_weighs_speech_and_singing_as_the_eval_set_does():
     assert tu.weighted_gain(rows + [band_limited]) == pytest.approx(tu.weighted_gain(rows))
 
 
-def test_the_tune_ascent_is_the_evaluations_ascent_clip_by_clip():
-    import torch
-    from model import PriorConfig, WaveNetPrior
+def test_the_tune_ascent_is_the_evaluations_ascent_clip_by_clip(frozen_tiny_prior):
     from reference_sampler import upsample4
-    torch.manual_seed(0)
-    model = WaveNetPrior(PriorConfig(layers=4, channels=8, skip=8, head=8))
-    for p in model.parameters():
-        p.requires_grad_(False)
+    model = frozen_tiny_prior
     t = np.arange(1200) / 16000
     ys = [(0.5 * np.sin(2 * np.pi * f * t)).astype(np.float32) for f in (300, 2500)]
     rows = tu.upsample_clips(model, ys, 0.5, 0.01, steps=3, levels=2)
