@@ -141,24 +141,32 @@ def spline_through_every(y, k):
 
 def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, steps=20, eta_scale=0.05, seed=0,
               temperature=1.0, chains=1, init_noise=True):
-    """Paper-style k x super-resolution of a clean 16 kHz clip y (numpy). Returns dict of results."""
+    """Paper-style k x super-resolution of a clean 16 kHz clip y (numpy). Returns dict of results.
+
+    chains > 1: that many independent chains (seeds seed, seed+1, ...), one after another (a batch
+    of 1 s clips runs about 3x slower per clip on this CPU), and their mean is the estimate: with
+    temperature 1 each chain is a posterior sample, so the mean estimates the posterior mean, the
+    estimate with the least expected squared error (the best SNR) under the prior.
+    `pnf_by_chains[j]` is the SNR of the mean of the first j+1 chains."""
     T = len(y)
     spline, mask = spline_through_every(y, factor)
     sig = geometric(sigma_max, sigma_min, levels)
     t0 = time.time()
-    rep = lambda a: torch.from_numpy(a)[None].repeat(chains, 1)  # noqa: E731  (independent chains as a batch)
-    x = langevin(model, rep(spline), rep(mask), rep(y.astype(np.float32)),
-                 sig, steps, eta_scale, seed=seed, denoise=False, temperature=temperature, init_noise=init_noise)
-    s = sig[-1]
-    with torch.enable_grad():
-        _, gr = score(model, x, s)
-    xd = x + (1 - rep(mask)) * s * s * gr
+    m, known = torch.from_numpy(mask)[None], torch.from_numpy(y.astype(np.float32))[None]
+    total, total_d, by_chains = np.zeros(T), np.zeros(T), []
+    for c in range(chains):
+        x = langevin(model, torch.from_numpy(spline)[None], m, known, sig, steps, eta_scale, seed=seed + c, denoise=False,
+                     temperature=temperature, init_noise=init_noise)
+        with torch.enable_grad():
+            _, gr = score(model, x, sig[-1])
+        total += x[0].numpy()
+        total_d += (x + (1 - m) * sig[-1] ** 2 * gr)[0].numpy()
+        by_chains.append(snr_db(y, (total / (c + 1)).astype(np.float32)))
     wall = time.time() - t0
-    out = x.mean(0).numpy()    # chains > 1: posterior-mean estimate
-    outd = xd.mean(0).numpy()
+    out, outd = (total / chains).astype(np.float32), (total_d / chains).astype(np.float32)
     return {"spline": snr_db(y, spline), "pnf": snr_db(y, out), "pnf_denoised": snr_db(y, outd),
             "logp_truth": mean_logp(model, y, sigma_min), "logp_spline": mean_logp(model, spline, sigma_min),
-            **ascent_geometry(y, spline, out),
+            **ascent_geometry(y, spline, out), "pnf_by_chains": by_chains,
             "wall_s": round(wall, 1), "steps": levels * steps, "samples": T}
 
 

@@ -75,11 +75,13 @@ def at_peak(y, peak=0.9):
     return (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
 
 
-def upsample_clips(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.001, levels=4, steps=20):
-    """The evaluation's 4x ascent (reference_sampler.upsample4, temperature 0, no initial noise) on
-    each clip, one at a time (a batch of 1 s clips runs about 3x slower per clip on this CPU)."""
-    return [upsample4(model, y, factor, sigma_max, sigma_min, levels, steps, eta_scale, temperature=0.0, init_noise=False)
-            for y in ys]
+def upsample_clips(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.001, levels=4, steps=20, temperature=0.0, chains=1):
+    """The evaluation's 4x ascent (reference_sampler.upsample4) on each clip, one at a time (a batch
+    of 1 s clips runs about 3x slower per clip on this CPU). Temperature 0: the deterministic ascent
+    from the spline (no initial noise); temperature > 0: Langevin sampling from the spline plus
+    sigma_max noise, the mean of `chains` chains (the posterior-mean estimate)."""
+    return [upsample4(model, y, factor, sigma_max, sigma_min, levels, steps, eta_scale, temperature=temperature,
+                      chains=chains, init_noise=temperature > 0) for y in ys]
 
 
 # A clip whose cubic spline is already this close (dB) has next to nothing above the low-rate
@@ -98,8 +100,14 @@ def weighted_gain(rows, speech_weight=4, singing_weight=1):
     the clips that count (a band-limited recording is listed but left out)."""
     g = {k: [r["pnf"] - r["spline"] for r in rows if r["kind"] == k and counts(r)] for k in ("speech", "singing")}
     parts = [(speech_weight, np.mean(g["speech"])) if g["speech"] else None, (singing_weight, np.mean(g["singing"])) if g["singing"] else None]
-    parts = [p for p in parts if p]
-    return float(sum(w * v for w, v in parts) / sum(w for w, _ in parts))
+    parts = [p for p in parts if p and p[0] > 0]
+    return float(sum(w * v for w, v in parts) / sum(w for w, _ in parts)) if parts else float("nan")
+
+
+def gains_by_chains(rows):
+    """weighted_gain of the mean of the first k chains, k = 1 .. chains (rows from upsample4's pnf_by_chains)."""
+    n = len(rows[0]["pnf_by_chains"])
+    return [weighted_gain([dict(r, pnf=r["pnf_by_chains"][k]) for r in rows]) for k in range(n)]
 
 
 def main():
@@ -115,6 +123,9 @@ def main():
     ap.add_argument("--sigma-maxes", type=float, nargs="+", default=[0.005, 0.02, 0.05],
                     help="where the annealing starts (it always ends at 0.001, 4 levels x 20 steps)")
     ap.add_argument("--peak", type=float, default=0.9, help="level each excerpt is scaled to (the evaluation's is 0.9)")
+    ap.add_argument("--temperature", type=float, default=0.0,
+                    help="0: the deterministic ascent; 1: posterior sampling (from the spline plus sigma_max noise)")
+    ap.add_argument("--chains", type=int, default=1, help="chains averaged per clip (with --temperature 1: the posterior mean)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--self-check", action="store_true",
                     help="only run reference_sampler.self_check (sigma 0.05, etaScale 1, the 8x problem, judged on observed "
@@ -139,14 +150,17 @@ def main():
     clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak)
     print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
     res = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "samplesSeen": ck.get("state", {}).get("samples_seen", 0),
-           "peak": a.peak, "clips": [{"name": n, "kind": k} for n, k, _ in clips], "settings": {}}
+           "peak": a.peak, "temperature": a.temperature, "chains": a.chains, "clips": [{"name": n, "kind": k} for n, k, _ in clips], "settings": {}}
     for smax in a.sigma_maxes:
         for eta in a.eta_scales:
             t0 = time.time()
-            rows = upsample_clips(model, [y for _, _, y in clips], eta, smax)
+            rows = upsample_clips(model, [y for _, _, y in clips], eta, smax, temperature=a.temperature, chains=a.chains)
             for r, (n, k, _) in zip(rows, clips):
                 r.update(name=n, kind=k)
             res["settings"][f"{smax:g}/{eta:g}"] = {"sigmaMax": smax, "etaScale": eta, "gainDb": weighted_gain(rows), "rows": rows}
+            if a.chains > 1:
+                res["settings"][f"{smax:g}/{eta:g}"]["gainDbByChains"] = gains_by_chains(rows)
+                print("  mean of the first k chains: " + ", ".join(f"k={k + 1}: {g:+.3f}" for k, g in enumerate(gains_by_chains(rows))), flush=True)
             print(f"  sigma {smax:g} -> 0.001, etaScale {eta:<5g} gain {weighted_gain(rows):+.3f} dB (speech "
                   f"{weighted_gain(rows, 1, 0):+.3f}, singing {weighted_gain(rows, 0, 1):+.3f})   ({time.time() - t0:.0f} s)", flush=True)
     finish(res, a)
@@ -189,7 +203,9 @@ def to_md(res, command):
              "Tune set: real recordings no training split holds, and festival songs from a split no training run draws; "
              "never `shared/eval`. SNR gain over the cubic spline (dB), move a / cosine c of the ascent (see "
              "`reference_sampler.ascent_geometry`).", "",
-             f"Excerpts at peak {res.get('peak', 0.9)}. Columns: sigma_max / etaScale (annealed to 0.001 in 4 levels x 20 steps).", "",
+             f"Excerpts at peak {res.get('peak', 0.9)}. Columns: sigma_max / etaScale (annealed to 0.001 in 4 levels x 20 steps). "
+             + (f"Temperature {res['temperature']:g} from the spline plus sigma_max noise, the mean of {res['chains']} chains per clip "
+                "(the posterior-mean estimate)." if res.get("temperature", 0) > 0 else "Temperature 0 from the spline (the deterministic ascent)."), "",
              "| clip | kind | " + " | ".join(keys) + " |",
              "|---|---|" + "---|" * len(keys)]
     for i, c in enumerate(res["clips"]):
@@ -199,6 +215,11 @@ def to_md(res, command):
         kind = c["kind"] if counts(first) else f"{c['kind']}, left out: spline {first['spline']:.1f} dB (band-limited recording)"
         lines.append(f"| {c['name']} | {kind} | " + " | ".join(cells) + " |")
     lines.append(f"| **weighted mean (speech : singing = 4 : 1; clips whose spline is above {MAX_SPLINE_SNR_DB:g} dB left out)** | | " + " | ".join(f"**{s['gainDb']:+.3f}**" for s in res["settings"].values()) + " |")
+    if any("gainDbByChains" in s for s in res["settings"].values()):
+        lines += ["", "Weighted mean gain of the mean of the first k chains:", "",
+                  "| k | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+        for k in range(res["chains"]):
+            lines.append(f"| {k + 1} | " + " | ".join(f"{s['gainDbByChains'][k]:+.3f}" for s in res["settings"].values()) + " |")
     b = res["best"]
     lines += ["", f"Best: sigma {b['sigmaMax']:g} -> 0.001, etaScale {b['etaScale']:g} ({b['gainDb']:+.3f} dB on the tune set)."]
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CHANNELS, EVENTS } from '../../src-shared/ipc/channels';
 import { isTerminal, type EngineProgress } from '../../src-shared/engine/progress';
-import { decodeWire, frameStream, FrameAssembler, MAX_MESSAGE_BYTES, MessageTooLargeError, TAKEN_OVER_CLOSE_CODE } from '../../src-shared/ipc/wire';
+import { decodeWire, frameStream, FrameAssembler, HANDOVER_EVENT, MAX_MESSAGE_BYTES, MessageTooLargeError, RELEASE_CHANNEL, TAKEN_OVER_CLOSE_CODE } from '../../src-shared/ipc/wire';
 import { fail, type Result } from '../../src-shared/ipc/result';
 import { formatBytes, formatDuration, formatRate } from '../../src-shared/audio/format';
 import type { Dispatch, RequestContext } from '../ipc/dispatch';
@@ -26,7 +26,12 @@ export interface WebHostOptions {
   maxMessageBytes?: number;
   /** Largest reply sent (bytes; the page takes at most MAX_MESSAGE_BYTES). */
   maxReplyBytes?: number;
+  /** How long a page that loses the project to another may take to save and release it (ms). */
+  handoverTimeoutMs?: number;
 }
+
+/** Long enough for a page to save its project document (it is small: the audio is saved already). */
+const HANDOVER_TIMEOUT_MS = 5000;
 
 /**
  * What the page is told when an answer is too big to send in one message: for audio, how long
@@ -70,6 +75,16 @@ function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A page connected to the web host. */
+interface Page {
+  ws: WebSocket;
+  /** Settles when the page before it has handed the project over: its requests wait for that. */
+  ready: Promise<void>;
+  emit: (event: string, payload: unknown) => void;
+  /** Set while the page is asked to hand the project over: called when it has released it. */
+  release: (() => void) | null;
 }
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
@@ -119,7 +134,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE_BYTES });
   const maxReply = Math.min(opts.maxReplyBytes ?? MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
   /** The page that edits the project (one at a time; see below). */
-  let editor: WebSocket | null = null;
+  let editor: Page | null = null;
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const origin = req.headers.origin ?? '';
@@ -133,18 +148,39 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      // one editor at a time: the page that opened the project last has it; the one before is
-      // told (and stops saving), so two tabs never save over each other's work
-      if (editor && editor.readyState === editor.OPEN) {
-        log('web host: the project was opened in another page; the previous page was told to stop');
-        editor.close(TAKEN_OVER_CLOSE_CODE, 'The project was opened in another tab or window.');
-      }
-      editor = ws;
-      serveSocket(ws);
+      // one editor at a time: the page that opened the project last has it. The one before is
+      // asked to save first and then closed (it stops saving and says why), and the new page's
+      // requests wait for that, so two tabs never save over each other's work and the new page
+      // opens the project with the old page's last edits in it
+      const previous = editor;
+      editor = serveSocket(ws, previous ? previous.ready.then(() => handOver(previous)) : Promise.resolve());
     });
   });
 
-  function serveSocket(ws: WebSocket) {
+  /** Asks the editing page to save and release the project; closes it when it has (or after the timeout). */
+  function handOver(previous: Page): Promise<void> {
+    if (previous.ws.readyState !== previous.ws.OPEN) return Promise.resolve();
+    log('web host: the project was opened in another page; asking the previous page to save and stop');
+    return new Promise<void>((done) => {
+      const finish = () => {
+        clearTimeout(timer);
+        previous.ws.off('close', finish);
+        previous.release = null;
+        if (previous.ws.readyState === previous.ws.OPEN) previous.ws.close(TAKEN_OVER_CLOSE_CODE, 'The project was opened in another tab or window.');
+        done();
+      };
+      const timer = setTimeout(() => {
+        log('web host: the previous page did not release the project in time; closing it');
+        finish();
+      }, opts.handoverTimeoutMs ?? HANDOVER_TIMEOUT_MS);
+      previous.ws.on('close', finish);
+      previous.release = finish;
+      previous.emit(HANDOVER_EVENT, null);
+    });
+  }
+
+  /** Serves one page; its requests wait for `ready` (the handover from the page before it). */
+  function serveSocket(ws: WebSocket, ready: Promise<void>): Page {
     const assembler = new FrameAssembler();
     let eventId = 0;
     let firstFrameAt = 0;
@@ -179,12 +215,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     // the jobs this page started and that have not ended: cancelled if the page goes (closed,
     // reloaded, or taken over by another page), so that nobody's job keeps the engine busy
     const jobs = new Set<string>();
+    const sendEvent = (event: string, payload: unknown) => send({ event, payload }, 0x80000000 + (eventId++ % 0x80000000));
     const ctx: RequestContext = {
       emit: (event, payload) => {
         if (event === EVENTS.job && isTerminal(payload as EngineProgress)) jobs.delete((payload as EngineProgress).jobId);
-        send({ event, payload }, 0x80000000 + (eventId++ % 0x80000000));
+        sendEvent(event, payload);
       },
     };
+    // messages being handled: a page releases the project only after those before the release are answered (its last save)
+    const inFlight = new Set<Promise<unknown>>();
+    const page: Page = { ws, ready, emit: sendEvent, release: null };
     ws.on('close', () => {
       for (const jobId of jobs) {
         log(`web host: the page that started job ${jobId} is gone; cancelling it`);
@@ -192,7 +232,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       }
       jobs.clear();
     });
-    ws.on('message', async (data, isBinary) => {
+    ws.on('message', (data, isBinary) => {
+      const before = [...inFlight];
+      const handled = handle(data, isBinary, before);
+      inFlight.add(handled);
+      void handled.finally(() => inFlight.delete(handled));
+    });
+    /** One message; `before`: the page's requests still being handled when it came. */
+    async function handle(data: WebSocket.RawData, isBinary: boolean, before: Promise<unknown>[]): Promise<void> {
       let seq: unknown = null;
       try {
         if (!isBinary) throw new Error('text frames are not part of the protocol');
@@ -211,6 +258,15 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         const m = msg as { seq?: unknown; channel?: unknown; payload?: unknown };
         seq = m.seq;
         if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) throw new Error('missing sequence number');
+        if (m.channel === RELEASE_CHANNEL) {
+          // (the page has saved: once the requests it sent before are answered, the next page may have the project)
+          await Promise.allSettled(before);
+          send({ seq, result: { ok: true, value: null } }, replyId(seq));
+          await outbox;
+          page.release?.();
+          return;
+        }
+        await ready;
         const td = performance.now();
         const result = await opts.dispatch(m.channel, m.payload, ctx);
         if (m.channel === CHANNELS.jobStart && result.ok) {
@@ -233,7 +289,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         const s = typeof seq === 'number' ? seq : -1;
         send({ seq: s, result: fail('BAD_REQUEST', 'Malformed message.') }, replyId(s));
       }
-    });
+    }
+    return page;
   }
 
   await new Promise<void>((ok, bad) => {

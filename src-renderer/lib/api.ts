@@ -3,7 +3,7 @@
 // travels over a WebSocket with a per-launch token taken from the URL fragment.
 import { CHANNELS, EVENTS, fileTooLargeText, MAX_IMPORT_BYTES, type Api, type AudioImportRequest, type Channel, type ImportedAudio, type JobEvent, type ProgressEvent } from '../../src-shared/ipc/contract';
 import { fail, type Result } from '../../src-shared/ipc/result';
-import { chunkMessageId, decodeWire, encodeFrames, FrameAssembler, TAKEN_OVER_CLOSE_CODE } from '../../src-shared/ipc/wire';
+import { chunkMessageId, decodeWire, encodeFrames, FrameAssembler, HANDOVER_EVENT, RELEASE_CHANNEL, TAKEN_OVER_CLOSE_CODE } from '../../src-shared/ipc/wire';
 import { playableFromPcm16 } from './playback-buffers';
 
 export type HostKind = 'electron' | 'web';
@@ -30,6 +30,12 @@ export interface RendererApi extends Api {
   readAudio(request: { blob: string }, onReceived?: (fraction: number) => void): ReturnType<Api['getAudio']>;
   /** Called once if another page opened the project (web host: one editor at a time); returns an unsubscribe. */
   onTakenOver(listener: () => void): () => void;
+  /**
+   * Called when another page is opening the project (web host), before this one is closed: the
+   * listener saves what is not saved yet; when it settles, the project is released to the other
+   * page (onTakenOver follows). Returns an unsubscribe.
+   */
+  onHandover(listener: () => Promise<void>): () => void;
 }
 
 /** What a page that lost the project to another page is told, and answers every request with. */
@@ -60,6 +66,7 @@ class WebBridge {
   readonly jobListeners = new Set<(e: JobEvent) => void>();
   readonly progressListeners = new Set<(e: ProgressEvent) => void>();
   readonly takenOverListeners = new Set<() => void>();
+  readonly handoverListeners = new Set<() => Promise<void>>();
   /** Another page has the project now: never reconnect (that would take it back). */
   private takenOver = false;
   private assembler = new FrameAssembler();
@@ -112,6 +119,8 @@ class WebBridge {
             for (const l of this.jobListeners) l(msg.payload as JobEvent);
           } else if (msg.event === EVENTS.progress) {
             for (const l of this.progressListeners) l(msg.payload as ProgressEvent);
+          } else if (msg.event === HANDOVER_EVENT) {
+            void this.handOver();
           } else if (typeof msg.seq === 'number' && msg.result) {
             this.pending.get(msg.seq)?.(msg.result);
             this.pending.delete(msg.seq);
@@ -123,6 +132,12 @@ class WebBridge {
       };
     });
     return this.opening;
+  }
+
+  /** Another page is opening the project: save (the listeners), then release it to that page. */
+  private async handOver(): Promise<void> {
+    await Promise.allSettled([...this.handoverListeners].map((l) => l()));
+    await this.request(RELEASE_CHANNEL as Channel, null);
   }
 
   async request<T>(channel: Channel, payload: unknown, watch: TransferWatch = {}): Promise<Result<T>> {
@@ -178,6 +193,7 @@ function createApi(): RendererApi {
       host: 'electron',
       readAudio: (request) => electron.getAudio(request),
       onTakenOver: () => () => {}, // (one window per project: the app holds a single-instance lock)
+      onHandover: () => () => {},
       importFile: async (file, progress) => {
         const progressId = progress ? { progressId: progress.id } : {};
         const path = electron.pathForFile(file);
@@ -219,6 +235,10 @@ function createApi(): RendererApi {
     onTakenOver: (listener: () => void) => {
       bridge.takenOverListeners.add(listener);
       return () => void bridge.takenOverListeners.delete(listener);
+    },
+    onHandover: (listener: () => Promise<void>) => {
+      bridge.handoverListeners.add(listener);
+      return () => void bridge.handoverListeners.delete(listener);
     },
     importFile: async (file, progress) => {
       if (file.size > MAX_IMPORT_BYTES) return fail('TOO_LARGE', fileTooLargeText(file.name, file.size));

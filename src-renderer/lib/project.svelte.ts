@@ -160,6 +160,8 @@ export class Project {
   viewStart = $state(0);
   readonly transport = new Transport();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The save on its way to the project folder, if one is. */
+  private saving: Promise<void> | null = null;
   /** Set when the saved project could not be opened: nothing is saved over it. */
   private saveBlocked = false;
   /** The reopening of the saved project, while it runs. */
@@ -187,6 +189,14 @@ export class Project {
     api.onJobEvent((e) => this.onJobEvent(e));
     api.onProgress((e) => {
       this.taskList = applyProgress(this.taskList, e);
+    });
+    api.onHandover(async () => {
+      // another page is opening the project: save what is not saved yet first, so that it opens
+      // with this page's last edits (the host waits for this before it serves that page)
+      if (this.saveTimer) {
+        clearTimeout(this.saveTimer);
+        await this.saveNow();
+      } else await this.saving;
     });
     api.onTakenOver(() => {
       // another page has the project: saving from here would overwrite its work
@@ -375,7 +385,10 @@ export class Project {
     this.saveTimer = null;
     if (this.saveBlocked) return;
     const doc = $state.snapshot(this.doc) as ProjectDoc;
-    const r = await api.saveProject({ doc });
+    const saved = api.saveProject({ doc });
+    const saving = (this.saving = saved.then(() => {}));
+    const r = await saved;
+    if (this.saving === saving) this.saving = null;
     if (r.ok) {
       this.saveState = this.saveTimer ? 'saving' : 'saved';
       if (r.value.missing.length) await this.restoreMissing(r.value.missing);

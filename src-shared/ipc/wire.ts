@@ -132,6 +132,17 @@ export class WireError extends Error {}
  */
 export const TAKEN_OVER_CLOSE_CODE = 4001;
 
+/**
+ * The handover between two pages of the web host (not part of the app's Api: the Electron app
+ * has one window per project). When a second page opens the project, the host first sends the
+ * editing page HANDOVER_EVENT; that page saves what it has not saved yet and then asks
+ * RELEASE_CHANNEL. Only then (or after the host's handover timeout) is it closed with
+ * TAKEN_OVER_CLOSE_CODE and are the new page's requests served, so the new page opens the
+ * project with the old page's last edits in it.
+ */
+export const HANDOVER_EVENT = 'web:handover';
+export const RELEASE_CHANNEL = 'web:release';
+
 /** The largest message either end takes: the page's assembler and the chunk headers count bytes in 31 bits. */
 export const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
 

@@ -363,6 +363,31 @@ test('stop or pause pressed while the audio device wakes up wins: playback does 
   expect(errors).toEqual([]);
 });
 
+test('a second tab opened right after an edit gets that edit: the first tab saves it before it hands the project over', async ({ page, browser }) => {
+  const errors = await open(page);
+  // the first tab's timers stand still from here, so its autosave (250 ms after an edit) cannot run by itself
+  await page.clock.install();
+  await page.clock.pauseAt(Date.now() + 60_000);
+  await page.getByTestId('delete-track').click();
+  await expect(page.getByTestId('track')).toHaveCount(0);
+  await page.waitForTimeout(1000); // (more than the autosave's delay, in real time)
+  await expect(page.getByTestId('save-state')).toHaveText('Saving…'); // not saved yet
+  const elsewhere = await browser.newContext(); // (another window: the frozen clock is the first tab's alone)
+  try {
+    const second = await elsewhere.newPage();
+    await second.goto(host.url);
+    await expect(second.getByTestId('save-state')).toHaveText('Saved'); // the project is open there
+    await expect(second.getByTestId('track')).toHaveCount(0); // with the first tab's last edit in it
+    await expect(page.getByTestId('notice-error').filter({ hasText: 'opened in another tab or window' })).toHaveCount(1);
+    await second.reload();
+    await expect(second.getByTestId('save-state')).toHaveText('Saved');
+    await expect(second.getByTestId('track')).toHaveCount(0);
+  } finally {
+    await elsewhere.close();
+  }
+  expect(errors).toEqual([]);
+});
+
 test('a second tab takes the project over: the first stops saving, says why, and cannot overwrite the second one\'s work', async ({ page }) => {
   const errors = await open(page);
   const second = await page.context().newPage();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startWebHost, type WebHost } from '../../../src-main/web/host';
 import { createDispatch } from '../../../src-main/ipc/dispatch';
-import { chunkMessageId, decodeWire, encodeWire, FrameAssembler, TAKEN_OVER_CLOSE_CODE } from '../../../src-shared/ipc/wire';
+import { chunkMessageId, decodeWire, encodeWire, FrameAssembler, HANDOVER_EVENT, RELEASE_CHANNEL, TAKEN_OVER_CLOSE_CODE } from '../../../src-shared/ipc/wire';
 import { fakeHandlers } from './fake-handlers';
 
 let host: WebHost;
@@ -206,6 +206,7 @@ describe('web host', () => {
         },
       })),
       rendererDir: dir,
+      handoverTimeoutMs: 100, // (this page never answers the handover: it is closed after the timeout)
     });
     try {
       const open = (ws: WebSocket) => new Promise((ok) => ws.on('open', ok));
@@ -228,6 +229,84 @@ describe('web host', () => {
       b.close();
     } finally {
       await jobs.close();
+    }
+  });
+  it('hands the project over: the old page saves its last edits before the new page is served', async () => {
+    const order: string[] = [];
+    let saved = 'nothing';
+    const pages = await startWebHost({
+      dispatch: createDispatch(fakeHandlers({
+        'project:save': async (r) => {
+          order.push('save starts');
+          await new Promise((ok) => setTimeout(ok, 150)); // (a slow disk)
+          saved = `last edit (${r.doc.tracks.length} tracks)`;
+          order.push('save ends');
+          return { missing: [] };
+        },
+        'project:open': async () => {
+          order.push(`open sees ${saved}`);
+          return { doc: { title: saved } } as never;
+        },
+      })),
+      rendererDir: dir,
+      handoverTimeoutMs: 10_000, // (long: the release, not the timeout, must end the handover)
+    });
+    try {
+      const url = `ws://127.0.0.1:${pages.port}/ws?token=${pages.token}`;
+      const headers = { origin: `http://127.0.0.1:${pages.port}` };
+      const open = (ws: WebSocket) => new Promise((ok) => ws.on('open', ok));
+      const messages = (ws: WebSocket) => {
+        const got: { seq?: number; event?: string; result?: { ok: boolean; value: unknown } }[] = [];
+        ws.on('message', (d: Buffer) => got.push(decodeWire(new Uint8Array(d)) as never));
+        return got;
+      };
+      const a = new WebSocket(url, { headers });
+      await open(a);
+      const fromA = messages(a);
+      // page A has an edit it has not saved yet (its save timer is pending) when page B opens the project
+      const closed = new Promise<number>((ok) => a.on('close', (code) => ok(code)));
+      const handover = new Promise<void>((ok) => a.on('message', (d: Buffer) => (decodeWire(new Uint8Array(d)) as { event?: string }).event === HANDOVER_EVENT && ok()));
+      const b = new WebSocket(url, { headers });
+      await open(b);
+      const fromB = messages(b);
+      b.send(encodeWire({ seq: 1, channel: 'project:open', payload: {} })); // B asks at once
+      await handover;
+      // A saves (the flushed timer), then releases the project
+      a.send(encodeWire({ seq: 7, channel: 'project:save', payload: { doc: { version: 1, tracks: [] } } }));
+      a.send(encodeWire({ seq: 8, channel: RELEASE_CHANNEL, payload: null }));
+      expect(await closed).toBe(TAKEN_OVER_CLOSE_CODE);
+      await expect.poll(() => fromB.find((m) => m.seq === 1)?.result).toEqual({ ok: true, value: { doc: { title: 'last edit (0 tracks)' } } });
+      expect(order).toEqual(['save starts', 'save ends', 'open sees last edit (0 tracks)']);
+      expect(fromA.find((m) => m.seq === 7)?.result?.ok).toBe(true);
+      expect(fromA.find((m) => m.seq === 8)?.result?.ok).toBe(true);
+      b.close();
+    } finally {
+      await pages.close();
+    }
+  });
+  it('serves the new page after the timeout when the old page does not release the project', async () => {
+    const pages = await startWebHost({
+      dispatch: createDispatch(fakeHandlers({ 'project:open': async () => ({ doc: { title: 't' } }) as never })),
+      rendererDir: dir,
+      handoverTimeoutMs: 300,
+    });
+    try {
+      const url = `ws://127.0.0.1:${pages.port}/ws?token=${pages.token}`;
+      const headers = { origin: `http://127.0.0.1:${pages.port}` };
+      const open = (ws: WebSocket) => new Promise((ok) => ws.on('open', ok));
+      const a = new WebSocket(url, { headers });
+      await open(a);
+      const closed = new Promise<number>((ok) => a.on('close', (code) => ok(code)));
+      const b = new WebSocket(url, { headers });
+      await open(b);
+      const answered = new Promise<number>((ok) => b.on('message', () => ok(performance.now())));
+      const sent = performance.now();
+      b.send(encodeWire({ seq: 1, channel: 'project:open', payload: {} }));
+      expect(await closed).toBe(TAKEN_OVER_CLOSE_CODE);
+      expect((await answered) - sent).toBeGreaterThanOrEqual(250); // (B waited for the timeout: A never released)
+      b.close();
+    } finally {
+      await pages.close();
     }
   });
 });
