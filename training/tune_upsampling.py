@@ -49,7 +49,7 @@ def used_recordings(data_dirs, source="voice"):
 
 def held_out_recordings(sets, used, n, seed=11, min_seconds=2.0):
     """n recordings of the given sets that no training split holds, in a seeded order."""
-    found = [(f, s) for name in sets for d in md.RECORDING_SETS[name]["dirs"] for f, s in md.recording_durations(d)]
+    found = [fs for name in sets for fs in md.set_recordings(name)]
     free = [f for f, s in found if s >= min_seconds and os.path.relpath(f, "/usr/share") not in used]
     if len(free) < n:
         raise SystemExit(f"only {len(free)} held-out recordings of at least {min_seconds} s in {', '.join(sets)}; "
@@ -58,10 +58,10 @@ def held_out_recordings(sets, used, n, seed=11, min_seconds=2.0):
     return [free[k] for k in order[:n]]
 
 
-def tune_clips(data_dirs, sets, n_speech, n_songs, seconds=1.0, peak=0.9):
+def tune_clips(data_dirs, sets, n_speech, n_songs, seconds=1.0, peak=0.9, min_seconds=2.0):
     """[(name, kind, 1-D float32 excerpt at `peak`)] of the tune set."""
     clips = []
-    for f in held_out_recordings(sets, used_recordings(data_dirs), n_speech):
+    for f in held_out_recordings(sets, used_recordings(data_dirs), n_speech, min_seconds=min_seconds):
         clips.append((os.path.relpath(f, "/usr/share"), "speech", md.read_audio(f)))
     for j in range(n_songs):
         voice = md.SINGING_VOICES[j % len(md.SINGING_VOICES)]
@@ -118,6 +118,8 @@ def main():
     ap.add_argument("--sets", default="festvox-ru,kde-edu", type=md.recording_sets,
                     help="recording sets the held-out speech comes from (festvox-ru: whole sentences no shipped voice prior trained on)")
     ap.add_argument("--speech", type=int, default=8)
+    ap.add_argument("--min-seconds", type=float, default=2.0,
+                    help="shortest held-out recording taken (tuxpaint-en's descriptions are 0.5-1.5 s: use 0.5)")
     ap.add_argument("--songs", type=int, default=2)
     ap.add_argument("--eta-scales", type=float, nargs="+", default=[0.05, 0.2, 1.0])
     ap.add_argument("--sigma-maxes", type=float, nargs="+", default=[0.005, 0.02, 0.05],
@@ -147,7 +149,7 @@ def main():
         p.requires_grad_(False)
     if a.self_check:
         return self_checks(model, a)
-    clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak)
+    clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak, min_seconds=a.min_seconds)
     print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
     res = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "samplesSeen": ck.get("state", {}).get("samples_seen", 0),
            "peak": a.peak, "temperature": a.temperature, "chains": a.chains, "clips": [{"name": n, "kind": k} for n, k, _ in clips], "settings": {}}
@@ -172,7 +174,7 @@ def self_checks(model, a):
     if a.eval_clips:
         clips = [(os.path.basename(p), "eval", at_peak(excerpt(load_audio(p), 1.0))) for p in eval_clips(a.source)]
     else:
-        clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak)
+        clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak, min_seconds=a.min_seconds)
     out = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "command": " ".join(["/usr/bin/python3 training/tune_upsampling.py"] + sys.argv[1:]),
            "check": "reference_sampler.self_check: sigma 0.05 -> 0.001, etaScale 1, 4 x 20, every 8th sample kept, gain (dB) on the "
                     "observed samples halfway between", "selfCheckDb": {}}

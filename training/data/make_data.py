@@ -62,6 +62,13 @@ RECORDING_SETS = {
     # read by four professional speakers (one of them twice) in five languages
     "asterisk": {"packages": ["ffmpeg"] + [f"asterisk-core-sounds-{lang}-g722" for lang in ["en", "es", "fr", "it", "ru"]],
                  "dirs": ["/usr/share/asterisk/sounds"]},
+    # Tux Paint's stamp descriptions ("A frog is an amphibian..."): short sentences read by many
+    # people, one set per language (44.1 kHz Ogg). `pattern` keeps the spoken descriptions and
+    # leaves out the stamps' sound effects. "tuxpaint": the 12 languages other than English
+    # (about 7,350 recordings); "tuxpaint-en": the 66 English ones, kept out of training so that
+    # tune_upsampling.py can use them as held-out real English speech.
+    "tuxpaint": {"packages": ["tuxpaint-stamps-default"], "dirs": ["/usr/share/tuxpaint/stamps"], "pattern": r"_desc_[a-z]{2}\.ogg$"},
+    "tuxpaint-en": {"packages": ["tuxpaint-stamps-default"], "dirs": ["/usr/share/tuxpaint/stamps"], "pattern": r"_desc\.ogg$"},
 }
 VOICE_RECORDINGS = [("recording", name) for name in RECORDING_SETS]
 RECORDING_EXTENSIONS = (".wav", ".ogg", ".flac", ".g722")
@@ -492,11 +499,18 @@ def recording_sets(text):
     return names
 
 
-def recordings_for_minutes(set_name, minutes, seed):
-    """Recordings of one set, in a seeded order, until their total length reaches `minutes`."""
+def set_recordings(set_name):
+    """(path, seconds) of one recording set: its folders' recordings whose file name matches the
+    set's `pattern` (if it has one), as `recording_durations` finds them."""
     spec = RECORDING_SETS[set_name]
     hint = f"install them (apt-get install -y {' '.join(spec['packages'])}) or leave out --voice-recording-minutes"
-    found = [fd for d in spec["dirs"] for fd in recording_durations(d, hint)]
+    keep = re.compile(spec["pattern"]) if "pattern" in spec else None
+    return [(f, sec) for d in spec["dirs"] for f, sec in recording_durations(d, hint) if keep is None or keep.search(os.path.basename(f))]
+
+
+def recordings_for_minutes(set_name, minutes, seed):
+    """Recordings of one set, in a seeded order, until their total length reaches `minutes`."""
+    found = set_recordings(set_name)
     order = np.random.default_rng(seed).permutation(len(found))
     chosen, total = [], 0.0
     for k in order:

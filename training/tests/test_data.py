@@ -1,6 +1,7 @@
 """Data determinism: the same seed gives the same MIDI and the same text; no rendering."""
 import argparse
 import os
+import re
 
 import numpy as np
 import pytest
@@ -195,6 +196,26 @@ def test_g722_prompts_are_timed_from_their_size_decoded_by_ffmpeg_and_silence_fo
     assert abs(len(y) - len(tone)) < 100
     lag = int(np.argmax(np.correlate(y[4000:4400], tone[4000:4200], "valid")))
     assert np.corrcoef(y[4000 + lag:4200 + lag], tone[4000:4200])[0, 1] > 0.95  # the same tone, after the codec's delay
+
+
+def test_a_recording_set_keeps_only_the_file_names_its_pattern_matches(tmp_path, monkeypatch):
+    import soundfile as sf
+    os.makedirs(tmp_path / "animals")
+    for name in ["frog.wav", "frog_desc.wav", "frog_desc_fr.wav", "frog_desc_ru.wav"]:  # an effect, then descriptions
+        sf.write(tmp_path / "animals" / name, np.zeros(16000, np.float32), 16000)
+    monkeypatch.setitem(md.RECORDING_SETS, "other", {"packages": ["x"], "dirs": [str(tmp_path)], "pattern": r"_desc_[a-z]{2}\.wav$"})
+    monkeypatch.setitem(md.RECORDING_SETS, "english", {"packages": ["x"], "dirs": [str(tmp_path)], "pattern": r"_desc\.wav$"})
+    monkeypatch.setitem(md.RECORDING_SETS, "all", {"packages": ["x"], "dirs": [str(tmp_path)]})
+    names = lambda s: sorted(os.path.basename(f) for f, _ in md.set_recordings(s))  # noqa: E731
+    assert names("other") == ["frog_desc_fr.wav", "frog_desc_ru.wav"]
+    assert names("english") == ["frog_desc.wav"]
+    assert len(names("all")) == 4
+    assert sorted(os.path.basename(f) for _, f in md.recordings_for_minutes("other", 10, 1)) == names("other")
+    # the shipped Tux Paint sets: spoken descriptions only (never the stamps' sound effects), English kept apart
+    tux, en = (re.compile(md.RECORDING_SETS[k]["pattern"]) for k in ("tuxpaint", "tuxpaint-en"))
+    for name, in_tux, in_en in [("frog_desc_fr.ogg", True, False), ("frog_desc.ogg", False, True), ("frog.ogg", False, False),
+                                ("frog-1_desc_ca.ogg", True, False)]:
+        assert (tux.search(name) is not None, en.search(name) is not None) == (in_tux, in_en), name
 
 
 def test_recording_sets_are_a_checked_comma_list():
