@@ -110,6 +110,17 @@ def gains_by_chains(rows):
     return [weighted_gain([dict(r, pnf=r["pnf_by_chains"][k]) for r in rows]) for k in range(n)]
 
 
+def many_chains_limit(gains):
+    """The gain (dB) the mean of infinitely many chains would give, from the gains of the mean of the
+    first k = 1, 2, ... chains: independent chains make the error power of their k-mean B + V/k
+    (B: the posterior mean's own error, V: one chain's spread around it), both relative to the
+    spline's; B and V by least squares over k, the limit is -10 log10 B."""
+    k = np.arange(1, len(gains) + 1, dtype=np.float64)
+    err = 10.0 ** (-np.asarray(gains, dtype=np.float64) / 10)
+    (b, v), *_ = np.linalg.lstsq(np.stack([np.ones_like(k), 1 / k], 1), err, rcond=None)
+    return float(-10 * np.log10(b)) if b > 0 else float("inf")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", help="the prior to tune (not needed with --rescore)")
@@ -222,6 +233,8 @@ def to_md(res, command):
                   "| k | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
         for k in range(res["chains"]):
             lines.append(f"| {k + 1} | " + " | ".join(f"{s['gainDbByChains'][k]:+.3f}" for s in res["settings"].values()) + " |")
+        lines.append("| infinitely many (fit of B + V/k, see `many_chains_limit`) | "
+                     + " | ".join(f"{many_chains_limit(s['gainDbByChains']):+.3f}" for s in res["settings"].values()) + " |")
     b = res["best"]
     lines += ["", f"Best: sigma {b['sigmaMax']:g} -> 0.001, etaScale {b['etaScale']:g} ({b['gainDb']:+.3f} dB on the tune set)."]
     return "\n".join(lines) + "\n"

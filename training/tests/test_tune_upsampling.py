@@ -71,3 +71,10 @@ def test_the_posterior_mean_averages_independent_chains_one_after_another(frozen
     rows = tu.upsample_clips(model, [y], 0.5, 0.01, steps=3, levels=2, temperature=1.0, chains=3)
     assert rows[0]["pnf_by_chains"] == pytest.approx(upsample4(model, y, 4, 0.01, 0.001, 2, 3, 0.5, temperature=1.0, chains=3)["pnf_by_chains"], abs=1e-4)
     assert tu.gains_by_chains([dict(rows[0], kind="speech")])[-1] == pytest.approx(rows[0]["pnf"] - rows[0]["spline"], abs=1e-4)
+
+
+def test_the_many_chains_limit_recovers_the_posterior_means_own_error():
+    b, v = 0.9, 1.5  # error powers relative to the spline's: the mean's own, one chain's spread
+    gains = [-10 * np.log10(b + v / k) for k in range(1, 9)]
+    assert tu.many_chains_limit(gains) == pytest.approx(-10 * np.log10(b), abs=1e-9)
+    assert tu.many_chains_limit([g + 0.5 for g in gains]) > tu.many_chains_limit(gains)
