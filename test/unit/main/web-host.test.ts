@@ -241,7 +241,7 @@ describe('web host', () => {
           await new Promise((ok) => setTimeout(ok, 150)); // (a slow disk)
           saved = `last edit (${r.doc.tracks.length} tracks)`;
           order.push('save ends');
-          return { missing: [] };
+          return { savedAt: new Date().toISOString(), missing: [] };
         },
         'project:open': async () => {
           order.push(`open sees ${saved}`);
