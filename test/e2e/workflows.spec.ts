@@ -236,8 +236,9 @@ test('a crash during a job loses no accepted work', async ({ page }) => {
   const errors = await open(page);
   await page.getByTestId('track-menu').click();
   await page.getByTestId('split').click();
-  await expect(page.getByTestId('job')).toHaveCount(0, { timeout: 100_000 });
-  await expect(page.getByTestId('track')).toHaveCount(3);
+  // (wait for the stems themselves: right after the click the job's row may not be shown yet)
+  await expect(page.getByTestId('track')).toHaveCount(3, { timeout: 100_000 });
+  await expect(page.getByTestId('job')).toHaveCount(0);
   await page.getByTestId('track').nth(2).getByTestId('mute').click();
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
   // start another job, then kill the host (and its engine) in the middle of it
