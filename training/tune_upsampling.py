@@ -151,6 +151,8 @@ def main():
         res = json.load(open(a.rescore))
         for st in res["settings"].values():
             st["gainDb"] = weighted_gain(st["rows"])
+            if "gainDbByChains" in st:
+                st["gainDbByChains"] = gains_by_chains(st["rows"])
         return finish(res, a)
     if not a.ckpt:
         raise SystemExit("--ckpt: which prior to tune?")
@@ -172,8 +174,8 @@ def main():
                 r.update(name=n, kind=k)
             res["settings"][f"{smax:g}/{eta:g}"] = {"sigmaMax": smax, "etaScale": eta, "gainDb": weighted_gain(rows), "rows": rows}
             if a.chains > 1:
-                res["settings"][f"{smax:g}/{eta:g}"]["gainDbByChains"] = gains_by_chains(rows)
-                print("  mean of the first k chains: " + ", ".join(f"k={k + 1}: {g:+.3f}" for k, g in enumerate(gains_by_chains(rows))), flush=True)
+                by_k = res["settings"][f"{smax:g}/{eta:g}"]["gainDbByChains"] = gains_by_chains(rows)
+                print("  mean of the first k chains: " + ", ".join(f"k={k + 1}: {g:+.3f}" for k, g in enumerate(by_k)), flush=True)
             print(f"  sigma {smax:g} -> 0.001, etaScale {eta:<5g} gain {weighted_gain(rows):+.3f} dB (speech "
                   f"{weighted_gain(rows, 1, 0):+.3f}, singing {weighted_gain(rows, 0, 1):+.3f})   ({time.time() - t0:.0f} s)", flush=True)
     finish(res, a)

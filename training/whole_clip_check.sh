@@ -24,11 +24,16 @@ VOICE="--ckpt training/checkpoints/voice.pt --kind voice --sigma-max 0.05 --eta-
       --json "$W/voice-2.json" ) > "$W/lane2.log" 2>&1 &
 wait
 $PY - "$W" "$OUT" <<'PYEOF'
-import json, sys
+import json, os, sys
+sys.path.insert(0, "training")
+from reference_sampler import eval_clips
 W, OUT = sys.argv[1:3]
 for s in ["piano", "voice"]:
     parts = [json.load(open(f"{W}/{s}-{i}.json")) for i in (1, 2)]
     clips = {k: v for p in parts for k, v in p["clips"].items()}
+    missing = sorted({os.path.basename(p) for p in eval_clips(s)} - set(clips))
+    if missing:  # (the lanes name their clips: a clip added to shared/eval must be given a lane)
+        raise SystemExit(f"{s}: no lane ran {', '.join(missing)}: add it to a lane in training/whole_clip_check.sh")
     spline = sum(c["spline"] for c in clips.values()) / len(clips)
     pnf = sum(c["pnf"] for c in clips.values()) / len(clips)
     out = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline}, "settings": parts[0]["settings"],
