@@ -332,8 +332,13 @@ test('a project folder deleted while the editor shows its audio: the next save w
 test('stop or pause pressed while the audio device wakes up wins: playback does not begin after it', async ({ page }) => {
   const errors = await open(page);
   // an audio device that takes 800 ms to wake (a Bluetooth headset, a busy machine)
+  // (asleep again before each press: once woken, a real context stays running, and a press
+  // that finds it running starts at once, so the pause after it would test nothing)
   await page.evaluate(() => {
-    const woke = new WeakSet<BaseAudioContext>();
+    let woke = new WeakSet<BaseAudioContext>();
+    (window as unknown as { sleepAudioDevice: () => void }).sleepAudioDevice = () => {
+      woke = new WeakSet<BaseAudioContext>();
+    };
     const state = Object.getOwnPropertyDescriptor(BaseAudioContext.prototype, 'state')!;
     Object.defineProperty(BaseAudioContext.prototype, 'state', {
       configurable: true,
@@ -351,6 +356,7 @@ test('stop or pause pressed while the audio device wakes up wins: playback does 
   });
   const play = page.getByTestId('play');
   for (const press of ['stop', 'play'] as const) {
+    await page.evaluate(() => (window as unknown as { sleepAudioDevice: () => void }).sleepAudioDevice());
     await play.click();
     await page.getByTestId(press).click(); // at once: the device is still waking
     await page.waitForTimeout(1500);
