@@ -150,10 +150,10 @@ def build_card(model, name, source, extra=None):
     return card
 
 
-# Written into a card by `bench/engine/bench.ts --curve --write-presets` and `bench/engine/separation.ts
-# --write-presets` (measured on the engine).
+# Written into a card by `bench/engine/bench.ts --curve --write-presets`, `bench/engine/separation.ts
+# --write-presets` (measured on the engine) and `training/tune_upsampling.py --write-card` (on a tune set).
 MEASURED_PRESET_KEYS = ("presets", "presetsMeasured", "taskPresets", "temperature", "warmStart", "taskEtaScale",
-                        "separationMeasured")
+                        "separationMeasured", "upsampleTuned")
 
 
 def keep_measured_presets(card, old_path):

@@ -146,6 +146,9 @@ def main():
     ap.add_argument("--eval-clips", action="store_true", help="with --self-check: the shared/eval voice clips instead")
     ap.add_argument("--rescore", default=None, help="only recompute the choice of an earlier run's JSON (same --out)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "priors", "tune-upsampling-voice"))
+    ap.add_argument("--write-card", default=None, metavar="CARD",
+                    help="write the choice into this model card (warmStart.upsample = sigma_max, taskEtaScale.upsample = "
+                         "etaScale, upsampleTuned = where it came from): the app's upsampling then runs it")
     a = ap.parse_args()
     if a.rescore:
         res = json.load(open(a.rescore))
@@ -209,6 +212,34 @@ def finish(res, a, command=None):
         json.dump(res, f, indent=1)
     with open(a.out + ".md", "w") as f:
         f.write(to_md(res, res["command"]))
+    if getattr(a, "write_card", None):
+        write_card(a.write_card, res, a.out + ".json")
+        print(f"written into {a.write_card}: warmStart.upsample {best['sigmaMax']:g}, taskEtaScale.upsample {best['etaScale']:g}")
+
+
+def write_card(card_path, res, tune_file):
+    """Put a tune run's choice into a model card, atomically (a temp file, then a rename).
+
+    The engine starts upsampling at min(schedule.sigmaMax, warmStart.upsample) and steps with
+    taskEtaScale.upsample (src-main/engine/tasks.ts planSchedule), annealing to the card's
+    sigmaMin as the reference sampler does; the levels x steps stay the card's measured presets."""
+    with open(card_path) as f:
+        card = json.load(f)
+    b = res["best"]
+    if b["sigmaMax"] > card["schedule"]["sigmaMax"]:
+        raise SystemExit(f"{card_path}: the chosen sigma_max {b['sigmaMax']:g} is above the card's schedule.sigmaMax "
+                         f"{card['schedule']['sigmaMax']:g}, where the engine would cut it: tune within it")
+    card["warmStart"] = {**card.get("warmStart", {}), "upsample": b["sigmaMax"]}
+    card["taskEtaScale"] = {**card.get("taskEtaScale", {}), "upsample": b["etaScale"]}
+    card["upsampleTuned"] = {"by": res["command"], "file": os.path.relpath(os.path.abspath(tune_file), ROOT),
+                             "ckpt": res["ckpt"], "sigmaMax": b["sigmaMax"], "etaScale": b["etaScale"],
+                             "tuneSetGainDb": round(b["gainDb"], 4),
+                             "note": "chosen on held-out recordings and songs, never on shared/eval"}
+    tmp = card_path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(card, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, card_path)
 
 
 def to_md(res, command):

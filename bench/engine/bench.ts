@@ -272,8 +272,13 @@ async function curve(): Promise<void> {
     const y = new DecimateMap(k).apply(x);
     return { name, x, y, base: splineUpsample(y, k, x.length) };
   });
-  // the card's current warm start and temperature for upsampling, as the upsample task reads them
-  const { startSigma, temperature } = planSchedule(p, { kind: 'generate', seconds: 1 }, 'upsample');
+  // the card's current warm start, temperature and step size for upsampling, as the upsample task reads them
+  const upPlan = planSchedule(p, { kind: 'generate', seconds: 1 }, 'upsample');
+  const { startSigma, temperature } = upPlan;
+  const upEta = upPlan.schedule.etaScale;
+  const inpaintEta = planSchedule(p, { kind: 'generate', seconds: 1 }, 'inpaint').schedule.etaScale;
+  // a start sigma and step size chosen on a tune set (training/tune_upsampling.py --write-card) stay: the eval clips only report them
+  const tuned = (JSON.parse(readFileSync(cardPath, 'utf8')) as { upsampleTuned?: { by?: string } }).upsampleTuned;
   const lines: string[] = [];
   const log = (l = '') => {
     console.log(l);
@@ -286,7 +291,7 @@ async function curve(): Promise<void> {
   /** 4x upsampling of every clip with this schedule, start sigma and temperature; SNR per clip. */
   const upsampleSnr = (levels: number, stepsPerLevel: number, s0: number, temp = temperature) =>
     overClips(clips, async (c) => {
-      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), { schedule: { ...p.schedule, levels, stepsPerLevel }, startSigma: s0, temperature: temp, seed: 1, denoise: flag('denoise') });
+      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), { schedule: { ...p.schedule, levels, stepsPerLevel, etaScale: upEta }, startSigma: s0, temperature: temp, seed: 1, denoise: flag('denoise') });
       return snr(c.x, r.x[0]!);
     });
 
@@ -294,7 +299,7 @@ async function curve(): Promise<void> {
   log(`## Quality vs steps: ${p.name}, 4x upsampling of ${clips.length} clips in ${evalDir}/${source} (${n0 / p.sampleRate} s loudest excerpt each, peak 0.9)`);
   log('');
   log(`Command: \`npx tsx bench/engine/bench.ts ${args.join(' ')}\` (${new Date().toISOString()}; model trained on ${String((p.card?.training as { samplesSeen?: number } | undefined)?.samplesSeen ?? '?')} samples).`);
-  log(`Warm start from the cubic spline at sigma ${startSigma}, geometric to ${p.schedule.sigmaMin}, etaScale ${p.schedule.etaScale}, temperature ${temperature}${temperature === 0 ? ' (deterministic: no start or step noise)' : ''}, seed 1, ${flag('denoise') ? 'WITH' : 'no'} final denoising step.`);
+  log(`Warm start from the cubic spline at sigma ${startSigma}, geometric to ${p.schedule.sigmaMin}, etaScale ${upEta}${tuned ? ' (start sigma and etaScale chosen on a tune set: `' + tuned.by + '`)' : ''}, temperature ${temperature}${temperature === 0 ? ' (deterministic: no start or step noise)' : ''}, seed 1, ${flag('denoise') ? 'WITH' : 'no'} final denoising step.`);
   log('');
   log(`| levels x steps | total steps | ${names} | **mean SNR dB** | vs spline dB | wall s |`);
   log(`|---|---|${cols}---|---|---|`);
@@ -339,8 +344,11 @@ async function curve(): Promise<void> {
   };
   log(`Warm-start sigma for upsampling at the draft setting (${draft.levels} x ${draft.stepsPerLevel}); SNR dB, baseline = cubic spline:`);
   log('');
-  const upStart = await sweep((s0) => upsampleSnr(draft.levels, draft.stepsPerLevel, s0), spline.mean);
-  log(`Best warm-start sigma for upsampling: ${upStart}${flag('write-presets') ? ' (written into the card as warmStart.upsample)' : ''}.`);
+  const upSwept = await sweep((s0) => upsampleSnr(draft.levels, draft.stepsPerLevel, s0), spline.mean);
+  const upStart = tuned ? startSigma : upSwept;
+  log(tuned
+    ? `Best warm-start sigma on these clips: ${upSwept}; the card keeps ${startSigma}, chosen on a tune set with its step size (never on the eval clips).`
+    : `Best warm-start sigma for upsampling: ${upStart}${flag('write-presets') ? ' (written into the card as warmStart.upsample)' : ''}.`);
   log('');
   // temperature for upsampling at the draft setting and that warm start: 1 = a posterior sample, 0 = a deterministic best estimate
   const temps = (opt('temperatures') ?? '1,0.25,0').split(',').map(Number).filter((v) => Number.isFinite(v) && v >= 0);
@@ -374,7 +382,7 @@ async function curve(): Promise<void> {
   const inpStart = await sweep(
     (s0) =>
       overClips(holes, async (h) => {
-        const r = await sample([{ prior: p, init: h.base }], new MaskOperator(h.holed, h.known), { schedule: { ...p.schedule, ...inpaintDraft }, startSigma: s0, seed: 1 });
+        const r = await sample([{ prior: p, init: h.base }], new MaskOperator(h.holed, h.known), { schedule: { ...p.schedule, ...inpaintDraft, etaScale: inpaintEta }, startSigma: s0, seed: 1 });
         return snr(h.truth, r.x[0]!.subarray(h.a, h.b));
       }),
     lpc.mean,

@@ -78,3 +78,23 @@ def test_the_many_chains_limit_recovers_the_posterior_means_own_error():
     gains = [-10 * np.log10(b + v / k) for k in range(1, 9)]
     assert tu.many_chains_limit(gains) == pytest.approx(-10 * np.log10(b), abs=1e-9)
     assert tu.many_chains_limit([g + 0.5 for g in gains]) > tu.many_chains_limit(gains)
+
+
+def test_the_choice_is_written_into_the_card_the_engine_reads(tmp_path):
+    card = {"schedule": {"sigmaMax": 0.05, "sigmaMin": 0.001, "levels": 8, "stepsPerLevel": 20, "etaScale": 0.05},
+            "warmStart": {"upsample": 0.02, "inpaint": 0.002}, "taskEtaScale": {"separate": 2}, "bins": [-1, 1]}
+    path = tmp_path / "voice.json"
+    path.write_text(json.dumps(card))
+    res = {"best": {"sigmaMax": 0.05, "etaScale": 1.0, "gainDb": 0.19641}, "command": "tune it", "ckpt": "v.pt"}
+    tu.write_card(str(path), res, str(tmp_path / "tune.json"))
+    out = json.loads(path.read_text())
+    assert out["warmStart"] == {"upsample": 0.05, "inpaint": 0.002}  # the other tasks keep theirs
+    assert out["taskEtaScale"] == {"separate": 2, "upsample": 1.0}
+    assert out["upsampleTuned"]["by"] == "tune it" and out["upsampleTuned"]["tuneSetGainDb"] == 0.1964
+    assert out["schedule"] == card["schedule"] and out["bins"] == [-1, 1]
+    assert [p.name for p in tmp_path.iterdir()] == ["voice.json"]  # no temp file left behind
+    # a start above the card's schedule would be cut by the engine (min of the two): refused, card untouched
+    before = path.read_text()
+    with pytest.raises(SystemExit, match="above the card's schedule.sigmaMax"):
+        tu.write_card(str(path), {**res, "best": {"sigmaMax": 0.1, "etaScale": 1.0, "gainDb": 0.3}}, "t.json")
+    assert path.read_text() == before
