@@ -8,6 +8,12 @@
 // preset (each in a fresh process, so peak RSS is that task's), (6) 10-minute stereo separation
 // peak RSS (bounded-memory check). Without --full, standard/best for upsample and separate are
 // EXTRAPOLATED from the measured draft run (time is linear in steps) and marked so.
+//
+//   npx tsx bench/engine/bench.ts --curve --source piano|voice [--seconds 1] [--settings 2x5,4x10]
+//       [--start-sigmas ...] [--temperatures ...] [--write-presets] [--model-dir DIR] [--out FILE]
+//
+// Quality vs steps for 4x upsampling on the eval clips (see curve() below); writes
+// bench/engine/curve-<source>.md, or FILE.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -407,7 +413,7 @@ async function curve(): Promise<void> {
     card.presetsMeasured = { by: 'bench/engine/bench.ts --curve', at: new Date().toISOString(), task: '4x upsampling, eval clips', meanSnrDb: Object.fromEntries(rows.map((r) => [`${r.L}x${r.S}`, Number(r.mean.toFixed(3))])), splineSnrDb: Number(spline.mean.toFixed(3)), temperature, warmStartUpsample: upStart, warmStartInpaint: inpStart, temperatureUpsample: upTemp.t };
     await writeFileAtomic(cardPath, Buffer.from(JSON.stringify(card, null, 1) + '\n'));
   }
-  const outPath = join(HERE, `curve-${source}${flag('denoise') ? '-denoise' : ''}.md`);
+  const outPath = opt('out') ? resolve(opt('out')!) : join(HERE, `curve-${source}${flag('denoise') ? '-denoise' : ''}.md`);
   writeFileSync(outPath, lines.join('\n') + '\n');
   console.log(`wrote ${outPath}`);
 }
