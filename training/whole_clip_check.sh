@@ -4,42 +4,87 @@
 # held-out tune sets chose; deterministic ascent (temperature 0, no initial noise), 4 x 20 steps,
 # peak 0.9. A prior passes when its mean SNR gain over the cubic spline is at least +0.1 dB.
 #   bash training/whole_clip_check.sh
-# 100 s of audio at about 130 s per second of audio per core: about 1 h 50 min on 2 cores, in two
-# lanes of similar length. Writes $OUT/whole-clip-{piano,voice}.json (OUT=bench/priors) and prints the verdict.
+# 100 s of audio at about 185 s of CPU per second of audio: about 2 h 40 min on 2 cores. It RESUMES:
+# each clip's result is its own file, $OUT/whole-clip/<source>-<checkpoint sha256, 12 hex>/<clip>.json
+# (OUT=bench/priors; commit them), written when that clip is done, and a rerun only runs the clips
+# still missing (longest first, JOBS=2 at a time). Once every clip of a prior is in, it writes
+# $OUT/whole-clip-<source>.json and prints that prior's verdict; until both are, it says what is left (exit 3).
+# (ONLY="clip.wav ...": run just these of the missing clips, e.g. to share them out between machines.
+# EXTRA: more reference_sampler options, last one wins; a smoke test of this script:
+#  EXTRA="--seconds 0.25 --levels 1 --steps 1" OUT=/tmp/wc bash training/whole_clip_check.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
-W=${WORK:-/tmp/pnf-whole-clip}
-OUT=${OUT:-bench/priors}
-mkdir -p "$W" "$OUT"
-# (EXTRA: more reference_sampler options, last one wins; e.g. a smoke test of this script:
-#  EXTRA="--seconds 0.25 --levels 1 --steps 1" OUT=/tmp/wc bash training/whole_clip_check.sh)
-R="nice -n 5 $PY training/reference_sampler.py upsample --seconds 0 --temperature 0 --no-init-noise --threads 1 ${EXTRA:-}"
-PIANO="--ckpt training/checkpoints/piano.pt --kind piano --sigma-max 0.005 --eta-scale 0.05"
-VOICE="--ckpt training/checkpoints/voice.pt --kind voice --sigma-max 0.05 --eta-scale 1"
-( $R $PIANO --clips ishizaka_wtc1_fugue7.flac musopen_chopin_nocturne_op15no3.mp3 --json "$W/piano-1.json"
-  $R $VOICE --clips librispeech_1688-142285-0000.flac --json "$W/voice-1.json" ) > "$W/lane1.log" 2>&1 &
-( $R $PIANO --clips salamander_c4_note.ogg supra_sample.wav --json "$W/piano-2.json"
-  $R $VOICE --clips ljspeech_LJ050-0131.wav vctk_p225_003.wav vctk_p308_092_mulaw.wav vocadito_10_singing.wav \
-      --json "$W/voice-2.json" ) > "$W/lane2.log" 2>&1 &
-wait
-$PY - "$W" "$OUT" <<'PYEOF'
-import json, os, sys
+export PY=/usr/bin/python3
+export OUT=${OUT:-bench/priors}
+export R="nice -n 5 $PY training/reference_sampler.py upsample --seconds 0 --temperature 0 --no-init-noise --threads 1 ${EXTRA:-}"
+export PIANO="--ckpt training/checkpoints/piano.pt --kind piano --sigma-max 0.005 --eta-scale 0.05"
+export VOICE="--ckpt training/checkpoints/voice.pt --kind voice --sigma-max 0.05 --eta-scale 1"
+export LOGS=${WORK:-/tmp/pnf-whole-clip}
+mkdir -p "$LOGS"
+
+# "<source> <folder> <clip>" for every clip without a result, longest first
+todo=$($PY - <<'PYEOF'
+import hashlib, os, sys
+sys.path.insert(0, "training")
+import soundfile as sf
+from reference_sampler import eval_clips
+rows = []
+only = os.environ.get("ONLY", "").split()
+for s in ("piano", "voice"):
+    sha = hashlib.sha256(open(f"training/checkpoints/{s}.pt", "rb").read()).hexdigest()[:12]
+    d = f"{os.environ['OUT']}/whole-clip/{s}-{sha}"
+    for p in eval_clips(s):
+        name = os.path.basename(p)
+        if not os.path.exists(f"{d}/{name}.json") and (not only or name in only):
+            rows.append((sf.info(p).duration, s, d, name))
+for _, s, d, name in sorted(rows, reverse=True):
+    print(s, d, name)
+PYEOF
+)
+if [ -n "$todo" ]; then
+  echo "to run, longest first (logs in $LOGS):"
+  echo "$todo" | sed 's/^/  /'
+  # one clip per process; its JSON lands under its final name only once complete (temp, then rename)
+  echo "$todo" | xargs -P "${JOBS:-2}" -L 1 bash -c '
+    mkdir -p "$1"
+    if [ "$0" = piano ]; then args=$PIANO; else args=$VOICE; fi
+    $R $args --clips "$2" --json "$1/$2.json.tmp" > "$LOGS/$0-$2.log" 2>&1 && mv "$1/$2.json.tmp" "$1/$2.json" \
+      && echo "done: $0 $2" || echo "FAILED: $0 $2 (see $LOGS/$0-$2.log)"'
+fi
+
+$PY - <<'PYEOF'
+import glob, hashlib, json, os, sys
 sys.path.insert(0, "training")
 from reference_sampler import eval_clips
-W, OUT = sys.argv[1:3]
-for s in ["piano", "voice"]:
-    parts = [json.load(open(f"{W}/{s}-{i}.json")) for i in (1, 2)]
-    clips = {k: v for p in parts for k, v in p["clips"].items()}
-    missing = sorted({os.path.basename(p) for p in eval_clips(s)} - set(clips))
-    if missing:  # (the lanes name their clips: a clip added to shared/eval must be given a lane)
-        raise SystemExit(f"{s}: no lane ran {', '.join(missing)}: add it to a lane in training/whole_clip_check.sh")
+OUT = os.environ["OUT"]
+left = 0
+results = {}
+for s in ("piano", "voice"):
+    sha = hashlib.sha256(open(f"training/checkpoints/{s}.pt", "rb").read()).hexdigest()[:12]
+    d = f"{OUT}/whole-clip/{s}-{sha}"
+    names = [os.path.basename(p) for p in eval_clips(s)]
+    parts = {n: json.load(open(f"{d}/{n}.json")) for n in names if os.path.exists(f"{d}/{n}.json")}
+    missing = [n for n in names if n not in parts]
+    left += len(missing)
+    settings = {json.dumps({k: v for k, v in p["settings"].items()}, sort_keys=True) for p in parts.values()}
+    if len(settings) > 1:  # (a clip run with other options must not be averaged with the rest)
+        raise SystemExit(f"{s}: the clips in {d} were run with different settings; delete the odd ones and rerun")
+    for n, p in parts.items():
+        c = p["clips"][n]
+        print(f"{s:6s} {n:40s} spline {c['spline']:6.2f}  PnF {c['pnf']:6.2f}  gain {c['pnf'] - c['spline']:+.3f} dB  ({c['wall_s']} s)")
+    if missing:
+        print(f"{s:6s} {len(parts)} of {len(names)} clips done; still to run: {', '.join(missing)}")
+        continue
+    clips = {n: p["clips"][n] for n, p in parts.items()}
     spline = sum(c["spline"] for c in clips.values()) / len(clips)
     pnf = sum(c["pnf"] for c in clips.values()) / len(clips)
-    out = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline}, "settings": parts[0]["settings"],
-           "command": "bash training/whole_clip_check.sh"}
-    json.dump(out, open(f"{OUT}/whole-clip-{s}.json", "w"), indent=1)
-    for name, c in clips.items():
-        print(f"{s:6s} {name:40s} spline {c['spline']:6.2f}  PnF {c['pnf']:6.2f}  gain {c['pnf'] - c['spline']:+.3f} dB")
+    results[s] = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline},
+                  "settings": next(iter(parts.values()))["settings"], "checkpointSha256": sha, "perClip": d,
+                  "command": "bash training/whole_clip_check.sh"}
+    with open(f"{OUT}/whole-clip-{s}.json", "w") as f:
+        json.dump(results[s], f, indent=1)
     print(f"{s:6s} MEAN gain {pnf - spline:+.3f} dB -> {'PASSES' if pnf - spline >= 0.1 else 'does not pass'} (bar +0.1 dB)")
+if left:
+    print(f"{left} clip(s) still to run: rerun `bash training/whole_clip_check.sh` to go on (done clips are kept).")
+    sys.exit(3)
 PYEOF
