@@ -35,3 +35,22 @@ def test_the_self_check_is_blind_to_the_samples_upsampling_must_find(frozen_tiny
     hidden[::4] = False
     z[hidden] = np.random.default_rng(1).standard_normal(hidden.sum()).astype(np.float32)
     assert self_check(model, z, levels=2, steps=3) == pytest.approx(g, abs=1e-6)
+
+
+def test_a_long_input_scored_in_pieces_equals_scoring_it_whole(frozen_tiny_prior):
+    import torch
+    from reference_sampler import score
+    model = frozen_tiny_prior
+    rf = model.cfg.receptive_field
+    torch.manual_seed(3)
+    x = torch.randn(2, 7 * rf + 5) * 0.2
+    whole_lp, whole_g = score(model, x, 0.01, window=None)
+    lp, g = score(model, x, 0.01, window=2 * rf)  # 4 pieces, the last one short
+    assert lp.shape == whole_lp.shape and g.shape == whole_g.shape
+    assert torch.allclose(lp, whole_lp, rtol=1e-5, atol=1e-5 * float(whole_lp.abs().max()))
+    assert torch.allclose(g, whole_g, rtol=1e-5, atol=1e-5 * float(whole_g.abs().max()))
+    # (pieces cut without that context would differ: the check above can fail)
+    from reference_sampler import _score_piece
+    cut = 3 * rf
+    short_lp, _ = _score_piece(model, x[:, cut - rf // 2:], 0.01)
+    assert not torch.allclose(short_lp[:, rf // 2], whole_lp[:, cut], rtol=1e-5, atol=1e-6)
