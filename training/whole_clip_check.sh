@@ -45,10 +45,12 @@ if [ -n "$todo" ]; then
   echo "to run, longest first (logs in $LOGS):"
   echo "$todo" | sed 's/^/  /'
   # one clip per process; its JSON lands under its final name only once complete (temp, then rename)
+  # (a clip another run finished meanwhile is skipped; each run writes its own temp file)
   echo "$todo" | xargs -P "${JOBS:-2}" -L 1 bash -c '
     mkdir -p "$1"
+    if [ -e "$1/$2.json" ]; then echo "already done: $0 $2"; exit 0; fi
     if [ "$0" = piano ]; then args=$PIANO; else args=$VOICE; fi
-    $R $args --clips "$2" --json "$1/$2.json.tmp" > "$LOGS/$0-$2.log" 2>&1 && mv "$1/$2.json.tmp" "$1/$2.json" \
+    $R $args --clips "$2" --json "$1/$2.json.$$.tmp" > "$LOGS/$0-$2.log" 2>&1 && mv "$1/$2.json.$$.tmp" "$1/$2.json" \
       && echo "done: $0 $2" || echo "FAILED: $0 $2 (see $LOGS/$0-$2.log)"'
 fi
 
