@@ -156,6 +156,15 @@ MEASURED_PRESET_KEYS = ("presets", "presetsMeasured", "taskPresets", "temperatur
                         "separationMeasured", "upsampleTuned")
 
 
+def save_card(path, card):
+    """Write a model card atomically (a temp file, then a rename): the app never reads half a card."""
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(card, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
 def keep_measured_presets(card, old_path):
     """Carry the engine-measured presets of the card being replaced into the new one (an export
     used to drop them, and the app then ran its untuned defaults). They were measured on the
@@ -194,8 +203,7 @@ def export_all(model, name, source, out_dir, extra=None, check=True):
     if errs is not None:
         card["backwardCheck"] = {"maxRelErrVsAutograd": errs, "float32": e32,
                                  "metric": "max|explicit - autograd| / max|autograd| per sigma"}
-    with open(os.path.join(out_dir, f"{name}.json"), "w") as f:
-        json.dump(card, f, indent=1)
+    save_card(os.path.join(out_dir, f"{name}.json"), card)
     print(f"[export] wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), card, parity")
     return card
 

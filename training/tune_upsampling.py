@@ -33,6 +33,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "data"))
 import make_data as md  # noqa: E402
+from export import save_card  # noqa: E402
 from model import load_prior  # noqa: E402
 from reference_sampler import excerpt, upsample4  # noqa: E402
 
@@ -218,7 +219,7 @@ def finish(res, a, command=None):
 
 
 def write_card(card_path, res, tune_file):
-    """Put a tune run's choice into a model card, atomically (a temp file, then a rename).
+    """Put a tune run's choice into a model card (atomically: export.save_card).
 
     The engine starts upsampling at min(schedule.sigmaMax, warmStart.upsample) and steps with
     taskEtaScale.upsample (src-main/engine/tasks.ts planSchedule), annealing to the card's
@@ -235,11 +236,7 @@ def write_card(card_path, res, tune_file):
                              "ckpt": res["ckpt"], "sigmaMax": b["sigmaMax"], "etaScale": b["etaScale"],
                              "tuneSetGainDb": round(b["gainDb"], 4),
                              "note": "chosen on held-out recordings and songs, never on shared/eval"}
-    tmp = card_path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(card, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, card_path)
+    save_card(card_path, card)
 
 
 def to_md(res, command):

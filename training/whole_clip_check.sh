@@ -21,18 +21,21 @@ export PIANO="--ckpt training/checkpoints/piano.pt --kind piano --sigma-max 0.00
 export VOICE="--ckpt training/checkpoints/voice.pt --kind voice --sigma-max 0.05 --eta-scale 1"
 export LOGS=${WORK:-/tmp/pnf-whole-clip}
 mkdir -p "$LOGS"
+# each prior's results folder, named by its checkpoint (new weights start afresh)
+for s in piano voice; do
+  export "${s^^}_DIR=$OUT/whole-clip/$s-$(sha256sum training/checkpoints/$s.pt | cut -c1-12)"
+done
 
 # "<source> <folder> <clip>" for every clip without a result, longest first
 todo=$($PY - <<'PYEOF'
-import hashlib, os, sys
+import os, sys
 sys.path.insert(0, "training")
 import soundfile as sf
 from reference_sampler import eval_clips
 rows = []
 only = os.environ.get("ONLY", "").split()
 for s in ("piano", "voice"):
-    sha = hashlib.sha256(open(f"training/checkpoints/{s}.pt", "rb").read()).hexdigest()[:12]
-    d = f"{os.environ['OUT']}/whole-clip/{s}-{sha}"
+    d = os.environ[f"{s.upper()}_DIR"]
     for p in eval_clips(s):
         name = os.path.basename(p)
         if not os.path.exists(f"{d}/{name}.json") and (not only or name in only):
@@ -55,20 +58,17 @@ if [ -n "$todo" ]; then
 fi
 
 $PY - <<'PYEOF'
-import glob, hashlib, json, os, sys
+import json, os, sys
 sys.path.insert(0, "training")
 from reference_sampler import eval_clips
-OUT = os.environ["OUT"]
 left = 0
-results = {}
 for s in ("piano", "voice"):
-    sha = hashlib.sha256(open(f"training/checkpoints/{s}.pt", "rb").read()).hexdigest()[:12]
-    d = f"{OUT}/whole-clip/{s}-{sha}"
+    d = os.environ[f"{s.upper()}_DIR"]
     names = [os.path.basename(p) for p in eval_clips(s)]
     parts = {n: json.load(open(f"{d}/{n}.json")) for n in names if os.path.exists(f"{d}/{n}.json")}
     missing = [n for n in names if n not in parts]
     left += len(missing)
-    settings = {json.dumps({k: v for k, v in p["settings"].items()}, sort_keys=True) for p in parts.values()}
+    settings = {json.dumps(p["settings"], sort_keys=True) for p in parts.values()}
     if len(settings) > 1:  # (a clip run with other options must not be averaged with the rest)
         raise SystemExit(f"{s}: the clips in {d} were run with different settings; delete the odd ones and rerun")
     for n, p in parts.items():
@@ -80,11 +80,10 @@ for s in ("piano", "voice"):
     clips = {n: p["clips"][n] for n, p in parts.items()}
     spline = sum(c["spline"] for c in clips.values()) / len(clips)
     pnf = sum(c["pnf"] for c in clips.values()) / len(clips)
-    results[s] = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline},
-                  "settings": next(iter(parts.values()))["settings"], "checkpointSha256": sha, "perClip": d,
-                  "command": "bash training/whole_clip_check.sh"}
-    with open(f"{OUT}/whole-clip-{s}.json", "w") as f:
-        json.dump(results[s], f, indent=1)
+    out = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline},
+           "settings": next(iter(parts.values()))["settings"], "perClip": d, "command": "bash training/whole_clip_check.sh"}
+    with open(f"{os.environ['OUT']}/whole-clip-{s}.json", "w") as f:
+        json.dump(out, f, indent=1)
     print(f"{s:6s} MEAN gain {pnf - spline:+.3f} dB -> {'PASSES' if pnf - spline >= 0.1 else 'does not pass'} (bar +0.1 dB)")
 if left:
     print(f"{left} clip(s) still to run: rerun `bash training/whole_clip_check.sh` to go on (done clips are kept).")

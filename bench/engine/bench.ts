@@ -284,7 +284,8 @@ async function curve(): Promise<void> {
   const upEta = upPlan.schedule.etaScale;
   const inpaintEta = planSchedule(p, { kind: 'generate', seconds: 1 }, 'inpaint').schedule.etaScale;
   // a start sigma and step size chosen on a tune set (training/tune_upsampling.py --write-card) stay: the eval clips only report them
-  const tuned = (JSON.parse(readFileSync(cardPath, 'utf8')) as { upsampleTuned?: { by?: string } }).upsampleTuned;
+  const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown>; // (as on disk: written back with --write-presets)
+  const tuned = card.upsampleTuned as { by?: string } | undefined;
   const lines: string[] = [];
   const log = (l = '') => {
     console.log(l);
@@ -405,7 +406,6 @@ async function curve(): Promise<void> {
       : `No setting beats the spline: with this prior more steps move the estimate away from the truth, so the cheapest setting is the least harmful (see training/README.md and bench/priors/results.md for why).`);
   log('');
   if (flag('write-presets')) {
-    const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown>;
     if (general) card.presets = presets;
     card.taskPresets = { ...((card.taskPresets as Record<string, unknown> | undefined) ?? {}), upsample: presets };
     card.warmStart = { ...((card.warmStart as Record<string, number> | undefined) ?? {}), upsample: upStart, inpaint: inpStart };
