@@ -1,4 +1,4 @@
-"""Choose the voice prior's 4x-upsampling schedule (start sigma, step size) on a TUNE set, never on ../shared/eval.
+"""Choose a prior's 4x-upsampling schedule (start sigma, step size) on a TUNE set, never on ../shared/eval.
 
   /usr/bin/python3 training/tune_upsampling.py --ckpt training/.runs/voice/ckpt.pt \
       --data-dir training/.data-kast,training/.data-sing --sigma-maxes 0.005 0.02 0.05 --eta-scales 0.05 0.2 1
@@ -11,12 +11,14 @@ audio the prior was not trained on and the evaluation clips never see:
   * speech: real recordings from the Debian recording sets (festvox-ru, kde-edu) that are NOT in
     the training split of any --data-dir (seeded choice among those of at least 2 s);
   * singing: festival singing-mode songs (make_data.render_singing) drawn from a split name no
-    training run uses ("tune"), so different scores from every training song.
+    training run uses ("tune"), so different scores from every training song;
+  * piano (--source piano): pieces composed for a split no training run uses ("tune"), rendered with
+    the held-out soundfont (make_data.PIANO_VAL), so neither the notes nor the instrument were trained on.
 
 Same protocol as the evaluation (loudest 1 s excerpt, peak 0.9, every 4th sample kept, warm
 start at the spline, temperature 0, no initial noise, 4 levels x 20 steps down to sigma 0.001);
 the mean SNR gain over the cubic spline decides, speech and singing in the eval set's
-ratio (4 : 1), clips whose spline is already above 30 dB (band-limited recordings) left out.
+ratio (4 : 1; piano: the plain mean), clips whose spline is already above 30 dB (band-limited recordings) left out.
 Writes bench/priors/tune-upsampling-<source>.{json,md}; `--rescore` recomputes an earlier choice.
 """
 import argparse
@@ -71,6 +73,17 @@ def tune_clips(data_dirs, sets, n_speech, n_songs, seconds=1.0, peak=0.9, min_se
     return [(name, kind, at_peak(excerpt(y, seconds), peak)) for name, kind, y in clips]
 
 
+def piano_tune_clips(n_pieces, seconds=1.0, peak=0.9, piece_seconds=8.0, seed=1):
+    """[(name, "piano", 1-D float32 excerpt at `peak`)]: n pieces of the "tune" split, each on the
+    held-out soundfont (make_data.PIANO_VAL, in turn), their loudest `seconds` as the evaluation takes them."""
+    clips = []
+    for j in range(n_pieces):
+        sf2, program = md.PIANO_VAL[j % len(md.PIANO_VAL)]
+        y, meta = md.render_piano((seed, "tune", j, sf2, program, piece_seconds))
+        clips.append((f"piece {j} ({sf2}, {md.note_name(60 + meta['tonic'])[:-1]} {meta['mode']}, {meta['tempo']:g} bpm)", "piano", y))
+    return [(name, kind, at_peak(excerpt(y, seconds), peak)) for name, kind, y in clips]
+
+
 def at_peak(y, peak=0.9):
     """y scaled to the given peak, float32 (the evaluation's normalisation)."""
     return (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
@@ -96,11 +109,16 @@ def counts(row):
     return row["spline"] <= MAX_SPLINE_SNR_DB
 
 
-def weighted_gain(rows, speech_weight=4, singing_weight=1):
-    """Mean gain (dB over the spline) with speech and singing in the eval set's 4 : 1 ratio, over
-    the clips that count (a band-limited recording is listed but left out)."""
-    g = {k: [r["pnf"] - r["spline"] for r in rows if r["kind"] == k and counts(r)] for k in ("speech", "singing")}
-    parts = [(speech_weight, np.mean(g["speech"])) if g["speech"] else None, (singing_weight, np.mean(g["singing"])) if g["singing"] else None]
+# how the eval set weighs the kinds of clip (voice: 4 speech clips to 1 sung; piano: one kind)
+EVAL_WEIGHTS = {"speech": 4, "singing": 1, "piano": 1}
+
+
+def weighted_gain(rows, weights=None):
+    """Mean gain (dB over the spline) with the kinds of clip in the eval set's ratio (EVAL_WEIGHTS),
+    over the clips that count (a band-limited recording is listed but left out)."""
+    weights = EVAL_WEIGHTS if weights is None else weights
+    g = {k: [r["pnf"] - r["spline"] for r in rows if r["kind"] == k and counts(r)] for k in weights}
+    parts = [(weights[k], np.mean(v)) for k, v in g.items() if v]
     parts = [p for p in parts if p and p[0] > 0]
     return float(sum(w * v for w, v in parts) / sum(w for w, _ in parts)) if parts else float("nan")
 
@@ -125,7 +143,7 @@ def many_chains_limit(gains):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", help="the prior to tune (not needed with --rescore)")
-    ap.add_argument("--source", default="voice", choices=["voice"])
+    ap.add_argument("--source", default="voice", choices=["voice", "piano"])
     ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"), help="training folders whose recordings are left out, comma-separated")
     ap.add_argument("--sets", default="festvox-ru,kde-edu", type=md.recording_sets,
                     help="recording sets the held-out speech comes from (festvox-ru: whole sentences no shipped voice prior trained on)")
@@ -133,6 +151,7 @@ def main():
     ap.add_argument("--min-seconds", type=float, default=2.0,
                     help="shortest held-out recording taken (tuxpaint-en's descriptions are 0.5-1.5 s: use 0.5)")
     ap.add_argument("--songs", type=int, default=2)
+    ap.add_argument("--pieces", type=int, default=8, help="--source piano: tune pieces on the held-out soundfont")
     ap.add_argument("--eta-scales", type=float, nargs="+", default=[0.05, 0.2, 1.0])
     ap.add_argument("--sigma-maxes", type=float, nargs="+", default=[0.005, 0.02, 0.05],
                     help="where the annealing starts (it always ends at 0.001, 4 levels x 20 steps)")
@@ -146,11 +165,12 @@ def main():
                          "samples) on each tune clip, and on the eval clips with --eval-clips; writes <out>.json")
     ap.add_argument("--eval-clips", action="store_true", help="with --self-check: the shared/eval voice clips instead")
     ap.add_argument("--rescore", default=None, help="only recompute the choice of an earlier run's JSON (same --out)")
-    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "priors", "tune-upsampling-voice"))
+    ap.add_argument("--out", default=None, help="result files without extension (default bench/priors/tune-upsampling-<source>)")
     ap.add_argument("--write-card", default=None, metavar="CARD",
                     help="write the choice into this model card (warmStart.upsample = sigma_max, taskEtaScale.upsample = "
                          "etaScale, upsampleTuned = where it came from): the app's upsampling then runs it")
     a = ap.parse_args()
+    a.out = a.out or os.path.join(ROOT, "bench", "priors", f"tune-upsampling-{a.source}")
     if a.rescore:
         res = json.load(open(a.rescore))
         for st in res["settings"].values():
@@ -166,9 +186,13 @@ def main():
         p.requires_grad_(False)
     if a.self_check:
         return self_checks(model, a)
-    clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak, min_seconds=a.min_seconds)
-    print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
-    res = {"ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "samplesSeen": ck.get("state", {}).get("samples_seen", 0),
+    if a.source == "piano":
+        clips = piano_tune_clips(a.pieces, peak=a.peak)
+        print(f"tune set: {len(clips)} pieces on the held-out soundfont", flush=True)
+    else:
+        clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak, min_seconds=a.min_seconds)
+        print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
+    res = {"source": a.source, "ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "samplesSeen": ck.get("state", {}).get("samples_seen", 0),
            "peak": a.peak, "temperature": a.temperature, "chains": a.chains, "clips": [{"name": n, "kind": k} for n, k, _ in clips], "settings": {}}
     for smax in a.sigma_maxes:
         for eta in a.eta_scales:
@@ -180,8 +204,9 @@ def main():
             if a.chains > 1:
                 by_k = res["settings"][f"{smax:g}/{eta:g}"]["gainDbByChains"] = gains_by_chains(rows)
                 print("  mean of the first k chains: " + ", ".join(f"k={k + 1}: {g:+.3f}" for k, g in enumerate(by_k)), flush=True)
-            print(f"  sigma {smax:g} -> 0.001, etaScale {eta:<5g} gain {weighted_gain(rows):+.3f} dB (speech "
-                  f"{weighted_gain(rows, 1, 0):+.3f}, singing {weighted_gain(rows, 0, 1):+.3f})   ({time.time() - t0:.0f} s)", flush=True)
+            kinds = ", ".join(f"{k} {weighted_gain(rows, {k: 1}):+.3f}" for k in EVAL_WEIGHTS if any(r["kind"] == k for r in rows))
+            print(f"  sigma {smax:g} -> 0.001, etaScale {eta:<5g} gain {weighted_gain(rows):+.3f} dB ({kinds})   "
+                  f"({time.time() - t0:.0f} s)", flush=True)
     finish(res, a)
 
 
@@ -241,9 +266,12 @@ def write_card(card_path, res, tune_file):
 
 def to_md(res, command):
     keys = list(res["settings"])
-    lines = ["# 4x upsampling schedule of the voice prior, chosen on a tune set", "",
+    tune_set = ("pieces composed for a split no training run draws, rendered with the held-out soundfont"
+                if res.get("source") == "piano" else
+                "real recordings no training split holds, and festival songs from a split no training run draws")
+    lines = [f"# 4x upsampling schedule of the {res.get('source', 'voice')} prior, chosen on a tune set", "",
              f"Command: `{command}` (checkpoint `{res['ckpt']}`, {res['samplesSeen'] / 1e6:.0f}M samples in its run). "
-             "Tune set: real recordings no training split holds, and festival songs from a split no training run draws; "
+             f"Tune set: {tune_set}; "
              "never `shared/eval`. SNR gain over the cubic spline (dB), move a / cosine c of the ascent (see "
              "`reference_sampler.ascent_geometry`).", "",
              f"Excerpts at peak {res.get('peak', 0.9)}. Columns: sigma_max / etaScale (annealed to 0.001 in 4 levels x 20 steps). "
@@ -257,7 +285,9 @@ def to_md(res, command):
         first = next(iter(res["settings"].values()))["rows"][i]
         kind = c["kind"] if counts(first) else f"{c['kind']}, left out: spline {first['spline']:.1f} dB (band-limited recording)"
         lines.append(f"| {c['name']} | {kind} | " + " | ".join(cells) + " |")
-    lines.append(f"| **weighted mean (speech : singing = 4 : 1; clips whose spline is above {MAX_SPLINE_SNR_DB:g} dB left out)** | | " + " | ".join(f"**{s['gainDb']:+.3f}**" for s in res["settings"].values()) + " |")
+    mean_name = "mean" if res.get("source") == "piano" else "weighted mean (speech : singing = 4 : 1"
+    mean_name += ("; " if "(" in mean_name else " (") + f"clips whose spline is above {MAX_SPLINE_SNR_DB:g} dB left out)"
+    lines.append(f"| **{mean_name}** | | " + " | ".join(f"**{s['gainDb']:+.3f}**" for s in res["settings"].values()) + " |")
     if any("gainDbByChains" in s for s in res["settings"].values()):
         lines += ["", "Weighted mean gain of the mean of the first k chains:", "",
                   "| k | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]

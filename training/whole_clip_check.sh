@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# The 4x upsampling check fixed in advance in session 11 (bench/priors/results-session11.md):
-# WHOLE eval clips (no excerpt), piano at its reference schedule, voice at the schedule both
-# held-out tune sets chose; deterministic ascent (temperature 0, no initial noise), 4 x 20 steps,
-# peak 0.9. A prior passes when its mean SNR gain over the cubic spline is at least +0.1 dB.
+# The 4x upsampling check on WHOLE eval clips (no excerpt), fixed in advance in session 11
+# (bench/priors/results-session11.md): deterministic ascent (temperature 0, no initial noise), 4 x 20
+# steps, peak 0.9, each prior at a schedule (start sigma -> 0.001, etaScale) chosen WITHOUT the eval
+# clips. A prior passes when its mean SNR gain over the cubic spline is at least +0.1 dB.
 #   bash training/whole_clip_check.sh
+# Schedules ("sigma_max etaScale"): VOICE_SCHEDULE (default 0.05 1: what both voice tune sets chose,
+# session 11), PIANO_SCHEDULE (default 0.05 1: what its tune set chose in session 13, bench/priors/tune-upsampling-piano.md;
+# session 12 ran 0.005 0.05, its reference schedule: PIANO_SCHEDULE="0.005 0.05" shows that run).
 # 100 s of audio at about 185 s of CPU per second of audio: about 2 h 40 min on 2 cores. It RESUMES:
-# each clip's result is its own file, $OUT/whole-clip/<source>-<checkpoint sha256, 12 hex>/<clip>.json
+# each clip's result is its own file,
+#   $OUT/whole-clip/<source>-<checkpoint sha256, 12 hex>-s<sigma_max>-e<etaScale>/<clip>.json
 # (OUT=bench/priors; commit them), written when that clip is done, and a rerun only runs the clips
 # still missing (longest first, JOBS=2 at a time). Once every clip of a prior is in, it writes
-# $OUT/whole-clip-<source>.json and prints that prior's verdict; until both are, it says what is left (exit 3).
+# $OUT/whole-clip-<source>-s<sigma_max>-e<etaScale>.json and prints that prior's verdict; until both
+# are, it says what is left (exit 3).
 # (ONLY="clip.wav ...": run just these of the missing clips, e.g. to share them out between machines.
 # EXTRA: more reference_sampler options, last one wins; a smoke test of this script:
 #  EXTRA="--seconds 0.25 --levels 1 --steps 1" OUT=/tmp/wc bash training/whole_clip_check.sh)
@@ -17,13 +22,19 @@ cd "$(dirname "$0")/.."
 export PY=/usr/bin/python3
 export OUT=${OUT:-bench/priors}
 export R="nice -n 5 $PY training/reference_sampler.py upsample --seconds 0 --temperature 0 --no-init-noise --threads 1 ${EXTRA:-}"
-export PIANO="--ckpt training/checkpoints/piano.pt --kind piano --sigma-max 0.005 --eta-scale 0.05"
-export VOICE="--ckpt training/checkpoints/voice.pt --kind voice --sigma-max 0.05 --eta-scale 1"
+PIANO_SCHEDULE=${PIANO_SCHEDULE:-"0.05 1"}
+VOICE_SCHEDULE=${VOICE_SCHEDULE:-"0.05 1"}
 export LOGS=${WORK:-/tmp/pnf-whole-clip}
 mkdir -p "$LOGS"
-# each prior's results folder, named by its checkpoint (new weights start afresh)
+# each prior's sampler options and results folder, named by its checkpoint and schedule (new weights
+# or another schedule start afresh)
 for s in piano voice; do
-  export "${s^^}_DIR=$OUT/whole-clip/$s-$(sha256sum training/checkpoints/$s.pt | cut -c1-12)"
+  sched=${s^^}_SCHEDULE
+  read -r smax eta <<< "${!sched}"
+  [ -n "$eta" ] || { echo "$sched must be \"sigma_max etaScale\" (got \"${!sched}\")" >&2; exit 2; }
+  export "${s^^}=--ckpt training/checkpoints/$s.pt --kind $s --sigma-max $smax --eta-scale $eta"
+  export "${s^^}_TAG=s$smax-e$eta"
+  export "${s^^}_DIR=$OUT/whole-clip/$s-$(sha256sum training/checkpoints/$s.pt | cut -c1-12)-s$smax-e$eta"
 done
 
 # "<source> <folder> <clip>" for every clip without a result, longest first
@@ -81,10 +92,11 @@ for s in ("piano", "voice"):
     spline = sum(c["spline"] for c in clips.values()) / len(clips)
     pnf = sum(c["pnf"] for c in clips.values()) / len(clips)
     out = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline},
-           "settings": next(iter(parts.values()))["settings"], "perClip": d, "command": "bash training/whole_clip_check.sh"}
-    with open(f"{os.environ['OUT']}/whole-clip-{s}.json", "w") as f:
+           "settings": next(iter(parts.values()))["settings"], "perClip": d,
+           "command": f"{s.upper()}_SCHEDULE=\"{os.environ[s.upper() + '_TAG'][1:].replace('-e', ' ')}\" bash training/whole_clip_check.sh"}
+    with open(f"{os.environ['OUT']}/whole-clip-{s}-{os.environ[s.upper() + '_TAG']}.json", "w") as f:
         json.dump(out, f, indent=1)
-    print(f"{s:6s} MEAN gain {pnf - spline:+.3f} dB -> {'PASSES' if pnf - spline >= 0.1 else 'does not pass'} (bar +0.1 dB)")
+    print(f"{s:6s} ({os.environ[s.upper() + '_TAG']}) MEAN gain {pnf - spline:+.3f} dB -> {'PASSES' if pnf - spline >= 0.1 else 'does not pass'} (bar +0.1 dB)")
 if left:
     print(f"{left} clip(s) still to run: rerun `bash training/whole_clip_check.sh` to go on (done clips are kept).")
     sys.exit(3)

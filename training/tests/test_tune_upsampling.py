@@ -33,7 +33,7 @@ def test_the_choice_weighs_speech_and_singing_as_the_eval_set_does():
     rows = [{"kind": "speech", "spline": 10, "pnf": 10.2}, {"kind": "speech", "spline": 10, "pnf": 10.0},
             {"kind": "singing", "spline": 20, "pnf": 19.5}]
     assert tu.weighted_gain(rows) == pytest.approx((4 * 0.1 - 0.5) / 5)
-    assert tu.weighted_gain(rows, 1, 0) == pytest.approx(0.1)
+    assert tu.weighted_gain(rows, {"speech": 1}) == pytest.approx(0.1)
     assert tu.weighted_gain(rows[:2]) == pytest.approx(0.1)  # no songs: speech alone
     # a band-limited recording (spline already above 30 dB) is no super-resolution test: left out
     band_limited = {"kind": "speech", "spline": 42.4, "pnf": 33.0}
@@ -98,3 +98,30 @@ def test_the_choice_is_written_into_the_card_the_engine_reads(tmp_path):
     with pytest.raises(SystemExit, match="above the card's schedule.sigmaMax"):
         tu.write_card(str(path), {**res, "best": {"sigmaMax": 0.1, "etaScale": 1.0, "gainDb": 0.3}}, "t.json")
     assert path.read_text() == before
+
+
+def test_piano_is_one_kind_its_mean_is_the_plain_mean():
+    rows = [{"kind": "piano", "spline": 20, "pnf": 20.3}, {"kind": "piano", "spline": 25, "pnf": 24.9}]
+    assert tu.weighted_gain(rows) == pytest.approx(0.1)
+    assert tu.weighted_gain(rows, {"piano": 1}) == pytest.approx(0.1)
+    assert np.isnan(tu.weighted_gain(rows, {"speech": 1}))
+
+
+def test_the_piano_tune_set_is_held_out_pieces_on_the_held_out_soundfont(monkeypatch):
+    rendered = []
+
+    def fake_render(args):
+        rendered.append(args)
+        seed, split, i, sf2, program, seconds = args
+        y = np.zeros(16000 * 3, np.float32)
+        y[16000 + 100 * i] = 0.3  # the loudest second lies around this sample
+        return y, {"tonic": i, "mode": "major", "tempo": 100.0}
+    monkeypatch.setattr(tu.md, "render_piano", fake_render)
+    clips = tu.piano_tune_clips(3, seconds=1.0, peak=0.9)
+    assert [a[1] for a in rendered] == ["tune"] * 3 and [a[2] for a in rendered] == [0, 1, 2]
+    assert {(a[3], a[4]) for a in rendered} <= set(tu.md.PIANO_VAL)  # the held-out soundfont only
+    assert not {(a[3], a[4]) for a in rendered} & set(tu.md.PIANO_TRAIN)
+    assert [k for _, k, _ in clips] == ["piano"] * 3
+    for _, _, y in clips:
+        assert len(y) == 16000 and np.abs(y).max() == pytest.approx(0.9, abs=1e-6)
+    assert clips[1][0].startswith("piece 1 (") and "Db major" in clips[1][0]
