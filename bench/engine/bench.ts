@@ -10,7 +10,7 @@
 // EXTRAPOLATED from the measured draft run (time is linear in steps) and marked so.
 //
 //   npx tsx bench/engine/bench.ts --curve --source piano|voice [--seconds 1] [--settings 2x5,4x10]
-//       [--start-sigmas ...] [--temperatures ...] [--write-presets] [--model-dir DIR] [--out FILE]
+//       [--start-sigmas ...] [--temperatures ...] [--write-presets] [--model-dir DIR] [--out FILE] [--threads N]
 //
 // Quality vs steps for 4x upsampling on the eval clips (see curve() below); writes
 // bench/engine/curve-<source>.md, or FILE.
@@ -268,7 +268,7 @@ async function curve(): Promise<void> {
   const modelDir = resolve(opt('model-dir') ?? join(ROOT, 'resources/models'));
   const source = (opt('source') ?? 'piano') as 'piano' | 'voice';
   const cardPath = await findCard(modelDir, source);
-  const p = await loadPrior(cardPath, { verifyParity: false });
+  const p = await loadPrior(cardPath, { verifyParity: false, ...(opt('threads') ? { threads: Number(opt('threads')) } : {}) });
   const evalDir = resolve(opt('eval-dir') ?? DEFAULT_EVAL_DIR);
   const n0 = Math.round(Number(opt('seconds') ?? 0.5) * p.sampleRate);
   const k = 4;
