@@ -165,12 +165,15 @@ def main():
                          "samples) on each tune clip, and on the eval clips with --eval-clips; writes <out>.json")
     ap.add_argument("--eval-clips", action="store_true", help="with --self-check: the shared/eval voice clips instead")
     ap.add_argument("--rescore", default=None, help="only recompute the choice of an earlier run's JSON (same --out)")
-    ap.add_argument("--out", default=None, help="result files without extension (default bench/priors/tune-upsampling-<source>)")
+    ap.add_argument("--out", default=None, help="result files without extension (default bench/priors/tune-upsampling-<source>, "
+                    "with --self-check self-check-<source>-<eval|tune>)")
     ap.add_argument("--write-card", default=None, metavar="CARD",
                     help="write the choice into this model card (warmStart.upsample = sigma_max, taskEtaScale.upsample = "
                          "etaScale, upsampleTuned = where it came from): the app's upsampling then runs it")
     a = ap.parse_args()
-    a.out = a.out or os.path.join(ROOT, "bench", "priors", f"tune-upsampling-{a.source}")
+    # (a self-check must not land on the tune run's files)
+    default_name = f"self-check-{a.source}-{'eval' if a.eval_clips else 'tune'}" if a.self_check else f"tune-upsampling-{a.source}"
+    a.out = a.out or os.path.join(ROOT, "bench", "priors", default_name)
     if a.rescore:
         res = json.load(open(a.rescore))
         for st in res["settings"].values():
