@@ -70,7 +70,7 @@ def tune_clips(data_dirs, sets, n_speech, n_songs, seconds=1.0, peak=0.9, min_se
         voice = md.SINGING_VOICES[j % len(md.SINGING_VOICES)]
         y, meta = md.render_singing((1, "tune", j, "singing", voice))
         clips.append((f"song {j} ({voice}, {meta['tonic']} {meta['scale']})", "singing", y))
-    return [(name, kind, at_peak(excerpt(y, seconds), peak)) for name, kind, y in clips]
+    return as_evaluated(clips, seconds, peak)
 
 
 def piano_tune_clips(n_pieces, seconds=1.0, peak=0.9, piece_seconds=8.0, seed=1):
@@ -81,6 +81,11 @@ def piano_tune_clips(n_pieces, seconds=1.0, peak=0.9, piece_seconds=8.0, seed=1)
         sf2, program = md.PIANO_VAL[j % len(md.PIANO_VAL)]
         y, meta = md.render_piano((seed, "tune", j, sf2, program, piece_seconds))
         clips.append((f"piece {j} ({sf2}, {md.note_name(60 + meta['tonic'])[:-1]} {meta['mode']}, {meta['tempo']:g} bpm)", "piano", y))
+    return as_evaluated(clips, seconds, peak)
+
+
+def as_evaluated(clips, seconds, peak):
+    """[(name, kind, y)] -> the same with each y cut to its loudest `seconds` at `peak`, as the evaluation takes clips."""
     return [(name, kind, at_peak(excerpt(y, seconds), peak)) for name, kind, y in clips]
 
 
@@ -118,8 +123,7 @@ def weighted_gain(rows, weights=None):
     over the clips that count (a band-limited recording is listed but left out)."""
     weights = EVAL_WEIGHTS if weights is None else weights
     g = {k: [r["pnf"] - r["spline"] for r in rows if r["kind"] == k and counts(r)] for k in weights}
-    parts = [(weights[k], np.mean(v)) for k, v in g.items() if v]
-    parts = [p for p in parts if p and p[0] > 0]
+    parts = [(weights[k], np.mean(v)) for k, v in g.items() if v and weights[k] > 0]
     return float(sum(w * v for w, v in parts) / sum(w for w, _ in parts)) if parts else float("nan")
 
 
@@ -288,8 +292,8 @@ def to_md(res, command):
         first = next(iter(res["settings"].values()))["rows"][i]
         kind = c["kind"] if counts(first) else f"{c['kind']}, left out: spline {first['spline']:.1f} dB (band-limited recording)"
         lines.append(f"| {c['name']} | {kind} | " + " | ".join(cells) + " |")
-    mean_name = "mean" if res.get("source") == "piano" else "weighted mean (speech : singing = 4 : 1"
-    mean_name += ("; " if "(" in mean_name else " (") + f"clips whose spline is above {MAX_SPLINE_SNR_DB:g} dB left out)"
+    left_out = f"clips whose spline is above {MAX_SPLINE_SNR_DB:g} dB left out"
+    mean_name = f"mean ({left_out})" if res.get("source") == "piano" else f"weighted mean (speech : singing = 4 : 1; {left_out})"
     lines.append(f"| **{mean_name}** | | " + " | ".join(f"**{s['gainDb']:+.3f}**" for s in res["settings"].values()) + " |")
     if any("gainDbByChains" in s for s in res["settings"].values()):
         lines += ["", "Weighted mean gain of the mean of the first k chains:", "",

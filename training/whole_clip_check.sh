@@ -22,8 +22,8 @@ cd "$(dirname "$0")/.."
 export PY=/usr/bin/python3
 export OUT=${OUT:-bench/priors}
 export R="nice -n 5 $PY training/reference_sampler.py upsample --seconds 0 --temperature 0 --no-init-noise --threads 1 ${EXTRA:-}"
-PIANO_SCHEDULE=${PIANO_SCHEDULE:-"0.05 1"}
-VOICE_SCHEDULE=${VOICE_SCHEDULE:-"0.05 1"}
+export PIANO_SCHEDULE=${PIANO_SCHEDULE:-"0.05 1"}
+export VOICE_SCHEDULE=${VOICE_SCHEDULE:-"0.05 1"}
 export LOGS=${WORK:-/tmp/pnf-whole-clip}
 mkdir -p "$LOGS"
 # each prior's sampler options and results folder, named by its checkpoint and schedule (new weights
@@ -33,8 +33,9 @@ for s in piano voice; do
   read -r smax eta <<< "${!sched}"
   [ -n "$eta" ] || { echo "$sched must be \"sigma_max etaScale\" (got \"${!sched}\")" >&2; exit 2; }
   export "${s^^}=--ckpt training/checkpoints/$s.pt --kind $s --sigma-max $smax --eta-scale $eta"
-  export "${s^^}_TAG=s$smax-e$eta"
-  export "${s^^}_DIR=$OUT/whole-clip/$s-$(sha256sum training/checkpoints/$s.pt | cut -c1-12)-s$smax-e$eta"
+  tag=s$smax-e$eta
+  export "${s^^}_TAG=$tag"
+  export "${s^^}_DIR=$OUT/whole-clip/$s-$(sha256sum training/checkpoints/$s.pt | cut -c1-12)-$tag"
 done
 
 # "<source> <folder> <clip>" for every clip without a result, longest first
@@ -74,7 +75,7 @@ sys.path.insert(0, "training")
 from reference_sampler import eval_clips
 left = 0
 for s in ("piano", "voice"):
-    d = os.environ[f"{s.upper()}_DIR"]
+    d, tag = os.environ[f"{s.upper()}_DIR"], os.environ[f"{s.upper()}_TAG"]
     names = [os.path.basename(p) for p in eval_clips(s)]
     parts = {n: json.load(open(f"{d}/{n}.json")) for n in names if os.path.exists(f"{d}/{n}.json")}
     missing = [n for n in names if n not in parts]
@@ -93,10 +94,10 @@ for s in ("piano", "voice"):
     pnf = sum(c["pnf"] for c in clips.values()) / len(clips)
     out = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline},
            "settings": next(iter(parts.values()))["settings"], "perClip": d,
-           "command": f"{s.upper()}_SCHEDULE=\"{os.environ[s.upper() + '_TAG'][1:].replace('-e', ' ')}\" bash training/whole_clip_check.sh"}
-    with open(f"{os.environ['OUT']}/whole-clip-{s}-{os.environ[s.upper() + '_TAG']}.json", "w") as f:
+           "command": f"{s.upper()}_SCHEDULE=\"{os.environ[s.upper() + '_SCHEDULE']}\" bash training/whole_clip_check.sh"}
+    with open(f"{os.environ['OUT']}/whole-clip-{s}-{tag}.json", "w") as f:
         json.dump(out, f, indent=1)
-    print(f"{s:6s} ({os.environ[s.upper() + '_TAG']}) MEAN gain {pnf - spline:+.3f} dB -> {'PASSES' if pnf - spline >= 0.1 else 'does not pass'} (bar +0.1 dB)")
+    print(f"{s:6s} ({tag}) MEAN gain {pnf - spline:+.3f} dB -> {'PASSES' if pnf - spline >= 0.1 else 'does not pass'} (bar +0.1 dB)")
 if left:
     print(f"{left} clip(s) still to run: rerun `bash training/whole_clip_check.sh` to go on (done clips are kept).")
     sys.exit(3)

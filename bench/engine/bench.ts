@@ -268,7 +268,7 @@ async function curve(): Promise<void> {
   const modelDir = resolve(opt('model-dir') ?? join(ROOT, 'resources/models'));
   const source = (opt('source') ?? 'piano') as 'piano' | 'voice';
   const cardPath = await findCard(modelDir, source);
-  const p = await loadPrior(cardPath, { verifyParity: false, ...(opt('threads') ? { threads: Number(opt('threads')) } : {}) });
+  const p = await loadPrior(cardPath, { verifyParity: false, threads: opt('threads') ? Number(opt('threads')) : undefined });
   const evalDir = resolve(opt('eval-dir') ?? DEFAULT_EVAL_DIR);
   const n0 = Math.round(Number(opt('seconds') ?? 0.5) * p.sampleRate);
   const k = 4;
