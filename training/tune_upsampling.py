@@ -168,6 +168,9 @@ def main():
                     help="only run reference_sampler.self_check (sigma 0.05, etaScale 1, the 8x problem, judged on observed "
                          "samples) on each tune clip, and on the eval clips with --eval-clips; writes <out>.json")
     ap.add_argument("--eval-clips", action="store_true", help="with --self-check: the shared/eval voice clips instead")
+    ap.add_argument("--dump-clips", default=None, metavar="DIR",
+                    help="only write the tune set's excerpts as DIR/<source>/NN-<name>.wav (16 kHz float) and stop: the "
+                         "editor's own sampler then runs on them (npx tsx bench/engine/bench.ts --curve --eval-dir DIR)")
     ap.add_argument("--rescore", default=None, help="only recompute the choice of an earlier run's JSON (same --out)")
     ap.add_argument("--out", default=None, help="result files without extension (default bench/priors/tune-upsampling-<source>, "
                     "with --self-check self-check-<source>-<eval|tune>)")
@@ -185,6 +188,8 @@ def main():
             if "gainDbByChains" in st:
                 st["gainDbByChains"] = gains_by_chains(st["rows"])
         return finish(res, a)
+    if a.dump_clips:
+        return dump_clips(the_tune_set(a), a.dump_clips, a.source)
     if not a.ckpt:
         raise SystemExit("--ckpt: which prior to tune?")
     torch.set_num_threads(a.threads)
@@ -193,12 +198,7 @@ def main():
         p.requires_grad_(False)
     if a.self_check:
         return self_checks(model, a)
-    if a.source == "piano":
-        clips = piano_tune_clips(a.pieces, peak=a.peak)
-        print(f"tune set: {len(clips)} pieces on the held-out soundfont", flush=True)
-    else:
-        clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak, min_seconds=a.min_seconds)
-        print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
+    clips = the_tune_set(a)
     res = {"source": a.source, "ckpt": os.path.relpath(os.path.abspath(a.ckpt), ROOT), "samplesSeen": ck.get("state", {}).get("samples_seen", 0),
            "peak": a.peak, "temperature": a.temperature, "chains": a.chains, "clips": [{"name": n, "kind": k} for n, k, _ in clips], "settings": {}}
     for smax in a.sigma_maxes:
@@ -215,6 +215,39 @@ def main():
             print(f"  sigma {smax:g} -> 0.001, etaScale {eta:<5g} gain {weighted_gain(rows):+.3f} dB ({kinds})   "
                   f"({time.time() - t0:.0f} s)", flush=True)
     finish(res, a)
+
+
+def the_tune_set(a):
+    """The tune set the options name: [(name, kind, 1-D float32 excerpt at a.peak)]."""
+    if a.source == "piano":
+        clips = piano_tune_clips(a.pieces, peak=a.peak)
+        print(f"tune set: {len(clips)} pieces on the held-out soundfont", flush=True)
+    else:
+        clips = tune_clips([d for d in a.data_dir.split(",") if d], a.sets, a.speech, a.songs, peak=a.peak, min_seconds=a.min_seconds)
+        print(f"tune set: {sum(k == 'speech' for _, k, _ in clips)} held-out recordings, {sum(k == 'singing' for _, k, _ in clips)} songs", flush=True)
+    return clips
+
+
+def dump_clips(clips, out_dir, source):
+    """Each tune clip as out_dir/<source>/NN-<name>.wav (float, md.SR), the layout bench/eval reads eval clips in;
+    a clip whose spline is above MAX_SPLINE_SNR_DB (a band-limited recording, which the choice leaves out) is
+    left out here too. Returns the paths written."""
+    import re
+    import soundfile as sf
+    from reference_sampler import snr_db, spline_through_every
+    d = os.path.join(out_dir, source)
+    os.makedirs(d, exist_ok=True)
+    paths = []
+    for i, (name, kind, y) in enumerate(clips):
+        n = (len(y) // 4) * 4
+        if not counts({"spline": snr_db(y[:n], spline_through_every(y[:n], 4)[0])}):
+            print(f"  left out (band-limited): {name}")
+            continue
+        path = os.path.join(d, f"{i:02d}-{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')[:60]}.wav")
+        sf.write(path, y, md.SR, subtype="FLOAT")
+        paths.append(path)
+    print(f"wrote {len(paths)} clips to {d}")
+    return paths
 
 
 def self_checks(model, a):

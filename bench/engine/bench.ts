@@ -10,9 +10,11 @@
 // EXTRAPOLATED from the measured draft run (time is linear in steps) and marked so.
 //
 //   npx tsx bench/engine/bench.ts --curve --source piano|voice [--seconds 1] [--settings 2x5,4x10]
-//       [--start-sigmas ...] [--temperatures ...] [--write-presets] [--model-dir DIR] [--out FILE] [--threads N]
+//       [--eta-scales 0.05,1] [--start-sigmas ...] [--temperatures ...] [--write-presets] [--model-dir DIR]
+//       [--eval-dir DIR] [--out FILE] [--threads N]
 //
-// Quality vs steps for 4x upsampling on the eval clips (see curve() below); writes
+// Quality vs steps (and step size) for 4x upsampling on the eval clips, or on the clips in DIR/<source>
+// (e.g. a tune set: training/tune_upsampling.py --dump-clips DIR), see curve() below; writes
 // bench/engine/curve-<source>.md, or FILE.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { sample, DEFAULT_WINDOW, DEFAULT_BATCH } from '../../src-main/engine/sam
 import { NoObservation } from '../../src-main/engine/operators';
 import { ModelSet, runJob, planSchedule } from '../../src-main/engine/tasks';
 import type { JobRequest, PresetName } from '../../src-shared/engine/jobs';
+import { choosePresets, MIN_GAIN_DB, PRESET_BUDGETS, type CurveRow } from './choose-presets';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -235,8 +238,6 @@ async function main(): Promise<void> {
 }
 
 // ------------------------------------------------------------------ quality vs steps (presets)
-/** Step budgets (levels x steps) of the presets: each preset is the best measured setting within its budget. */
-const PRESET_BUDGETS: Record<PresetName, number> = { draft: 10, standard: 40, best: 160 };
 
 /** Per-clip measurements and their mean (one row of a curve table). */
 async function overClips<T>(items: T[], measure: (item: T, i: number) => Promise<number>): Promise<{ per: number[]; mean: number }> {
@@ -254,8 +255,6 @@ async function overClips<T>(items: T[], measure: (item: T, i: number) => Promise
  * which the tasks then use. Each sweep runs at the card's current values of the others (coordinate-wise),
  * so after a change re-run until the written values stop changing. Re-run whenever a prior changes.
  */
-/** A costlier setting (more steps, another start sigma or temperature) must gain at least this much mean SNR to be chosen. */
-const MIN_GAIN_DB = 0.01;
 /** A mean margin over the spline below this is a tie (as training/eval_priors.py MEANINGFUL_DB). */
 const MEANINGFUL_DB = 0.1;
 
@@ -278,10 +277,13 @@ async function curve(): Promise<void> {
     const y = new DecimateMap(k).apply(x);
     return { name, x, y, base: splineUpsample(y, k, x.length) };
   });
-  // the card's current warm start, temperature and step size for upsampling, as the upsample task reads them
+  // the card's current warm start and temperature for upsampling, as the upsample task reads them, and the
+  // task's step size (a preset may carry its own: --eta-scales measures others beside it)
   const upPlan = planSchedule(p, { kind: 'generate', seconds: 1 }, 'upsample');
   const { startSigma, temperature } = upPlan;
-  const upEta = upPlan.schedule.etaScale;
+  const upEta = p.card?.taskEtaScale?.upsample ?? p.schedule.etaScale;
+  const etas = opt('eta-scales') ? opt('eta-scales')!.split(',').map(Number) : [upEta];
+  if (!etas.length || etas.some((e) => !(Number.isFinite(e) && e > 0))) throw new Error(`--eta-scales: positive numbers, comma-separated (got ${opt('eta-scales')})`);
   const inpaintEta = planSchedule(p, { kind: 'generate', seconds: 1 }, 'inpaint').schedule.etaScale;
   // a start sigma and step size chosen on a tune set (training/tune_upsampling.py --write-card) stay: the eval clips only report them
   const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown>; // (as on disk: written back with --write-presets)
@@ -295,10 +297,10 @@ async function curve(): Promise<void> {
   const cols = clips.map(() => '---|').join('');
   const row = (label: string, r: { per: number[]; mean: number }, ref: number, extra = '') =>
     log(`| ${label} | ${r.per.map((v) => v.toFixed(2)).join(' | ')} | **${r.mean.toFixed(2)}** | ${(r.mean - ref).toFixed(2)} |${extra}`);
-  /** 4x upsampling of every clip with this schedule, start sigma and temperature; SNR per clip. */
-  const upsampleSnr = (levels: number, stepsPerLevel: number, s0: number, temp = temperature) =>
+  /** 4x upsampling of every clip with this schedule, start sigma, temperature and step size; SNR per clip. */
+  const upsampleSnr = (levels: number, stepsPerLevel: number, s0: number, temp = temperature, etaScale = upEta) =>
     overClips(clips, async (c) => {
-      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), { schedule: { ...p.schedule, levels, stepsPerLevel, etaScale: upEta }, startSigma: s0, temperature: temp, seed: 1, denoise: flag('denoise') });
+      const r = await sample([{ prior: p, init: c.base }], decimationMask(c.y, k, c.x.length), { schedule: { ...p.schedule, levels, stepsPerLevel, etaScale }, startSigma: s0, temperature: temp, seed: 1, denoise: flag('denoise') });
       return snr(c.x, r.x[0]!);
     });
 
@@ -308,33 +310,29 @@ async function curve(): Promise<void> {
   log(`Command: \`npx tsx bench/engine/bench.ts ${args.join(' ')}\` (${new Date().toISOString()}; model trained on ${String((p.card?.training as { samplesSeen?: number } | undefined)?.samplesSeen ?? '?')} samples).`);
   log(`Warm start from the cubic spline at sigma ${startSigma}, geometric to ${p.schedule.sigmaMin}, etaScale ${upEta}${tuned ? ' (start sigma and etaScale chosen on a tune set: `' + tuned.by + '`)' : ''}, temperature ${temperature}${temperature === 0 ? ' (deterministic: no start or step noise)' : ''}, seed 1, ${flag('denoise') ? 'WITH' : 'no'} final denoising step.`);
   log('');
-  log(`| levels x steps | total steps | ${names} | **mean SNR dB** | vs spline dB | wall s |`);
-  log(`|---|---|${cols}---|---|---|`);
-  row('cubic spline | 0', spline, spline.mean, ' 0 |');
+  log(`| levels x steps | total steps | etaScale | ${names} | **mean SNR dB** | vs spline dB | wall s |`);
+  log(`|---|---|---|${cols}---|---|---|`);
+  row('cubic spline | 0 | -', spline, spline.mean, ' 0 |');
   const settings = (opt('settings') ?? '2x2,2x5,4x5,4x10,8x10,8x20').split(',').map((t) => t.split('x').map(Number) as [number, number]);
-  const rows: { L: number; S: number; mean: number }[] = [];
-  for (const [L, S] of settings) {
-    const t0 = performance.now();
-    const r = await upsampleSnr(L, S, startSigma);
-    rows.push({ L, S, mean: r.mean });
-    row(`${L} x ${S} | ${L * S}`, r, spline.mean, ` ${((performance.now() - t0) / 1000).toFixed(0)} |`);
-  }
+  const rows: CurveRow[] = [];
+  for (const [L, S] of settings)
+    for (const eta of etas) {
+      const t0 = performance.now();
+      const r = await upsampleSnr(L, S, startSigma, temperature, eta);
+      rows.push({ L, S, eta, mean: r.mean });
+      row(`${L} x ${S} | ${L * S} | ${eta}`, r, spline.mean, ` ${((performance.now() - t0) / 1000).toFixed(0)} |`);
+    }
   log('');
-  const presets: Partial<Record<PresetName, { levels: number; stepsPerLevel: number }>> = {};
-  for (const preset of ['draft', 'standard', 'best'] as PresetName[]) {
-    const within = rows.filter((r) => r.L * r.S <= PRESET_BUDGETS[preset]);
-    if (!within.length) continue;
-    const best = within.reduce((a, b) => (b.mean > a.mean + MIN_GAIN_DB ? b : a)); // rows run cheapest first
-    presets[preset] = { levels: best.L, stepsPerLevel: best.S };
-  }
+  const presets = choosePresets(rows, upEta);
   // at temperature 1 upsampling stands in for every task (general `presets`); at another temperature only for itself (`taskPresets.upsample`)
   const general = temperature === 1;
-  log(`Presets = the best mean SNR within each step budget, more steps only for at least ${MIN_GAIN_DB} dB more (draft <= ${PRESET_BUDGETS.draft}, standard <= ${PRESET_BUDGETS.standard}, best <= ${PRESET_BUDGETS.best} total steps): ` +
-    (['draft', 'standard', 'best'] as PresetName[]).map((n) => `${n} ${presets[n] ? `${presets[n]!.levels} x ${presets[n]!.stepsPerLevel}` : '-'}`).join(', ') +
+  log(`Presets = the best mean SNR within each step budget, more steps (or another step size than the task's ${upEta}) only for at least ${MIN_GAIN_DB} dB more (draft <= ${PRESET_BUDGETS.draft}, standard <= ${PRESET_BUDGETS.standard}, best <= ${PRESET_BUDGETS.best} total steps): ` +
+    (['draft', 'standard', 'best'] as PresetName[]).map((n) => `${n} ${presets[n] ? `${presets[n]!.levels} x ${presets[n]!.stepsPerLevel}${presets[n]!.etaScale !== undefined ? ` at etaScale ${presets[n]!.etaScale}` : ''}` : '-'}`).join(', ') +
     (flag('write-presets') ? ` (written into ${cardPath.replace(ROOT + '/', '')} as ${general ? '`presets` for every task and ' : ''}\`taskPresets.upsample\`${general ? '' : '; the other tasks keep the card\'s `presets`, measured at temperature 1'}).` : ' (--write-presets writes them into the card).'));
 
   // warm-start sigma at the draft setting (coordinate-wise: the presets above used the current one)
-  const draft = presets.draft ?? { levels: rows[0]!.L, stepsPerLevel: rows[0]!.S };
+  const draft = presets.draft ?? { levels: rows[0]!.L, stepsPerLevel: rows[0]!.S, etaScale: rows[0]!.eta };
+  const draftEta = draft.etaScale ?? upEta;
   const starts = (opt('start-sigmas') ?? '0.002,0.005,0.01,0.02,0.05').split(',').map(Number).filter((v) => v >= p.schedule.sigmaMin && v <= p.sigmaRange.max);
   /** Sweep the start sigmas with `measure`; log a row each; the best sigma. */
   const sweep = async (measure: (s0: number) => Promise<{ per: number[]; mean: number }>, ref: number): Promise<number> => {
@@ -351,7 +349,7 @@ async function curve(): Promise<void> {
   };
   log(`Warm-start sigma for upsampling at the draft setting (${draft.levels} x ${draft.stepsPerLevel}); SNR dB, baseline = cubic spline:`);
   log('');
-  const upSwept = await sweep((s0) => upsampleSnr(draft.levels, draft.stepsPerLevel, s0), spline.mean);
+  const upSwept = await sweep((s0) => upsampleSnr(draft.levels, draft.stepsPerLevel, s0, temperature, draftEta), spline.mean);
   const upStart = tuned ? startSigma : upSwept;
   log(tuned
     ? `Best warm-start sigma on these clips: ${upSwept}; the card keeps ${startSigma}, chosen on a tune set with its step size (never on the eval clips).`
@@ -365,7 +363,7 @@ async function curve(): Promise<void> {
   log(`|---|${cols}---|---|`);
   let upTemp = { t: temperature, mean: -Infinity };
   for (const t of temps) {
-    const r = await upsampleSnr(draft.levels, draft.stepsPerLevel, upStart, t);
+    const r = await upsampleSnr(draft.levels, draft.stepsPerLevel, upStart, t, draftEta);
     if (r.mean > upTemp.mean + MIN_GAIN_DB) upTemp = { t, mean: r.mean };
     row(String(t), r, spline.mean);
   }
@@ -410,7 +408,7 @@ async function curve(): Promise<void> {
     card.taskPresets = { ...((card.taskPresets as Record<string, unknown> | undefined) ?? {}), upsample: presets };
     card.warmStart = { ...((card.warmStart as Record<string, number> | undefined) ?? {}), upsample: upStart, inpaint: inpStart };
     card.temperature = { ...((card.temperature as Record<string, number> | undefined) ?? {}), upsample: upTemp.t };
-    card.presetsMeasured = { by: 'bench/engine/bench.ts --curve', at: new Date().toISOString(), task: '4x upsampling, eval clips', meanSnrDb: Object.fromEntries(rows.map((r) => [`${r.L}x${r.S}`, Number(r.mean.toFixed(3))])), splineSnrDb: Number(spline.mean.toFixed(3)), temperature, warmStartUpsample: upStart, warmStartInpaint: inpStart, temperatureUpsample: upTemp.t };
+    card.presetsMeasured = { by: 'bench/engine/bench.ts --curve', at: new Date().toISOString(), task: `4x upsampling, ${opt('eval-dir') ? `clips in ${opt('eval-dir')}` : 'eval clips'}`, meanSnrDb: Object.fromEntries(rows.map((r) => [r.eta === upEta ? `${r.L}x${r.S}` : `${r.L}x${r.S}@${r.eta}`, Number(r.mean.toFixed(3))])), splineSnrDb: Number(spline.mean.toFixed(3)), temperature, warmStartUpsample: upStart, warmStartInpaint: inpStart, temperatureUpsample: upTemp.t };
     await writeFileAtomic(cardPath, Buffer.from(JSON.stringify(card, null, 1) + '\n'));
   }
   const outPath = opt('out') ? resolve(opt('out')!) : join(HERE, `curve-${source}${flag('denoise') ? '-denoise' : ''}.md`);

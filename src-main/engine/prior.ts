@@ -47,7 +47,9 @@ export interface ScorePrior {
 const finite = z.number().finite();
 const PresetsSchema = z.partialRecord(
   z.enum(['draft', 'standard', 'best']),
-  z.object({ levels: z.number().int().positive(), stepsPerLevel: z.number().int().positive() }),
+  // etaScale: the step size measured with this preset (a short ascent wants a different step than a long one);
+  // absent: the task's `taskEtaScale`, else `schedule.etaScale`
+  z.object({ levels: z.number().int().positive(), stepsPerLevel: z.number().int().positive(), etaScale: finite.positive().optional() }),
 );
 export const CardSchema = z.object({
   format: z.literal('pnf-score-graph/1'),
@@ -75,7 +77,8 @@ export const CardSchema = z.object({
   warmStart: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.positive()).optional(),
   /** Optional measured Langevin temperature per task (0 = deterministic best estimate; default 1). */
   temperature: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.nonnegative()).optional(),
-  /** Optional measured step-size scale per task (eta = etaScale * sigma^2), overriding `schedule.etaScale` there. */
+  /** Optional measured step-size scale per task (eta = etaScale * sigma^2), overriding `schedule.etaScale` there
+   *  (a preset's own `etaScale` overrides both). */
   taskEtaScale: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.positive()).optional(),
   model: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),

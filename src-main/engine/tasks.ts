@@ -243,12 +243,14 @@ export interface Plan {
   warm: boolean;
 }
 
-/** Levels x steps of a preset: the card's measured preset, else a multiple of the card's schedule. */
-export function presetSchedule(base: Schedule, measuredPresets: ModelCard['presets'], preset: PresetName): { levels: number; stepsPerLevel: number } {
+/** Levels x steps of a preset: the card's measured preset, else a multiple of the card's schedule; and the
+ *  step size measured with that preset, if any (else the task's). */
+export function presetSchedule(base: Schedule, measuredPresets: ModelCard['presets'], preset: PresetName): { levels: number; stepsPerLevel: number; etaScale?: number } {
   const measured = measuredPresets?.[preset];
   return {
     levels: measured?.levels ?? (preset === 'draft' ? Math.max(1, Math.ceil(base.levels / 2)) : base.levels),
     stepsPerLevel: measured?.stepsPerLevel ?? (preset === 'draft' ? Math.max(1, Math.ceil(base.stepsPerLevel / 4)) : preset === 'best' ? 2 * base.stepsPerLevel : base.stepsPerLevel),
+    ...(measured?.etaScale !== undefined ? { etaScale: measured.etaScale } : {}),
   };
 }
 
@@ -261,13 +263,15 @@ export function planSchedule(prior: ScorePrior, r: JobRequest, warmTask: 'upsamp
   const base = prior.schedule;
   const preset = r.preset ?? 'standard';
   const card = prior.card;
-  let { levels, stepsPerLevel: steps } = presetSchedule(base, measuredPresets(card, warmTask), preset);
+  const chosen = presetSchedule(base, measuredPresets(card, warmTask), preset);
+  let { levels, stepsPerLevel: steps } = chosen;
   if (r.levels !== undefined) levels = r.levels;
   if (r.steps !== undefined) steps = r.steps;
   const warm = warmTask !== null;
   const startSigma = warm ? Math.min(base.sigmaMax, card?.warmStart?.[warmTask] ?? 5 * base.sigmaMin) : base.sigmaMax;
   const temperature = warmTask ? (card?.temperature?.[warmTask] ?? 1) : 1;
-  const etaScale = (warmTask ? card?.taskEtaScale?.[warmTask] : undefined) ?? base.etaScale;
+  // step size: the one measured with this preset, else the task's, else the schedule's
+  const etaScale = chosen.etaScale ?? (warmTask ? card?.taskEtaScale?.[warmTask] : undefined) ?? base.etaScale;
   return { schedule: { ...base, levels, stepsPerLevel: steps, etaScale }, preset, startSigma, temperature, warm };
 }
 

@@ -2,7 +2,8 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { resolve } from 'node:path';
 import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest, divisorFactor, planSchedule, softStepPlan } from '../../src-main/engine/tasks';
 import { GaussianArPrior } from '../../src-main/engine/analytic-prior';
-import type { ModelCard } from '../../src-main/engine/prior';
+import { readFileSync } from 'node:fs';
+import { CardSchema, type ModelCard } from '../../src-main/engine/prior';
 import type { EngineProgress } from '../../src-shared/engine/progress';
 import { checkMonotonic } from '../../src-shared/engine/progress';
 import { wholeTrack, type JobRequest } from '../../src-shared/engine/jobs';
@@ -166,6 +167,24 @@ describe('tasks on the tiny model', () => {
     expect([eta('separate'), eta('upsample'), eta('inpaint'), eta(null)]).toEqual([2, 0.05, 0.05, 0.05]);
     // a soft constraint (separating a low-pass-filtered low-rate mixture) keeps the schedule's small step
     expect(softStepPlan(planSchedule(p, { kind: 'generate', seconds: 1 }, 'separate'), p).schedule.etaScale).toBe(0.05);
+  });
+
+  it('step size: a preset\'s own measured etaScale wins over the task\'s and the schedule\'s, for that preset and task only', () => {
+    const p = Object.assign(new GaussianArPrior(0.9, 0.01, { schedule: { etaScale: 0.05 } }), {
+      card: {
+        taskEtaScale: { upsample: 0.5 },
+        taskPresets: { upsample: { draft: { levels: 2, stepsPerLevel: 5 }, best: { levels: 4, stepsPerLevel: 10, etaScale: 1 } } },
+      } as unknown as ModelCard,
+    });
+    const eta = (task: 'upsample' | 'inpaint' | null, preset: 'draft' | 'standard' | 'best', extra = {}) =>
+      planSchedule(p, { kind: 'generate', seconds: 1, preset, ...extra }, task).schedule.etaScale;
+    expect([eta('upsample', 'best'), eta('upsample', 'draft'), eta('upsample', 'standard'), eta('inpaint', 'best'), eta(null, 'best')]).toEqual([1, 0.5, 0.5, 0.05, 0.05]);
+    // explicit levels/steps keep the preset's step size (the caller changes how long, not how far each step goes)
+    expect(eta('upsample', 'best', { steps: 3 })).toBe(1);
+    // and the card schema takes it, rejecting a step that is not a positive number
+    const tiny = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/models/tiny.json'), 'utf8')) as Record<string, unknown>;
+    const card = (e: unknown) => CardSchema.safeParse({ ...tiny, taskPresets: { upsample: { best: { levels: 4, stepsPerLevel: 10, etaScale: e } } } }).success;
+    expect([card(1), card(0), card(-1), card('1')]).toEqual([true, false, false, false]);
   });
 
   it('task presets override the general presets for that task only, preset by preset', () => {

@@ -125,3 +125,16 @@ def test_the_piano_tune_set_is_held_out_pieces_on_the_held_out_soundfont(monkeyp
     for _, _, y in clips:
         assert len(y) == 16000 and np.abs(y).max() == pytest.approx(0.9, abs=1e-6)
     assert clips[1][0].startswith("piece 1 (") and "Db major" in clips[1][0]
+
+
+def test_dump_clips_writes_each_counted_clip_exactly_and_leaves_out_band_limited_ones(tmp_path):
+    import soundfile as sf
+    t = np.arange(16000) / 16000
+    wide = (0.9 * np.sin(2 * np.pi * 3000 * t)).astype(np.float32)    # above the 4x Nyquist: a real test
+    band_limited = (0.9 * np.sin(2 * np.pi * 50 * t)).astype(np.float32)  # the spline already gets it
+    paths = tu.dump_clips([("a/b c.ogg", "speech", wide), ("low.ogg", "speech", band_limited), ("song 0 (x)", "singing", wide[::-1].copy())],
+                          str(tmp_path), "voice")
+    assert [p.split("/")[-1] for p in paths] == ["00-a_b_c_ogg.wav", "02-song_0_x.wav"]
+    y, sr = sf.read(paths[0], dtype="float32")
+    assert sr == md.SR and np.array_equal(y, wide)
+    assert sorted(p.name for p in (tmp_path / "voice").iterdir()) == ["00-a_b_c_ogg.wav", "02-song_0_x.wav"]
