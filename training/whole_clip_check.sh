@@ -6,7 +6,8 @@
 #   bash training/whole_clip_check.sh
 # Schedules ("sigma_max etaScale"): VOICE_SCHEDULE (default 0.05 1: what both voice tune sets chose,
 # session 11), PIANO_SCHEDULE (default 0.05 1: what its tune set chose in session 13, bench/priors/tune-upsampling-piano.md;
-# session 12 ran 0.005 0.05, its reference schedule: PIANO_SCHEDULE="0.005 0.05" shows that run).
+# session 12 ran 0.005 0.05, its reference schedule: PIANO_SCHEDULE="0.005 0.05" shows that run; session 14 finished
+# piano at 0.05 1: mean -1.582 dB, so piano keeps its reference schedule, bench/priors/results-session14.md).
 # 100 s of audio at about 185 s of CPU per second of audio: about 2 h 40 min on 2 cores. It RESUMES:
 # each clip's result is its own file,
 #   $OUT/whole-clip/<source>-<checkpoint sha256, 12 hex>-s<sigma_max>-e<etaScale>/<clip>.json
