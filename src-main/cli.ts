@@ -367,7 +367,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         io.stdout.write(parts.join(' ') + '\n');
       }
       for (const n of result.notes) io.stdout.write(`note: ${n}\n`);
-      io.stdout.write(`${result.device}, ${result.preset} (${result.levels} levels x ${result.stepsPerLevel} steps), seed ${result.seed}, ${result.seconds.toFixed(2)} s, ${(result.sampleUpdates / Math.max(1e-9, result.seconds)).toFixed(0)} sample-updates/s\n`);
+      io.stdout.write(`${result.device}, ${result.preset} (${result.levels} levels x ${result.stepsPerLevel} steps at etaScale ${result.etaScale}), seed ${result.seed}, ${result.seconds.toFixed(2)} s, ${(result.sampleUpdates / Math.max(1e-9, result.seconds)).toFixed(0)} sample-updates/s\n`);
     }
     return EXIT.ok;
   } catch (e) {

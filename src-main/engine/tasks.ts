@@ -514,6 +514,7 @@ function baseResult(req: JobRequest, prior: ScorePrior, plan: Plan, models: stri
     preset: plan.preset,
     levels: plan.schedule.levels,
     stepsPerLevel: plan.schedule.stepsPerLevel,
+    etaScale: plan.schedule.etaScale,
     seed: req.seed ?? 1,
     seconds: 0,
     sampleUpdates: 0,
@@ -658,7 +659,9 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const notes: string[] = [];
   const prior = await priorFor(req.source, env, req.audio.channels[0]!, inRate, notes, rs);
   const M = prior.sampleRate;
-  const plan = planSchedule(prior, req, 'upsample');
+  const lowpass = req.lowpass ?? false;
+  // a low-pass observation is a soft constraint: the measured (possibly long) step would be unstable there
+  const plan = lowpass ? softStepPlan(planSchedule(prior, req, 'upsample'), prior) : planSchedule(prior, req, 'upsample');
   const target = req.targetRate ?? inRate * req.factor!;
   const res = baseResult(req, prior, plan, [prior.name]);
   res.notes.push(...notes);
@@ -667,7 +670,6 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const { k, lowRate } = lowRateSetup(inRate, M, target, res.notes);
   const mode = req.channelMode ?? 'per-channel';
   const chans = toSignals(req.audio.channels, mode);
-  const lowpass = req.lowpass ?? false;
   const taps = lowpass ? lowpassTaps(k) : null;
   const chunk = Math.round((env.chunkSeconds ?? 20) * M);
   const ov = Math.round((env.overlapSeconds ?? 0.25) * M);

@@ -104,6 +104,8 @@ export interface JobResult {
   preset: PresetName;
   levels: number;
   stepsPerLevel: number;
+  /** Step size the sampler ran at (eta = etaScale * sigma^2): the preset's, the task's or the schedule's. */
+  etaScale: number;
   seed: number;
   seconds: number;
   /** Sample updates performed (samples x steps), for throughput. */

@@ -187,6 +187,21 @@ describe('tasks on the tiny model', () => {
     expect([card(1), card(0), card(-1), card('1')]).toEqual([true, false, false, false]);
   });
 
+  it('upsampling runs at the preset\'s measured step, but a low-pass (soft) observation keeps the schedule\'s stable one', async () => {
+    const prior = Object.assign(new GaussianArPrior(0.9, 0.01, { schedule: { sigmaMax: 0.05, sigmaMin: 0.001, etaScale: 0.05 } }), {
+      card: { taskPresets: { upsample: { standard: { levels: 2, stepsPerLevel: 3, etaScale: 1 } } }, temperature: { upsample: 0 }, warmStart: { upsample: 0.05 } } as unknown as ModelCard,
+    });
+    const env = { priors: { get: async () => prior } };
+    const y = tone(400, 4000, 300);
+    const job = (lowpass: boolean) => runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: [y] }, factor: 4, preset: 'standard', lowpass }, env);
+    const [plain, lp] = [await job(false), await job(true)];
+    expect([plain.etaScale, lp.etaScale]).toEqual([1, 0.05]);
+    expect([plain.levels, plain.stepsPerLevel]).toEqual([2, 3]);
+    // (the long step was measured with the exact decimation only; for the soft observation the stability bound
+    // etaScale * gamma * |A|^2 < 2 was worked out at the schedule's step, see softStepPlan)
+    expect(lp.tracks.audio![0]!.every(Number.isFinite)).toBe(true);
+  });
+
   it('task presets override the general presets for that task only, preset by preset', () => {
     const p = Object.assign(new GaussianArPrior(0.9, 0.01, { schedule: { levels: 8, stepsPerLevel: 20 } }), {
       card: {

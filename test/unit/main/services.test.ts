@@ -128,7 +128,7 @@ describe('services', () => {
     expect(req.regions[0]!.end).toBeCloseTo(1.1, 9);
     onEvent({ status: 'preview', jobId: 'j1', track: 'alt1', channel: 0, samples: new Float32Array(4), start: 16000, sampleRate: 16000 });
     expect((emitted[0] as { start: number }).start).toBeCloseTo(16000 + 29 * 16000, 6); // model-rate timeline of the whole track
-    onEvent({ status: 'done', jobId: 'j1', result: { kind: 'inpaint', tracks: { alt1: [new Float32Array(10)] }, offset: 500, sampleRate: sr, reports: [], device: 'cpu', model: [], preset: 'draft', levels: 1, stepsPerLevel: 1, seed: 1, seconds: 0, sampleUpdates: 0, notes: [] } });
+    onEvent({ status: 'done', jobId: 'j1', result: { kind: 'inpaint', tracks: { alt1: [new Float32Array(10)] }, offset: 500, sampleRate: sr, reports: [], device: 'cpu', model: [], preset: 'draft', levels: 1, stepsPerLevel: 1, etaScale: 0.05, seed: 1, seconds: 0, sampleUpdates: 0, notes: [] } });
     await expect.poll(() => emitted.length).toBe(2);
     expect(emitted[1]).toMatchObject({ status: 'done', summary: { offset: from + 500 } });
   });
