@@ -239,8 +239,7 @@ def dump_clips(clips, out_dir, source):
     os.makedirs(d, exist_ok=True)
     paths = []
     for i, (name, kind, y) in enumerate(clips):
-        n = (len(y) // 4) * 4
-        if not counts({"spline": snr_db(y[:n], spline_through_every(y[:n], 4)[0])}):
+        if not counts({"spline": snr_db(y, spline_through_every(y, 4)[0])}):  # (as upsample4 scores the spline)
             print(f"  left out (band-limited): {name}")
             continue
         path = os.path.join(d, f"{i:02d}-{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')[:60]}.wav")

@@ -238,7 +238,6 @@ async function main(): Promise<void> {
 }
 
 // ------------------------------------------------------------------ quality vs steps (presets)
-
 /** Per-clip measurements and their mean (one row of a curve table). */
 async function overClips<T>(items: T[], measure: (item: T, i: number) => Promise<number>): Promise<{ per: number[]; mean: number }> {
   const per: number[] = [];

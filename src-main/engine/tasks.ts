@@ -661,7 +661,8 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const M = prior.sampleRate;
   const lowpass = req.lowpass ?? false;
   // a low-pass observation is a soft constraint: the measured (possibly long) step would be unstable there
-  const plan = lowpass ? softStepPlan(planSchedule(prior, req, 'upsample'), prior) : planSchedule(prior, req, 'upsample');
+  const planned = planSchedule(prior, req, 'upsample');
+  const plan = lowpass ? softStepPlan(planned, prior) : planned;
   const target = req.targetRate ?? inRate * req.factor!;
   const res = baseResult(req, prior, plan, [prior.name]);
   res.notes.push(...notes);
