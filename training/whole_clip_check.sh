@@ -15,6 +15,7 @@
 # still missing (longest first, JOBS=2 at a time). Once every clip of a prior is in, it writes
 # $OUT/whole-clip-<source>-s<sigma_max>-e<etaScale>.json and prints that prior's verdict; until both
 # are, it says what is left (exit 3).
+# PIANO_CKPT / VOICE_CKPT: check another checkpoint than training/checkpoints/<source>.pt (results go to its own folder).
 # (ONLY="clip.wav ...": run just these of the missing clips, e.g. to share them out between machines.
 # EXTRA: more reference_sampler options, last one wins; a smoke test of this script:
 #  EXTRA="--seconds 0.25 --levels 1 --steps 1" OUT=/tmp/wc bash training/whole_clip_check.sh)
@@ -33,10 +34,15 @@ for s in piano voice; do
   sched=${s^^}_SCHEDULE
   read -r smax eta <<< "${!sched}"
   [ -n "$eta" ] || { echo "$sched must be \"sigma_max etaScale\" (got \"${!sched}\")" >&2; exit 2; }
-  export "${s^^}=--ckpt training/checkpoints/$s.pt --kind $s --sigma-max $smax --eta-scale $eta"
+  ckptvar=${s^^}_CKPT
+  ckpt=${!ckptvar:-training/checkpoints/$s.pt}
+  export "${s^^}=--ckpt $ckpt --kind $s --sigma-max $smax --eta-scale $eta"
   tag=s$smax-e$eta
+  sha=$(sha256sum "$ckpt" | cut -c1-12)
+  export "${s^^}_DIR=$OUT/whole-clip/$s-$sha-$tag"
+  # the summary's name: the schedule, and the checkpoint's sha too when it is not the shipped one
+  [ -n "${!ckptvar:-}" ] && tag=$sha-$tag
   export "${s^^}_TAG=$tag"
-  export "${s^^}_DIR=$OUT/whole-clip/$s-$(sha256sum training/checkpoints/$s.pt | cut -c1-12)-$tag"
 done
 
 # "<source> <folder> <clip>" for every clip without a result, longest first
@@ -95,7 +101,8 @@ for s in ("piano", "voice"):
     pnf = sum(c["pnf"] for c in clips.values()) / len(clips)
     out = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline},
            "settings": next(iter(parts.values()))["settings"], "perClip": d,
-           "command": f"{s.upper()}_SCHEDULE=\"{os.environ[s.upper() + '_SCHEDULE']}\" bash training/whole_clip_check.sh"}
+           "command": (f"{s.upper()}_CKPT={os.environ[s.upper() + '_CKPT']} " if os.environ.get(s.upper() + "_CKPT") else "")
+                      + f"{s.upper()}_SCHEDULE=\"{os.environ[s.upper() + '_SCHEDULE']}\" bash training/whole_clip_check.sh"}
     with open(f"{os.environ['OUT']}/whole-clip-{s}-{tag}.json", "w") as f:
         json.dump(out, f, indent=1)
     print(f"{s:6s} ({tag}) MEAN gain {pnf - spline:+.3f} dB -> {'PASSES' if pnf - spline >= 0.1 else 'does not pass'} (bar +0.1 dB)")
