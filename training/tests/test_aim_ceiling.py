@@ -1,0 +1,38 @@
+# training/aim_ceiling.py: the step-length ceilings of a whole-clip run.
+import json
+import math
+import subprocess
+import sys
+import os
+
+from aim_ceiling import ceilings, gain_db
+
+
+def test_gain_formula_matches_the_snr_change_of_a_move():
+    import numpy as np
+    rng = np.random.default_rng(0)
+    r = rng.standard_normal(5000)                       # truth - spline
+    u = rng.standard_normal(5000); u -= (u @ r) / (r @ r) * r; u /= np.linalg.norm(u)
+    a, c = 0.3, 0.2
+    d = a * np.linalg.norm(r) * (c * r / np.linalg.norm(r) + math.sqrt(1 - c * c) * u)  # the move
+    snr_gain = 10 * math.log10((r @ r) / ((r - d) @ (r - d)))
+    assert abs(gain_db(a, c) - snr_gain) < 1e-9
+
+
+def test_ceilings_pick_the_step_that_matches_the_aim():
+    as_run, (k, at_k), ideal = ceilings([(0.4, 0.2)])
+    assert abs(k - 0.5) < 1e-9                          # moved 0.4 at cos 0.2: best move is 0.2
+    assert abs(at_k - ideal) < 1e-9 and abs(ideal + 10 * math.log10(1 - 0.04)) < 1e-9
+    assert as_run < at_k
+    # a clip aimed the wrong way adds nothing to the ideal, and drags the best uniform step down
+    assert ceilings([(0.4, 0.2), (0.4, -0.2)])[2] == ideal / 2
+
+
+def test_command_reads_a_whole_clip_folder(tmp_path):
+    for name, (a, c) in {"x.wav": (0.4, 0.2), "y.wav": (0.1, -0.1)}.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(
+            {"clips": {name: {"spline": 20.0, "pnf": 20.0 + gain_db(a, c), "moved": a, "cos_to_truth": c}}}))
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, os.path.join(here, "aim_ceiling.py"), str(tmp_path)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "best uniform step scale x" in out and "y.wav" in out
