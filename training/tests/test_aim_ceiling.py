@@ -36,3 +36,15 @@ def test_command_reads_a_whole_clip_folder(tmp_path):
     out = subprocess.run([sys.executable, os.path.join(here, "aim_ceiling.py"), str(tmp_path)],
                          capture_output=True, text=True, check=True).stdout
     assert "best uniform step scale x" in out and "y.wav" in out
+
+
+def test_band_cosines_see_a_direction_right_in_one_band_and_wrong_in_another():
+    import numpy as np
+    from aim_by_band import band_cosines
+    t = np.arange(16000) / 16000
+    low, high = np.sin(2 * np.pi * 500 * t), np.sin(2 * np.pi * 3000 * t)
+    rows = band_cosines(low - high, low + 0.1 * high)
+    (c0, s0), (c2, s2) = (rows[0][2], rows[0][3]), (rows[2][2], rows[2][3])
+    assert c0 > 0.99 and c2 < -0.99                 # right in 0-1 kHz, reversed in 2-4 kHz
+    assert abs(s0) < 0.1 and abs(s2 + 20) < 0.1     # the 3 kHz tone holds 1 % of the energy: -20 dB
+    assert rows[1][3] < -100                          # nothing in 1-2 kHz (rounding only)
