@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from model import load_prior
-from reference_sampler import SR, eval_clips, excerpt, load_audio, score, spline_through_every
+from reference_sampler import (SR, ascent_geometry, at_peak, clip_kind, eval_clips, excerpt, load_audio, score,
+                               spline_through_every)
 
 BANDS = ((0, 1000), (1000, 2000), (2000, 4000), (4000, SR // 2 + 1))
 
@@ -43,16 +44,14 @@ def main():
     model, ck = load_prior(a.ckpt)
     for p in model.parameters():
         p.requires_grad_(False)
-    kind = a.kind or ck.get("state", {}).get("source") or "piano"
-    for path in eval_clips(kind):
-        y = excerpt(load_audio(path), a.seconds)
-        y = (y / (np.abs(y).max() + 1e-9) * 0.9).astype(np.float32)
+    for path in eval_clips(clip_kind(a.ckpt, ck, a.kind)):
+        y = at_peak(excerpt(load_audio(path), a.seconds))
         spline, mask = spline_through_every(y, 4)
         with torch.enable_grad():
             _, g = score(model, torch.from_numpy(spline)[None], a.sigma)
         g = g[0].numpy().astype(np.float64) * (1 - mask)
         way = (y - spline).astype(np.float64)
-        allcos = float(g @ way / (np.linalg.norm(g) * np.linalg.norm(way) + 1e-30))
+        allcos = ascent_geometry(y, spline, spline + g)["cos_to_truth"]
         parts = " | ".join(f"{lo}-{min(hi, SR // 2)} Hz: cos {c:+.2f} ({s:+.0f} dB)" for lo, hi, c, s in band_cosines(g, way))
         print(f"{os.path.basename(path)[:36]:36s} all {allcos:+.2f} | {parts}")
 

@@ -73,6 +73,16 @@ def excerpt(y, seconds, sr=SR):
     return y[s:s + n]
 
 
+def at_peak(y, peak=0.9):
+    """y scaled to the given peak, float32 (the evaluation's normalisation)."""
+    return (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
+
+
+def clip_kind(ckpt_path, ck, kind=None):
+    """Which eval clips a checkpoint is measured on: `kind` if given, else the model's source."""
+    return kind or ck.get("state", {}).get("source") or ("voice" if "voice" in ckpt_path else "piano")
+
+
 def snr_db(ref, est):
     return float(10 * np.log10(np.sum(ref ** 2) / max(1e-20, np.sum((ref - est) ** 2))))
 
@@ -238,8 +248,7 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
     for p in eval_clips(kind):
         if only and os.path.basename(p) not in only:
             continue
-        y = excerpt(load_audio(p), seconds)
-        y = (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
+        y = at_peak(excerpt(load_audio(p), seconds), peak)
         r = upsample4(model, y, 4, args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, args.seed,
                       getattr(args, "temperature", 1.0), getattr(args, "chains", 1), not getattr(args, "no_init_noise", False))
         rows[os.path.basename(p)] = r
@@ -292,7 +301,7 @@ def main():
             score(model, x, 0.01)
         print(f"PyTorch autograd logp+grad, {a.threads} threads, B=8 T=4000: {n * 8 * 4000 / (time.time() - t0):.0f} samples/s")
         return
-    kind = a.kind or ck.get("state", {}).get("source") or ("voice" if "voice" in a.ckpt else "piano")
+    kind = clip_kind(a.ckpt, ck, a.kind)
     print(f"4x upsampling, {kind} clips, {a.seconds}s excerpts, samples seen {ck.get('state', {}).get('samples_seen', 0) / 1e6:.0f}M")
     res = run_upsample(model, kind, a.seconds, a, peak=a.peak)
     res["samplesSeen"] = ck.get("state", {}).get("samples_seen", 0)

@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.join(HERE, "data"))
 import make_data as md  # noqa: E402
 from export import save_card  # noqa: E402
 from model import load_prior  # noqa: E402
-from reference_sampler import excerpt, upsample4  # noqa: E402
+from reference_sampler import at_peak, excerpt, upsample4  # noqa: E402
 
 
 def used_recordings(data_dirs, source="voice"):
@@ -87,11 +87,6 @@ def piano_tune_clips(n_pieces, seconds=1.0, peak=0.9, piece_seconds=8.0, seed=1)
 def as_evaluated(clips, seconds, peak):
     """[(name, kind, y)] -> the same with each y cut to its loudest `seconds` at `peak`, as the evaluation takes clips."""
     return [(name, kind, at_peak(excerpt(y, seconds), peak)) for name, kind, y in clips]
-
-
-def at_peak(y, peak=0.9):
-    """y scaled to the given peak, float32 (the evaluation's normalisation)."""
-    return (y / (np.abs(y).max() + 1e-9) * peak).astype(np.float32)
 
 
 def upsample_clips(model, ys, eta_scale, sigma_max=0.005, factor=4, sigma_min=0.001, levels=4, steps=20, temperature=0.0, chains=1):

@@ -30,7 +30,7 @@ from scipy.interpolate import CubicSpline
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from reference_sampler import eval_clips, excerpt, load_audio, snr_db  # noqa: E402
+from reference_sampler import at_peak, eval_clips, excerpt, load_audio, snr_db  # noqa: E402
 
 FACTOR = 4
 WINDOW = 1024
@@ -115,8 +115,7 @@ def main():
     for kind in ("piano", "voice"):
         rows = {}
         for p in eval_clips(kind):
-            y = excerpt(load_audio(p), args.seconds)
-            y = (y / (np.abs(y).max() + 1e-9) * 0.9).astype(np.float32)
+            y = at_peak(excerpt(load_audio(p), args.seconds))
             rows[os.path.basename(p)] = bounds_for_clip(y, args.order)
             print(kind, os.path.basename(p), {k: round(v, 2) for k, v in rows[os.path.basename(p)].items()}, flush=True)
         mean = {k: float(np.mean([r[k] for r in rows.values()])) for k, _ in COLUMNS}
