@@ -43,6 +43,14 @@ SF_DIR = "/usr/share/sounds/sf2"
 PIANO_TRAIN = [("FluidR3_GM.sf2", 0), ("FluidR3_GM.sf2", 1), ("MuseScore_General_Full.sf2", 0),
                ("MuseScore_General_Full.sf2", 1)]
 PIANO_VAL = [("TimGM6mb.sf2", 0)]
+# More sampled pianos for training, a separate set so the default corpus stays as it was (--piano-renderers more):
+# FreePats' acoustic grand and bright piano (GUS patches, rendered by TiMidity++) and csound's GM bank.
+PIANO_MORE = [("freepats", 0), ("freepats", 1), ("sf_GMbank.sf2", 0)]
+PIANO_RENDERER_SETS = {"default": PIANO_TRAIN, "more": PIANO_MORE}
+PIANO_MORE_PACKAGES = ["timidity", "freepats", "csound-soundfont"]
+FREEPATS_CFG = "/etc/timidity/freepats.cfg"
+# item numbers of the "more" set start here, so its pieces are not the default set's compositions again
+PIANO_MORE_FIRST_ITEM = 1_000_000
 
 # (engine, voice) ; validation voices are disjoint from training voices
 # the natural-recording-based voices (flite, festival) appear twice in the rotation, the
@@ -404,6 +412,21 @@ def item_rng(seed, source, split, i):
     return np.random.default_rng([seed, zlib.crc32(f"{source}/{split}".encode()), i])
 
 
+def piano_engine(sf2):
+    """Which synthesiser renders a piano: TiMidity++ for the FreePats patches, fluidsynth for a soundfont."""
+    return "timidity" if sf2 == "freepats" else "fluidsynth"
+
+
+def piano_render_command(sf2, reverb, midi_path, wav_path):
+    """The command that renders midi_path to a 16 kHz wav with the given soundfont (or "freepats"), reverb on or
+    off and chorus off."""
+    if piano_engine(sf2) == "timidity":
+        return ["timidity", "-c", FREEPATS_CFG, "-Ow", "--output-mono", "-s", str(SR),
+                "-EFreverb=" + ("f" if reverb else "d"), "-EFchorus=d", "-o", wav_path, midi_path]
+    return ["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", str(SR), "-R", "1" if reverb else "0", "-C", "0",
+            "-F", wav_path, os.path.join(SF_DIR, sf2), midi_path]
+
+
 def render_piano(args):
     seed, split, i, sf2, program, target_s = args
     rng = item_rng(seed, "piano", split, i)
@@ -414,12 +437,11 @@ def render_piano(args):
         mp, wp = os.path.join(td, "a.mid"), os.path.join(td, "a.wav")
         with open(mp, "wb") as f:
             f.write(mid)
-        cmd = ["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", str(SR), "-R", "1" if reverb else "0", "-C", "0",
-               "-F", wp, os.path.join(SF_DIR, sf2), mp]
+        cmd = piano_render_command(sf2, reverb, mp, wp)
         subprocess.run(cmd, check=True, capture_output=True)
         y = read_audio(wp)
     y = trim_and_gain(y, rng, thresh_db=-60, max_gap_s=1.0)
-    meta.update({"sf2": sf2, "program": program, "reverb": reverb})
+    meta.update({"sf2": sf2, "program": program, "reverb": reverb, "engine": piano_engine(sf2)})
     return y, meta
 
 
@@ -596,10 +618,12 @@ def render(args):
     return render_recording(args) if args[3] == "recording" else render_voice(args)
 
 
-def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, recordings=(), n_songs=0):
+def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, recordings=(), n_songs=0, piano_renderers="default"):
     if source == "piano":
-        fonts = PIANO_TRAIN if split == "train" else PIANO_VAL
-        tasks = [(seed, split, i, fonts[i % len(fonts)][0], fonts[i % len(fonts)][1], piano_seconds) for i in range(n_items)]
+        fonts = PIANO_RENDERER_SETS[piano_renderers] if split == "train" else PIANO_VAL
+        first = PIANO_MORE_FIRST_ITEM if piano_renderers == "more" else 0
+        tasks = [(seed, split, first + i, fonts[i % len(fonts)][0], fonts[i % len(fonts)][1], piano_seconds)
+                 for i in range(n_items)]
         fn = render_piano
     else:
         voices = VOICE_TRAIN if split == "train" else VOICE_VAL
@@ -660,6 +684,10 @@ def main():
     ap.add_argument("--voice-singing-minutes", type=float, default=0,
                     help="minutes of sung voice (festival singing mode, random scores, vibrato) added to the voice "
                          "TRAINING split (0 = none, the default)")
+    ap.add_argument("--piano-renderers", choices=sorted(PIANO_RENDERER_SETS), default="default",
+                    help="which pianos render the piano TRAINING split: default (FluidR3 + MuseScore, programs 0 and 1) "
+                         "or more (FreePats grand and bright piano through TiMidity++, csound's GM bank; no "
+                         "validation split is written: pass this folder after the default one to train.py --data-dir)")
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", choices=["piano", "voice"])
@@ -669,6 +697,8 @@ def main():
         raise SystemExit("refusing to write into shared/eval")
     if not a.no_install:
         ensure_packages()
+        if a.piano_renderers == "more" and a.only != "voice":
+            ensure_packages(PIANO_MORE_PACKAGES)
         if a.voice_recording_minutes > 0 and a.only != "piano":
             ensure_packages([p for name in a.voice_recordings for p in RECORDING_SETS[name]["packages"]])
     os.makedirs(a.out, exist_ok=True)
@@ -681,8 +711,11 @@ def main():
         recs = [r for name in a.voice_recordings for r in recordings_for_minutes(name, a.voice_recording_minutes, a.seed)] \
             if src == "voice" and a.voice_recording_minutes > 0 else []
         n_songs = int(a.voice_singing_minutes * 60 / 24.0) if src == "voice" else 0  # ~24 s per song after trimming
-        build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, recordings=recs, n_songs=n_songs)
-        build(src, "val", n_val, a.seed + 1000, a.jobs, a.out, piano_s)
+        more = src == "piano" and a.piano_renderers != "default"
+        build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, recordings=recs, n_songs=n_songs,
+              piano_renderers=a.piano_renderers if src == "piano" else "default")
+        if not more:  # an extra-renderer folder adds training data only; validation stays the default folder's
+            build(src, "val", n_val, a.seed + 1000, a.jobs, a.out, piano_s)
     summ = summarize(a.out)
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(summ, f, indent=1)
