@@ -618,12 +618,18 @@ def render(args):
     return render_recording(args) if args[3] == "recording" else render_voice(args)
 
 
+def piano_tasks(split, n_items, seed, piano_seconds=24.0, renderers="default"):
+    """render_piano's arguments for n_items pieces: the renderers take turns; the "more" set's item numbers start
+    at PIANO_MORE_FIRST_ITEM, so its compositions are new ones, not the default set's again."""
+    fonts = PIANO_RENDERER_SETS[renderers] if split == "train" else PIANO_VAL
+    first = PIANO_MORE_FIRST_ITEM if renderers == "more" else 0
+    return [(seed, split, first + i, fonts[i % len(fonts)][0], fonts[i % len(fonts)][1], piano_seconds)
+            for i in range(n_items)]
+
+
 def build(source, split, n_items, seed, jobs, out, piano_seconds=24.0, recordings=(), n_songs=0, piano_renderers="default"):
     if source == "piano":
-        fonts = PIANO_RENDERER_SETS[piano_renderers] if split == "train" else PIANO_VAL
-        first = PIANO_MORE_FIRST_ITEM if piano_renderers == "more" else 0
-        tasks = [(seed, split, first + i, fonts[i % len(fonts)][0], fonts[i % len(fonts)][1], piano_seconds)
-                 for i in range(n_items)]
+        tasks = piano_tasks(split, n_items, seed, piano_seconds, piano_renderers)
         fn = render_piano
     else:
         voices = VOICE_TRAIN if split == "train" else VOICE_VAL

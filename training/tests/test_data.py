@@ -268,3 +268,46 @@ def test_sung_clips_render_with_festival_and_come_after_everything_else():
     y2, _ = md.render_singing((1, "train", 5, "singing", "kal_diphone"))
     assert np.array_equal(y, y2) and len(y) > 5 * 16000 and 0.05 < np.abs(y).max() <= 0.95
     assert meta["engine"] == "festival-singing" and meta["voice"] == "kal_diphone"
+
+
+def test_more_pianos_render_new_pieces_and_keep_validation_apart():
+    more = md.PIANO_RENDERER_SETS["more"]
+    assert {f for f, _ in more}.isdisjoint({f for f, _ in md.PIANO_VAL})
+    assert set(more).isdisjoint(md.PIANO_TRAIN)
+    default = md.piano_tasks("train", 6, 1)
+    extra = md.piano_tasks("train", 6, 1, renderers="more")
+    assert [t[3:5] for t in default] == [md.PIANO_TRAIN[i % 4] for i in range(6)]
+    assert [t[3:5] for t in extra] == [more[i % 3] for i in range(6)]
+    # the extra set composes its own pieces (item numbers of its own), not the default set's again
+    assert {t[2] for t in default}.isdisjoint({t[2] for t in extra})
+    def mid(task):
+        events, tempo, _ = md.compose(md.item_rng(task[0], "piano", task[1], task[2]), 8.0)
+        return md.midi_bytes(events, tempo_bpm=tempo)
+    assert {mid(t) for t in default}.isdisjoint({mid(t) for t in extra})
+    # validation is the held-out soundfont whichever set trains
+    assert {t[3] for t in md.piano_tasks("val", 3, 1001, renderers="more")} == {"TimGM6mb.sf2"}
+
+
+def test_piano_render_commands():
+    tim = md.piano_render_command("freepats", True, "a.mid", "a.wav")
+    assert tim[0] == "timidity" and md.FREEPATS_CFG in tim and "--output-mono" in tim
+    assert "-EFreverb=f" in tim and "-EFchorus=d" in tim
+    assert tim[tim.index("-s") + 1] == str(md.SR) and tim[tim.index("-o") + 1] == "a.wav" and tim[-1] == "a.mid"
+    assert "-EFreverb=d" in md.piano_render_command("freepats", False, "a.mid", "a.wav")
+    fs = md.piano_render_command("sf_GMbank.sf2", False, "a.mid", "a.wav")
+    assert fs[0] == "fluidsynth" and os.path.join(md.SF_DIR, "sf_GMbank.sf2") in fs
+    assert fs[fs.index("-R") + 1] == "0" and fs[fs.index("-r") + 1] == str(md.SR)
+
+
+def test_freepats_renders_a_piano():
+    import shutil
+    if not (shutil.which("timidity") and os.path.exists(md.FREEPATS_CFG)):
+        pytest.skip("needs TiMidity++ and FreePats (apt-get install -y timidity freepats); .ci/run installs them")
+    y, meta = md.render_piano((1, "train", md.PIANO_MORE_FIRST_ITEM, "freepats", 0, 4.0))
+    assert meta["engine"] == "timidity" and meta["sf2"] == "freepats"
+    assert y is not None and y.dtype == np.float32 and len(y) > 2 * md.SR
+    assert np.all(np.isfinite(y)) and 0.05 < np.abs(y).max() <= 0.95
+    # a piano, not silence or noise: most of the energy below 2 kHz
+    P = np.abs(np.fft.rfft(y)) ** 2
+    f = np.fft.rfftfreq(len(y), 1 / md.SR)
+    assert P[f < 2000].sum() > 0.8 * P.sum()
