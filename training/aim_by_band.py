@@ -4,6 +4,11 @@ way to the truth (truth - spline), split into frequency bands, plus each band's 
 error. One score evaluation per clip (seconds), on the loudest 1 s excerpt at peak 0.9, as the screen.
 
   /usr/bin/python3 training/aim_by_band.py --ckpt training/checkpoints/piano.pt [--kind piano] [--sigma 0.005]
+
+--chain hall|dark first passes each clip through a recording chain it does not have (a 2 s hall tail at the level
+of the direct sound, or highs 6 dB down above about 2.5 kHz): does the aim depend on the room or the tone colour?
+(--chain none is the comparison: the same excerpt, no chain; with --chain the 1 s excerpt is taken from the loudest
+1.5 s, so a hall tail has material to come from, and so it can differ from the plain run's.)
 """
 import argparse
 import os
@@ -16,6 +21,30 @@ from reference_sampler import (SR, ascent_geometry, at_peak, clip_kind, eval_cli
                                spline_through_every)
 
 BANDS = ((0, 1000), (1000, 2000), (2000, 4000), (4000, SR // 2 + 1))
+
+
+def hall(y, rt60=2.0, level=1.0, seed=0, sr=SR):
+    """y through a hall: the direct sound plus, 20 ms later, a decaying noise tail (darker than the direct sound,
+    as air and walls make it) with `level` times its energy. Deterministic for a seed."""
+    from scipy.signal import fftconvolve, lfilter
+    n = int(rt60 * sr)
+    tail = np.random.default_rng(seed).standard_normal(n) * np.exp(-6.91 * np.arange(n) / sr / rt60)
+    tail = lfilter([0.3], [1, -0.7], tail)
+    tail *= np.sqrt(level / np.sum(tail ** 2))
+    ir = np.zeros(int(0.02 * sr) + n)
+    ir[0] = 1.0
+    ir[int(0.02 * sr):] += tail
+    return fftconvolve(np.asarray(y, np.float64), ir)[:len(y)]
+
+
+def darker(y, corner=2500, sr=SR):
+    """y with its highs about 6 dB down above `corner` (half of y plus half of y through a first-order low-pass)."""
+    from scipy.signal import butter, sosfilt
+    y = np.asarray(y, np.float64)
+    return 0.5 * y + 0.5 * sosfilt(butter(1, corner, fs=sr, output="sos"), y)
+
+
+CHAINS = {"none": lambda y: y, "hall": hall, "dark": darker}
 
 
 def band_cosines(direction, way, sr=SR, bands=BANDS):
@@ -39,13 +68,18 @@ def main():
     ap.add_argument("--kind", choices=["piano", "voice"], default=None)
     ap.add_argument("--sigma", type=float, default=0.005)
     ap.add_argument("--seconds", type=float, default=1.0)
+    ap.add_argument("--chain", choices=sorted(CHAINS), default=None,
+                    help="a recording chain applied to the loudest 1.5 s of each clip first (none: the same excerpt, no chain)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     model, ck = load_prior(a.ckpt)
     for p in model.parameters():
         p.requires_grad_(False)
     for path in eval_clips(clip_kind(a.ckpt, ck, a.kind)):
-        y = at_peak(excerpt(load_audio(path), a.seconds))
+        y = load_audio(path)
+        if a.chain:
+            y = CHAINS[a.chain](excerpt(y, a.seconds * 1.5))
+        y = at_peak(excerpt(y, a.seconds))
         spline, mask = spline_through_every(y, 4)
         with torch.enable_grad():
             _, g = score(model, torch.from_numpy(spline)[None], a.sigma)

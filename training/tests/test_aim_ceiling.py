@@ -48,3 +48,21 @@ def test_band_cosines_see_a_direction_right_in_one_band_and_wrong_in_another():
     assert c0 > 0.99 and c2 < -0.99                 # right in 0-1 kHz, reversed in 2-4 kHz
     assert abs(s0) < 0.1 and abs(s2 + 20) < 0.1     # the 3 kHz tone holds 1 % of the energy: -20 dB
     assert rows[1][3] < -100                          # nothing in 1-2 kHz (rounding only)
+
+
+def test_recording_chains_do_what_they_say():
+    import numpy as np
+    from aim_by_band import darker, hall
+    t = np.arange(32000) / 16000
+    low, high = np.sin(2 * np.pi * 200 * t), np.sin(2 * np.pi * 6000 * t)
+    def change_db(a, b):
+        return 10 * np.log10(np.sum(b[8000:] ** 2) / np.sum(a[8000:] ** 2))
+    assert abs(change_db(low, darker(low))) < 0.5          # lows kept
+    assert -7 < change_db(high, darker(high)) < -4.5       # highs about 6 dB down
+    burst = np.zeros(32000)
+    burst[:800] = np.random.default_rng(0).standard_normal(800)
+    wet = hall(burst, level=1.0)
+    assert np.allclose(wet[:320], burst[:320])           # the direct sound first, the tail 20 ms later
+    tail = np.sum(wet[800:] ** 2) / np.sum(burst ** 2)
+    assert 0.5 < tail < 1.5                              # a tail of about the direct sound's energy
+    np.testing.assert_array_equal(hall(burst), hall(burst))
