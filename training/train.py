@@ -65,9 +65,10 @@ class Corpus:
         return out
 
 
-def merged_summary(data_dirs, source):
+def merged_summary(data_dirs, source, val_dir=None):
     """The data summary (make_data.py's summary.json) of the training folders together: the first
-    folder's, with the training clips, minutes and renderers of the others added."""
+    folder's, with the training clips, minutes and renderers of the others added (and the validation
+    split of val_dir instead, when given)."""
     out = {}
     for d in data_dirs:
         p = os.path.join(d, "summary.json")
@@ -79,6 +80,12 @@ def merged_summary(data_dirs, source):
         t["clips"] = t.get("clips", 0) + extra.get("clips", 0)
         t["minutes"] = round(t.get("minutes", 0) + extra.get("minutes", 0), 2)
         t["renderers"] = sorted(set(t.get("renderers", [])) | set(extra.get("renderers", [])))
+    if val_dir:
+        p = os.path.join(val_dir, "summary.json")
+        val = json.load(open(p)).get(source, {}).get("val") if os.path.exists(p) else None
+        out.pop("val", None)
+        if val is not None:
+            out["val"] = val
     return out
 
 
@@ -345,6 +352,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True, choices=["piano", "voice"])
     ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"), help="data folder(s), comma-separated: training draws from all, validation from the first")
+    ap.add_argument("--val-dir", default=None, help="validation folder (default: the first --data-dir), e.g. to train on an "
+                    "extra folder alone and still validate where every other run did")
     ap.add_argument("--run-dir", default=None)
     ap.add_argument("--log", default=None, help="CSV learning curve (default bench/priors/<source>_curve.csv)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -390,8 +399,8 @@ def main():
 
     data_dirs = [d for d in a.data_dir.split(",") if d]
     train = Corpus(data_dirs, a.source, "train")
-    valc = Corpus(data_dirs[:1], a.source, "val")  # validation: the first folder's, so runs stay comparable
-    data_summary = merged_summary(data_dirs, a.source)
+    valc = Corpus([a.val_dir] if a.val_dir else data_dirs[:1], a.source, "val")  # the first folder's, so runs stay comparable
+    data_summary = merged_summary(data_dirs, a.source, a.val_dir)
 
     state = {"step": 0, "samples_seen": 0, "wall": 0.0, "device": str(dev), "data_summary": data_summary,
              "history": []}

@@ -76,3 +76,9 @@ def test_training_draws_from_every_data_folder_and_validates_on_the_first(tmp_pa
     assert set(np.unique(Corpus(str(tmp_path / "a"), "voice", "train").sample(np.random.default_rng(0), 8, 100))) == {1.0}
     s = merged_summary([str(tmp_path / "a"), str(tmp_path / "b")], "voice")
     assert s["train"] == {"clips": 4, "minutes": 2.5, "renderers": ["r:a", "r:b"]} and s["val"] == {"clips": 1}
+    # --val-dir: train on b alone, validate on a's validation split (and say so in the summary)
+    json.dump({"voice": {"train": {"clips": 2, "minutes": 0.5, "renderers": ["r:b"]}}}, open(tmp_path / "b" / "summary.json", "w"))
+    json.dump({"voice": {"val": {"clips": 3, "renderers": ["held-out"]}}}, open(tmp_path / "a" / "summary.json", "w"))
+    s = merged_summary([str(tmp_path / "b")], "voice", val_dir=str(tmp_path / "a"))
+    assert s == {"train": {"clips": 2, "minutes": 0.5, "renderers": ["r:b"]}, "val": {"clips": 3, "renderers": ["held-out"]}}
+    assert "val" not in merged_summary([str(tmp_path / "b")], "voice")
