@@ -399,7 +399,7 @@ def main():
 
     data_dirs = [d for d in a.data_dir.split(",") if d]
     train = Corpus(data_dirs, a.source, "train")
-    valc = Corpus([a.val_dir] if a.val_dir else data_dirs[:1], a.source, "val")  # the first folder's, so runs stay comparable
+    valc = Corpus([a.val_dir] if a.val_dir else data_dirs[:1], a.source, "val")  # one validation set, so runs stay comparable
     data_summary = merged_summary(data_dirs, a.source, a.val_dir)
 
     state = {"step": 0, "samples_seen": 0, "wall": 0.0, "device": str(dev), "data_summary": data_summary,
