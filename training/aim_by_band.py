@@ -27,14 +27,10 @@ def hall(y, rt60=2.0, level=1.0, seed=0, sr=SR):
     """y through a hall: the direct sound plus, 20 ms later, a decaying noise tail (darker than the direct sound,
     as air and walls make it) with `level` times its energy. Deterministic for a seed."""
     from scipy.signal import fftconvolve, lfilter
-    n = int(rt60 * sr)
-    tail = np.random.default_rng(seed).standard_normal(n) * np.exp(-6.91 * np.arange(n) / sr / rt60)
-    tail = lfilter([0.3], [1, -0.7], tail)
+    from train import decaying_noise, with_direct_sound
+    tail = lfilter([0.3], [1, -0.7], decaying_noise(np.random.default_rng(seed), rt60, sr))
     tail *= np.sqrt(level / np.sum(tail ** 2))
-    ir = np.zeros(int(0.02 * sr) + n)
-    ir[0] = 1.0
-    ir[int(0.02 * sr):] += tail
-    return fftconvolve(np.asarray(y, np.float64), ir)[:len(y)]
+    return fftconvolve(np.asarray(y, np.float64), with_direct_sound(tail, int(0.02 * sr)))[:len(y)]
 
 
 def darker(y, corner=2500, sr=SR):

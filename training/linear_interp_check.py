@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from reference_sampler import at_peak, eval_clips, load_audio, snr_db, spline_through_every
+from reference_sampler import SR, at_peak, eval_clips, load_audio, snr_db, spline_through_every
 
 FACTOR = 4
 
@@ -55,7 +55,7 @@ def interpolate(y, weights, taps):
 
 def corpus_excerpts(data_dir, split, n, seconds, seed=0):
     audio = np.load(os.path.join(data_dir, f"piano_{split}.npy"), mmap_mode="r")
-    m = int(seconds * 16000)
+    m = int(seconds * SR)
     starts = np.random.default_rng(seed).integers(0, len(audio) - m, n)
     return [np.asarray(audio[s:s + m], np.float64) for s in starts]
 

@@ -131,20 +131,28 @@ def change_speed(clean, rng, n, p=0.5):
     return out
 
 
+def decaying_noise(rng, rt60, sr=16000):
+    """A reverberation tail's shape: white noise decaying by 60 dB over rt60 seconds."""
+    n = int(rt60 * sr)
+    t = np.arange(n) / sr
+    return rng.standard_normal(n) * np.exp(-6.91 * t / rt60)
+
+
+def with_direct_sound(tail, pre_delay):
+    """An impulse response: the direct sound (1 at time 0), then `tail` from sample `pre_delay` on."""
+    ir = np.zeros(pre_delay + len(tail))
+    ir[0] = 1.0
+    ir[pre_delay:] += tail
+    return ir
+
+
 def room_ir(rng, sr=16000):
     """A small room: the direct sound plus an exponentially decaying noise tail (RT60 0.15-0.6 s,
     tail level 0.05-0.35 of the direct sound, 2-12 ms pre-delay). Not a simulation, just the two
     things synthetic renders lack most against real recordings: room tail and early reflections."""
-    rt60 = rng.uniform(0.15, 0.6)
-    n = int(rt60 * sr)
-    t = np.arange(n) / sr
-    tail = rng.standard_normal(n) * np.exp(-6.91 * t / rt60)
+    tail = decaying_noise(rng, rng.uniform(0.15, 0.6), sr)
     tail *= rng.uniform(0.05, 0.35) / (np.sqrt(np.sum(tail ** 2)) + 1e-12)
-    pre = int(rng.uniform(0.002, 0.012) * sr)
-    ir = np.zeros(pre + n)
-    ir[0] = 1.0
-    ir[pre:] += tail
-    return ir
+    return with_direct_sound(tail, int(rng.uniform(0.002, 0.012) * sr))
 
 
 def peaking_eq(rng, sr=16000):

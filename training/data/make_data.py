@@ -717,10 +717,9 @@ def main():
         recs = [r for name in a.voice_recordings for r in recordings_for_minutes(name, a.voice_recording_minutes, a.seed)] \
             if src == "voice" and a.voice_recording_minutes > 0 else []
         n_songs = int(a.voice_singing_minutes * 60 / 24.0) if src == "voice" else 0  # ~24 s per song after trimming
-        more = src == "piano" and a.piano_renderers != "default"
         build(src, "train", n_train, a.seed, a.jobs, a.out, piano_s, recordings=recs, n_songs=n_songs,
-              piano_renderers=a.piano_renderers if src == "piano" else "default")
-        if not more:  # an extra-renderer folder adds training data only; validation stays the default folder's
+              piano_renderers=a.piano_renderers)
+        if src == "voice" or a.piano_renderers == "default":  # an extra-piano folder adds training data only
             build(src, "val", n_val, a.seed + 1000, a.jobs, a.out, piano_s)
     summ = summarize(a.out)
     with open(os.path.join(a.out, "summary.json"), "w") as f:
