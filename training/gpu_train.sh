@@ -2,10 +2,11 @@
 # ONE prepared command for a CUDA machine (PyTorch present, no package sources, <= 64 MiB carried).
 #
 #   here:   /usr/bin/python3 training/pack_data.py pack          # -> training/.pack/pnf-train-pack.npz (~37 MB, git-ignored)
+#           (--data-dir training/.data,training/.data-more: the session-17 pianos too, in the same 12 minutes)
 #   there:  OUT=$OUT bash training/gpu_train.sh [minutes=7] [device=cuda]
 #           (carry: training/.pack, and training/.runs to fine-tune the shipped CPU priors instead)
 #
-# Unpacks the compact data (numpy only), then trains BOTH priors concurrently on the one GPU for
+# Unpacks the compact data (numpy only), then trains BOTH priors (each one the pack carries) concurrently on the one GPU for
 # <minutes> of wall clock each (default 7, so the whole command stays under 10 minutes), writing
 #   $OUT/<source>/ckpt.pt  (resumable checkpoint, same format as training/.runs/<source>/ckpt.pt)
 #   $OUT/<source>_curve.csv and $OUT/<source>.log
@@ -38,6 +39,7 @@ else
 fi
 pids=()
 for s in piano voice; do
+  if [ ! -f "$DATA/${s}_train.npy" ]; then echo "no $s data in the pack: $s not trained" | tee -a "$OUT/env.txt"; continue; fi
   mkdir -p "$OUT/$s"
   if [ "$MODE" = "finetune" ] && [ -f "$HERE/.runs/$s/ckpt.pt" ] && [ ! -f "$OUT/$s/ckpt.pt" ]; then cp "$HERE/.runs/$s/ckpt.pt" "$OUT/$s/ckpt.pt"; fi
   "$PY" "$HERE/train.py" --source "$s" --device "$DEV" --threads "${THREADS:-4}" --data-dir "$DATA" --run-dir "$OUT/$s" \

@@ -1,10 +1,12 @@
 """Pack / unpack a compact copy of the training data for a machine without fluidsynth/TTS.
 
   /usr/bin/python3 training/pack_data.py pack   [--minutes 12] [--out training/.pack/pnf-train-pack.npz]
+                                                 [--data-dir training/.data,training/.data-more]
   python3          training/pack_data.py unpack --pack training/.pack/pnf-train-pack.npz --out /tmp/pnfdata
 
 The pack is ONE .npz (numpy only, no soundfile/ffmpeg needed to read it): for each source and
-split, whole clips (a deterministic subset, up to --minutes of training audio and
+split, whole clips (a deterministic subset, up to --minutes of training audio drawn from every
+--data-dir folder and
 --val-minutes of validation audio) as int16 first differences compressed with zlib (lossless
 for the int16 signal), plus the clip manifests. Unpacking writes the same layout make_data.py
 writes (<source>_<split>.npy/.json, summary.json), so train.py reads it unchanged.
@@ -21,38 +23,51 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SR = 16000
 
 
-def pack(data_dir, out, minutes, val_minutes, seed=0):
+def pack(data_dirs, out, minutes, val_minutes, seed=0):
+    """data_dirs: one folder or several (a list, or "A,B" as train.py's --data-dir takes them). The
+    training split draws its clips from all of them together (a deterministic random subset, so each
+    folder's share follows its size); validation comes from the first folder only, as in train.py.
+    A source or split no folder has is left out, with a message."""
+    dirs = [d for d in data_dirs.split(",") if d] if isinstance(data_dirs, str) else list(data_dirs)
     arrays = {}
     manifest = {}
     for src in ["piano", "voice"]:
         for split, mins in [("train", minutes), ("val", val_minutes)]:
-            a = np.load(os.path.join(data_dir, f"{src}_{split}.npy"), mmap_mode="r")
-            meta = json.load(open(os.path.join(data_dir, f"{src}_{split}.json")))
-            clips = meta["clips"]
-            order = np.random.default_rng(seed).permutation(len(clips))
+            pool, header = [], None  # (folder's audio, clip) for every clip of every folder
+            for d in dirs if split == "train" else dirs[:1]:
+                path = os.path.join(d, f"{src}_{split}.npy")
+                if not os.path.exists(path):
+                    continue
+                a = np.load(path, mmap_mode="r")
+                meta = json.load(open(os.path.join(d, f"{src}_{split}.json")))
+                header = header or {k: v for k, v in meta.items() if k != "clips"}
+                pool += [(a, c) for c in meta["clips"]]
+            if not pool:
+                print(f"[pack] {src}/{split}: no data in {', '.join(dirs if split == 'train' else dirs[:1])}; "
+                      f"left out (make it with training/data/make_data.py)", flush=True)
+                continue
+            order = np.random.default_rng(seed).permutation(len(pool))
             chosen, total = [], 0
             for i in order:
                 if total >= mins * 60 * SR:
                     break
-                chosen.append(clips[i])
-                total += clips[i]["length"]
-            chosen.sort(key=lambda c: c["offset"])
+                chosen.append(int(i))
+                total += pool[i][1]["length"]
             parts, off, newclips = [], 0, []
-            for c in chosen:
-                y = np.asarray(a[c["offset"]: c["offset"] + c["length"]], dtype=np.float32)
-                parts.append(y)
-                c = dict(c, offset=off)
+            for i in sorted(chosen):  # folder by folder, in each folder's order
+                a, c = pool[i]
+                parts.append(np.asarray(a[c["offset"]: c["offset"] + c["length"]], dtype=np.float32))
+                newclips.append(dict(c, offset=off))
                 off += c["length"]
-                newclips.append(c)
             y = np.concatenate(parts)
             q = np.clip(np.round(y * 32767), -32767, 32767).astype(np.int16)
             d = np.diff(q.astype(np.int32), prepend=0).astype(np.int16)  # wraps are undone by cumsum in int16
             arrays[f"{src}_{split}"] = np.frombuffer(zlib.compress(d.tobytes(), 9), dtype=np.uint8)
-            manifest[f"{src}_{split}"] = dict(meta, clips=newclips, samples=int(len(q)))
+            manifest[f"{src}_{split}"] = dict(header, clips=newclips, samples=int(len(q)))
             print(f"[pack] {src}/{split}: {len(newclips)} clips, {len(q) / SR / 60:.1f} min", flush=True)
-    summ = os.path.join(data_dir, "summary.json")
-    manifest["summary"] = json.load(open(summ)) if os.path.exists(summ) else {}
-    manifest["summary"]["packed"] = {"minutes": minutes, "valMinutes": val_minutes}
+    from train import merged_summary  # (only packing needs it; unpack stays numpy only)
+    manifest["summary"] = {src: merged_summary(dirs, src) for src in ["piano", "voice"]}
+    manifest["summary"]["packed"] = {"minutes": minutes, "valMinutes": val_minutes, "folders": len(dirs)}
     arrays["manifest"] = np.frombuffer(json.dumps(manifest).encode(), dtype=np.uint8)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     np.savez(out, **arrays)
@@ -79,7 +94,9 @@ def unpack(path, out):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mode", choices=["pack", "unpack"])
-    ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"))
+    ap.add_argument("--data-dir", default=os.path.join(HERE, ".data"),
+                    help="data folder(s), comma-separated (e.g. training/.data,training/.data-more): training clips "
+                         "from all, validation from the first")
     ap.add_argument("--pack", default=os.path.join(HERE, ".pack", "pnf-train-pack.npz"))
     ap.add_argument("--out", default=None)
     ap.add_argument("--minutes", type=float, default=12)
