@@ -28,13 +28,15 @@ def pack(data_dirs, out, minutes, val_minutes, seed=0):
     training split draws its clips from all of them together (a deterministic random subset, so each
     folder's share follows its size); validation comes from the first folder only, as in train.py.
     A source or split no folder has is left out, with a message."""
-    dirs = [d for d in data_dirs.split(",") if d] if isinstance(data_dirs, str) else list(data_dirs)
+    from train import data_folders, merged_summary  # (only packing needs train.py; unpack stays numpy only)
+    dirs = data_folders(data_dirs)
     arrays = {}
     manifest = {}
     for src in ["piano", "voice"]:
         for split, mins in [("train", minutes), ("val", val_minutes)]:
+            folders = dirs if split == "train" else dirs[:1]
             pool, header = [], None  # (folder's audio, clip) for every clip of every folder
-            for d in dirs if split == "train" else dirs[:1]:
+            for d in folders:
                 path = os.path.join(d, f"{src}_{split}.npy")
                 if not os.path.exists(path):
                     continue
@@ -43,7 +45,7 @@ def pack(data_dirs, out, minutes, val_minutes, seed=0):
                 header = header or {k: v for k, v in meta.items() if k != "clips"}
                 pool += [(a, c) for c in meta["clips"]]
             if not pool:
-                print(f"[pack] {src}/{split}: no data in {', '.join(dirs if split == 'train' else dirs[:1])}; "
+                print(f"[pack] {src}/{split}: no data in {', '.join(folders)}; "
                       f"left out (make it with training/data/make_data.py)", flush=True)
                 continue
             order = np.random.default_rng(seed).permutation(len(pool))
@@ -65,7 +67,6 @@ def pack(data_dirs, out, minutes, val_minutes, seed=0):
             arrays[f"{src}_{split}"] = np.frombuffer(zlib.compress(d.tobytes(), 9), dtype=np.uint8)
             manifest[f"{src}_{split}"] = dict(header, clips=newclips, samples=int(len(q)))
             print(f"[pack] {src}/{split}: {len(newclips)} clips, {len(q) / SR / 60:.1f} min", flush=True)
-    from train import merged_summary  # (only packing needs it; unpack stays numpy only)
     manifest["summary"] = {src: merged_summary(dirs, src) for src in ["piano", "voice"]}
     manifest["summary"]["packed"] = {"minutes": minutes, "valMinutes": val_minutes, "folders": len(dirs)}
     arrays["manifest"] = np.frombuffer(json.dumps(manifest).encode(), dtype=np.uint8)

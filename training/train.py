@@ -36,13 +36,17 @@ VAL_SIGMAS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
 SIGMA_MIN, SIGMA_MAX = 1e-3, 0.3
 
 
+def data_folders(data_dirs):
+    """The data folders of a `--data-dir` value ("A,B") or of a list of folders."""
+    return [d for d in data_dirs.split(",") if d] if isinstance(data_dirs, str) else list(data_dirs)
+
+
 class Corpus:
     """One split of one or more data folders (`--data-dir A,B`: their clips together)."""
 
     def __init__(self, data_dirs, source, split):
-        dirs = [d for d in data_dirs.split(",") if d] if isinstance(data_dirs, str) else list(data_dirs)
         self.parts, self.clips = [], []
-        for d in dirs:
+        for d in data_folders(data_dirs):
             audio = np.load(os.path.join(d, f"{source}_{split}.npy"), mmap_mode="r")
             meta = json.load(open(os.path.join(d, f"{source}_{split}.json")))
             self.clips += [(len(self.parts), c["offset"], c["length"]) for c in meta["clips"]]
@@ -405,7 +409,7 @@ def main():
     log_path = a.log or os.path.join(ROOT, "bench", "priors", f"{a.source}_curve.csv")
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
 
-    data_dirs = [d for d in a.data_dir.split(",") if d]
+    data_dirs = data_folders(a.data_dir)
     train = Corpus(data_dirs, a.source, "train")
     valc = Corpus([a.val_dir] if a.val_dir else data_dirs[:1], a.source, "val")  # one validation set, so runs stay comparable
     data_summary = merged_summary(data_dirs, a.source, a.val_dir)

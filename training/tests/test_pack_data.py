@@ -63,7 +63,7 @@ def test_two_folders_pack_and_unpack(tmp_path, capsys):
     assert summary["packed"]["folders"] == 2
 
 
-def test_one_folder_pack_is_unchanged_by_a_second_call(tmp_path):
+def test_one_folder_packs_the_same_from_a_string_or_a_list(tmp_path):
     a = str(tmp_path / "a")
     make_folder(a, "first", clips=10, val_clips=2)
     p1, p2 = str(tmp_path / "1.npz"), str(tmp_path / "2.npz")
