@@ -99,7 +99,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
-  const server = createServer((req, res) => void serveStatic(req, res));
+  // whatever a request does wrong is that request's failure, never the host's
+  const server = createServer((req, res) =>
+    void serveStatic(req, res).catch((e: unknown) => {
+      log(`web host: a request for ${JSON.stringify(req.url)} failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Internal error');
+    }),
+  );
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse) {
     if (!allowedHosts().has(req.headers.host ?? '')) {
@@ -110,7 +117,12 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       res.writeHead(405).end();
       return;
     }
-    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const url = parseRequestUrl(req.url);
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request');
+      return;
+    }
+    const urlPath = url.path;
     const rel = urlPath === '/' ? 'index.html' : normalize(urlPath).replace(/^([/\\])+/, '');
     const file = resolve(root, rel);
     if (file !== root && !file.startsWith(root + sep)) {
@@ -136,13 +148,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   /** The page that edits the project (one at a time; see below). */
   let editor: Page | null = null;
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = parseRequestUrl(req.url);
     const origin = req.headers.origin ?? '';
     const hostOk = allowedHosts().has(req.headers.host ?? '');
     const originOk = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    const tokenOk = sameToken(url.searchParams.get('token') ?? '', token);
-    if (url.pathname !== '/ws' || !hostOk || !originOk || !tokenOk) {
-      log(`web host: refused a WebSocket (${!hostOk ? 'host' : !originOk ? 'origin' : !tokenOk ? 'token' : 'path'})`);
+    const tokenOk = sameToken(url?.token ?? '', token);
+    if (url?.path !== '/ws' || !hostOk || !originOk || !tokenOk) {
+      log(`web host: refused a WebSocket (${!url ? 'malformed address' : !hostOk ? 'host' : !originOk ? 'origin' : !tokenOk ? 'token' : 'path'})`);
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -312,4 +324,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A request's decoded path and its `token` parameter, or null for an address that does not parse
+ * (bad percent-escapes, "//"): any page may make the browser send one, and it must be answered,
+ * not crash the host.
+ */
+export function parseRequestUrl(raw: string | undefined): { path: string; token: string | null } | null {
+  try {
+    const url = new URL(raw ?? '/', 'http://x');
+    return { path: decodeURIComponent(url.pathname), token: url.searchParams.get('token') };
+  } catch {
+    return null;
+  }
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { connect as connectTcp } from 'node:net';
 import { startWebHost, type WebHost } from '../../../src-main/web/host';
 import { createDispatch } from '../../../src-main/ipc/dispatch';
 import { chunkMessageId, decodeWire, encodeWire, FrameAssembler, HANDOVER_EVENT, RELEASE_CHANNEL, TAKEN_OVER_CLOSE_CODE } from '../../../src-shared/ipc/wire';
@@ -79,6 +80,26 @@ describe('web host', () => {
       const r = await fetch(`http://127.0.0.1:${host.port}${p}`);
       expect(r.status, p).not.toBe(200);
     }
+  });
+
+  it('answers malformed addresses (bad escapes, "//"), also on the WebSocket path, and keeps serving', async () => {
+    const raw = (request: string) =>
+      new Promise<string>((ok, bad) => {
+        const sock = connectTcp(host.port, '127.0.0.1', () => sock.write(request));
+        let got = '';
+        sock.on('data', (b) => (got += b.toString()));
+        sock.on('close', () => ok(got));
+        sock.on('error', bad);
+        sock.setTimeout(5000, () => sock.destroy());
+      });
+    const hostHeader = `Host: 127.0.0.1:${host.port}\r\n`;
+    for (const path of ['//', '/%E0%A4%A']) {
+      expect(await raw(`GET ${path} HTTP/1.1\r\n${hostHeader}Connection: close\r\n\r\n`), path).toMatch(/^HTTP\/1\.1 400/);
+      const upgrade = `GET ${path} HTTP/1.1\r\n${hostHeader}Origin: http://127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+      expect(await raw(upgrade), `upgrade ${path}`).toMatch(/^HTTP\/1\.1 403/);
+    }
+    expect((await fetch(`http://127.0.0.1:${host.port}/`)).status).toBe(200);
+    expect(await outcome(connect({}))).toBe('open');
   });
 
   it('accepts the right token from the same origin only', async () => {
