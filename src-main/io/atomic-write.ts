@@ -3,18 +3,15 @@
 // effort; not possible on Windows). On any failure the temp file is removed and the target
 // is left exactly as it was.
 
-import { open, rename, unlink } from 'node:fs/promises';
+import { constants, copyFile, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '../../src-shared/ipc/result';
+import { errno } from './errno';
 
 /** Test hook: called between writing+fsync and the rename (throw to simulate a failure). */
 export interface AtomicWriteHooks {
   beforeRename?: (tempPath: string) => void | Promise<void>;
-}
-
-function errno(e: unknown): string {
-  return e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : '';
 }
 
 function toCoded(e: unknown, target: string): CodedError {
@@ -66,7 +63,36 @@ export async function writeFileAtomic(path: string, data: Uint8Array, hooks: Ato
     if (created) await unlink(tmp).catch(() => undefined);
     throw toCoded(e, path);
   }
-  // Make the rename itself durable (POSIX); harmless to skip where directories cannot be opened.
+  await syncDir(dir);
+}
+
+/**
+ * Copies `source` to `path` the same way: into a temporary file beside the target (never over an
+ * existing file), fsynced, renamed, and the folder fsynced, so a power cut leaves either no file or
+ * the whole copy (never an empty or short one that something else already points to).
+ */
+export async function copyFileAtomic(source: string, path: string): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await copyFile(source, tmp, constants.COPYFILE_EXCL);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    // the name is ours alone (pid + random), so whatever a failed copy left under it goes
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await syncDir(dir);
+}
+
+/** Makes a rename in `dir` durable (POSIX); harmless to skip where folders cannot be opened. */
+async function syncDir(dir: string): Promise<void> {
   try {
     const dh = await open(dir, 'r');
     try {

@@ -5,7 +5,7 @@
 // bytes of JSON naming the version before it and the fill (spliced in on reading), so an
 // accepted fill in an hour-long track neither writes another hour nor waits for one.
 // Source files the user opened are never touched.
-import { copyFile, mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -15,7 +15,8 @@ import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice
 import { updateWaveform } from '../../src-shared/audio/waveform';
 import { CodedError, type ErrorCode } from '../../src-shared/ipc/result';
 import { encodeWav } from '../io/wav-encode';
-import { writeFileAtomic } from '../io/atomic-write';
+import { copyFileAtomic, writeFileAtomic } from '../io/atomic-write';
+import { errno, isAbsent } from '../io/errno';
 import { decodeOffThread, type DecodeJobResult } from '../io/decode-pool';
 import { readWavRange, type AudioFormat } from '../io/decode';
 import { readFlacRange } from '../io/flac-range';
@@ -88,18 +89,29 @@ export class ProjectStore {
     return join(this.dir, 'blobs', `${parsed.data}.${format}`);
   }
 
-  /** The file holding a blob (audio, or an accepted fill's recipe), or null when it is missing. */
+  /**
+   * The file holding a blob (audio, or an accepted fill's recipe), or null when it is missing. A
+   * file that may be there but cannot be looked at (no permission, a drive error) is an error, not
+   * "missing": what is missing gets left out or written back, which must never happen to audio
+   * that is only out of reach for a moment.
+   */
   async blobPath(id: string): Promise<string | null> {
     for (const format of [...BLOB_FORMATS, FILL_VERSION] as const) {
       const p = this.blobFile(id, format);
       try {
         await stat(p);
         return p;
-      } catch {
-        // try the next format
+      } catch (e) {
+        if (!isAbsent(e)) throw this.outOfReach(p, e);
       }
     }
     return null;
+  }
+
+  /** The plain error for a project file that may exist but cannot be reached. */
+  private outOfReach(path: string, e: unknown): CodedError {
+    const why = errno(e) === 'EACCES' || errno(e) === 'EPERM' ? 'PnF Studio is not allowed to read it' : `${e instanceof Error ? e.message : String(e)}`;
+    return new CodedError('UNREADABLE', `The project file ${path} cannot be read (${why}). Check the project folder's permissions and its drive, then reload; nothing in the project was changed.`);
   }
 
   /**
@@ -131,14 +143,7 @@ export class ProjectStore {
     const target = this.blobFile(id, format);
     await this.writeBlob(async () => {
       if (source.kind === 'bytes') return writeFileAtomic(target, source.bytes);
-      const tmp = `${target}.${process.pid}.tmp`;
-      try {
-        await copyFile(source.path, tmp);
-        await rename(tmp, target);
-      } catch (e) {
-        await unlink(tmp).catch(() => {});
-        throw e;
-      }
+      await copyFileAtomic(source.path, target);
     });
     if (shape) {
       this.shapes.set(id, shape);
@@ -363,8 +368,10 @@ export class ProjectStore {
     let text: string;
     try {
       text = await readFile(this.docPath, 'utf8');
-    } catch {
-      return { doc: EMPTY_PROJECT, warnings: [] };
+    } catch (e) {
+      // only a project that is not there yet starts empty: one out of reach must not be saved over
+      if (isAbsent(e)) return { doc: EMPTY_PROJECT, warnings: [] };
+      throw this.outOfReach(this.docPath, e);
     }
     let doc: ProjectDoc | null = null;
     try {
@@ -375,7 +382,11 @@ export class ProjectStore {
     }
     if (!doc) {
       const aside = `${this.docPath}.damaged-${Date.now()}`;
-      await rename(this.docPath, aside).catch(() => {});
+      try {
+        await rename(this.docPath, aside);
+      } catch (e) {
+        throw new CodedError('CORRUPT_FILE', `The saved project (${this.docPath}) is damaged and could not be moved aside to keep it (${e instanceof Error ? e.message : String(e)}). Copy it somewhere safe, then remove it and reload to start a new project.`);
+      }
       return { doc: EMPTY_PROJECT, warnings: [`The saved project could not be read; it was kept as ${aside} and a new project was started.`] };
     }
     const warnings: string[] = [];
@@ -394,3 +405,4 @@ export class ProjectStore {
     await writeFileAtomic(this.docPath, new TextEncoder().encode(JSON.stringify(doc, null, 1)));
   }
 }
+

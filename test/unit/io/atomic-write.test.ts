@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src-shared/ipc/result';
-import { writeFileAtomic } from '../../../src-main/io/atomic-write';
+import { copyFileAtomic, writeFileAtomic } from '../../../src-main/io/atomic-write';
 
 let dir = '';
 beforeEach(() => {
@@ -87,5 +87,20 @@ describe('writeFileAtomic', () => {
     const err = await writeFileAtomic(p, bytes('new')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CodedError);
     expect(readFileSync(p, 'utf8')).toBe('original');
+  });
+});
+
+describe('copyFileAtomic', () => {
+  it('copies a file whole under its new name, leaves no temp file, and on failure leaves nothing', async () => {
+    const from = join(dir, 'take.flac');
+    const data = new Uint8Array(3 << 20).map((_, i) => (i * 7) & 255);
+    writeFileSync(from, data);
+    const to = join(dir, 'copy.flac');
+    await copyFileAtomic(from, to);
+    expect(Buffer.compare(readFileSync(to), Buffer.from(data))).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['copy.flac', 'take.flac']);
+    await expect(copyFileAtomic(join(dir, 'gone.flac'), join(dir, 'other.flac'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(copyFileAtomic(from, join(dir, 'no-such-folder', 'x.flac'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(readdirSync(dir).sort()).toEqual(['copy.flac', 'take.flac']);
   });
 });

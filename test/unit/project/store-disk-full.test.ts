@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { CodedError } from '../../../src-shared/ipc/result';
 
-vi.mock('../../../src-main/io/atomic-write', () => ({
+vi.mock('../../../src-main/io/atomic-write', async (importOriginal) => ({
+  // the real copyFileAtomic, over the copyFile below that runs out of room
+  ...(await importOriginal<typeof import('../../../src-main/io/atomic-write')>()),
   writeFileAtomic: async (path: string) => {
     throw new CodedError('DISK_FULL', `Could not save "${path.split('/').pop()}": the disk is full.`);
   },

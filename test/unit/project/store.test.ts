@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectStore } from '../../../src-main/project/store';
@@ -187,7 +187,7 @@ describe('ProjectStore', () => {
       await s2.getAudioRange(unknown, 100, 200);
       expect(s2.wholeDecodesForStretches).toBe(1);
     }
-  }, 30_000);
+  }, 120_000); // a guard, not a measure: about 10 s alone, over 30 s beside a busy benchmark
 
   it('saves and loads the document; sets a damaged file aside; leaves out tracks whose audio is gone', async () => {
     const s = fresh();
@@ -207,5 +207,34 @@ describe('ProjectStore', () => {
     expect(damaged.doc).toEqual(EMPTY_PROJECT);
     expect(damaged.warnings[0]).toContain('could not be read');
     expect(readdirSync(s.dir).some((f) => f.startsWith('project.json.damaged-'))).toBe(true);
+  });
+
+  it('never takes a project or audio that is there but out of reach for an empty project or a missing track', async () => {
+    // a file that cannot be looked at (here a symlink loop: ELOOP; elsewhere EACCES, EIO) must stop the
+    // open (the window then stops saving), or the next autosave would drop what is still on disk
+    const s = fresh();
+    const id = await s.putAudio({ sampleRate: 8000, channels: [new Float32Array(4)] });
+    await s.save(edits.addTracks(EMPTY_PROJECT, [track(id)]));
+    const saved = readFileSync(join(s.dir, 'project.json'), 'utf8');
+    const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as { code: string; message: string });
+
+    const blob = (await s.blobPath(id))!;
+    const audio = readFileSync(blob);
+    unlinkSync(blob);
+    symlinkSync(blob, blob);
+    const blobErr = await failure(s.load());
+    expect(blobErr).toMatchObject({ code: 'UNREADABLE', message: expect.stringContaining(`The project file ${blob} cannot be read`) });
+    expect(blobErr!.message).toContain('nothing in the project was changed');
+    await expect(s.getAudio(id)).rejects.toMatchObject({ code: 'UNREADABLE' });
+    unlinkSync(blob);
+    writeFileSync(blob, audio);
+
+    const doc = join(s.dir, 'project.json');
+    unlinkSync(doc);
+    symlinkSync(doc, doc);
+    expect(await failure(s.load())).toMatchObject({ code: 'UNREADABLE', message: expect.stringContaining(`The project file ${doc} cannot be read`) });
+    unlinkSync(doc);
+    writeFileSync(doc, saved);
+    expect((await s.load()).doc.tracks.map((t) => t.blob)).toEqual([id]);
   });
 });
