@@ -44,19 +44,32 @@ function trackAudio(blob: string, d: { sampleRate: number; channels: Float32Arra
   };
 }
 
-/** A file name that does not exist yet in `dir` ("take.wav", "take (2).wav", ...). */
-export async function uniquePath(dir: string, name: string): Promise<string> {
+/**
+ * A file name that does not exist yet in `dir` ("take.wav", "take (2).wav", ...) and is not in
+ * `taken`, which it joins: exports running at the same time each get their own name, although
+ * none of their files exists until it is written.
+ */
+export async function uniquePath(dir: string, name: string, taken: Set<string> = new Set()): Promise<string> {
   const ext = extname(name);
   const stem = name.slice(0, name.length - ext.length);
   for (let i = 1; i < 10_000; i++) {
     const candidate = join(dir, i === 1 ? name : `${stem} (${i})${ext}`);
+    if (taken.has(candidate)) continue;
+    taken.add(candidate); // before the look on disk: another call may choose while this one waits
     try {
       await stat(candidate);
     } catch {
       return candidate;
     }
+    taken.delete(candidate); // a file has it
   }
   throw new CodedError('INTERNAL', `Too many files named like "${name}" in ${dir}.`);
+}
+
+/** The web host's export names in `dir`: each export its own, also while others are still writing. */
+export function exportPathsIn(dir: string): (name: string) => Promise<string> {
+  const taken = new Set<string>();
+  return (name) => uniquePath(dir, name, taken);
 }
 
 /** A safe file name from a track name: no directories, no control characters. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createDispatch } from '../ipc/dispatch';
-import { createHandlers, uniquePath } from '../services';
+import { createHandlers, exportPathsIn } from '../services';
 import { ProjectStore } from '../project/store';
 import { EngineHost } from '../engine';
 import { startWebHost } from './host';
@@ -52,7 +52,7 @@ async function main() {
     version: APP_VERSION,
     store,
     engine,
-    chooseExportPath: async (name) => uniquePath(join(store.dir, 'exports'), name),
+    chooseExportPath: exportPathsIn(join(store.dir, 'exports')),
     reveal: async () => false,
   });
   const save = handlers['project:save'];

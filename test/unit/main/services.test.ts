@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { EMPTY_PROJECT, newTrack } from '../../../src-shared/project/doc';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHandlers, safeFileName, uniquePath } from '../../../src-main/services';
+import { createHandlers, exportPathsIn, safeFileName } from '../../../src-main/services';
 import { ProjectStore } from '../../../src-main/project/store';
 import type { EngineHost } from '../../../src-main/engine';
 import type { JobEvent, ProgressEvent } from '../../../src-shared/ipc/contract';
@@ -19,7 +19,7 @@ function setup(host: 'web' | 'electron' = 'web') {
     version: '0',
     store,
     engine: {} as EngineHost,
-    chooseExportPath: (name) => uniquePath(join(store.dir, 'exports'), name),
+    chooseExportPath: exportPathsIn(join(store.dir, 'exports')),
     reveal: async () => true,
   });
   return { store, h, events, ctx };
@@ -40,6 +40,14 @@ describe('services', () => {
     for (let i = 1; i < first.length; i++) expect(first[i]!.fraction).toBeGreaterThanOrEqual(first[i - 1]!.fraction);
     expect(first.at(-1)).toMatchObject({ fraction: 1, done: true });
     expect(first.filter((e) => e.done)).toHaveLength(1);
+    // two exports of one name at the same time (nothing on disk yet for either): each its own file
+    const [c, d] = await Promise.all([
+      h['export:wav']({ blob, name: 'mix.wav', format: 'pcm16' }, ctx),
+      h['export:wav']({ blob, name: 'mix.wav', format: 'float32' }, ctx),
+    ]);
+    expect(c.path).not.toBe(d.path);
+    expect(readFileSync(c.path).length).toBe(c.bytes);
+    expect(readFileSync(d.path).length).toBe(d.bytes);
   });
 
   it('accept-fill stores exactly what the editor computes from the audio it holds, and sends no samples', async () => {
