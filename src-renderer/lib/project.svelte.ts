@@ -3,7 +3,7 @@
 // Large audio lives in $state.raw (never proxied). Every document change autosaves.
 import type { JobEvent, JobStartRequest, ProgressEvent, TrackAudio } from '../../src-shared/ipc/contract';
 import type { AppError, Result } from '../../src-shared/ipc/result';
-import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
+import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, tracksWontFit, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
 import { summarize, updateWaveform, waveformSpan } from '../../src-shared/audio/waveform';
 import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice';
@@ -516,6 +516,11 @@ export class Project {
     // a track added before the saved project is in would be saved over it
     await this.opening.catch(() => {});
     for (const file of files) {
+      const full = tracksWontFit(this.doc, 1, this.pendingTracks());
+      if (full) {
+        this.notify('error', `"${file.name}" was not opened. ${full}`);
+        continue;
+      }
       this.busy++;
       const id = uid('open');
       /** one progress row per file: this side's stages (reading, sending, receiving) and the main side's */
@@ -536,6 +541,12 @@ export class Project {
           continue;
         }
         const a = r.value;
+        // (checked again: a job may have finished, or another drop been opened, meanwhile)
+        const noRoom = tracksWontFit(this.doc, 1);
+        if (noRoom) {
+          this.notify('error', `"${file.name}" was not opened. ${noRoom}`);
+          continue;
+        }
         for (const w of a.warnings) this.notify('info', w);
         this.remember(a);
         const first = this.doc.tracks.length === 0;
@@ -627,7 +638,14 @@ export class Project {
     return this.settings.prior === 'auto' ? {} : { source: this.settings.prior };
   }
 
+  /** The tracks running jobs will add when they finish (a fill adds none: it offers alternatives). */
+  private pendingTracks(): number {
+    return this.jobs.reduce((n, j) => n + (j.kind === 'inpaint' ? 0 : Object.keys(j.displays).length), 0);
+  }
+
   private async start(request: JobStartRequest, view: Omit<JobView, 'jobId' | 'progress' | 'previews' | 'startedAt' | 'firstPreviewMs'>) {
+    const full = view.kind === 'inpaint' ? null : tracksWontFit(this.doc, Object.keys(view.displays).length, this.pendingTracks());
+    if (full) return this.notify('error', `${view.label} did not start. ${full}`);
     const r = await this.withRestore('blob' in request ? [request.blob] : [], () => api.startJob(request));
     if (!r.ok) return this.reportError(r.error, `${view.label} could not start`);
     const job: JobView = { ...view, jobId: r.value.jobId, progress: null, previews: 0, startedAt: performance.now(), firstPreviewMs: null };
@@ -770,6 +788,8 @@ export class Project {
         { kind: 'job', job: job.kind, from: source?.id ?? null, stem },
       ),
     );
+    const full = tracksWontFit(this.doc, tracks.length);
+    if (full) return this.notify('error', `${job.label}: its result was not added. ${full}`);
     this.commit(edits.addTracks(this.doc, tracks, source?.id));
   }
 

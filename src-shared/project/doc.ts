@@ -46,6 +46,18 @@ export type ProjectDoc = z.infer<typeof ProjectDoc>;
 
 export const EMPTY_PROJECT: ProjectDoc = { version: 1, tracks: [] };
 
+/**
+ * Why `adding` more tracks would not fit into the project, or null when they do. `pending` counts
+ * the tracks that running jobs will add when they finish. (A project over MAX_TRACKS could not be
+ * saved: every later edit would be lost, so the editor refuses the track that would not fit.)
+ */
+export function tracksWontFit(doc: ProjectDoc, adding: number, pending = 0): string | null {
+  const room = MAX_TRACKS - doc.tracks.length - pending;
+  if (adding <= room) return null;
+  const coming = pending ? ` (${pending} more will come from the jobs that are running)` : '';
+  return `A project holds at most ${MAX_TRACKS} tracks; this one has ${doc.tracks.length}${coming}, so there is room for ${Math.max(0, room)} more. Delete tracks you no longer need (export them first to keep them), then try again.`;
+}
+
 export const TRACK_COLOURS = ['#4cc9f0', '#f72585', '#80ed99', '#ffbe0b', '#b388eb', '#fb8500'] as const;
 
 // ---- pure edits (each returns a new document) -------------------------------------------

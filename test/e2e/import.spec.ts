@@ -125,6 +125,41 @@ test('a corrupt file shows an error naming it, and the app keeps working', async
   expect(errors).toEqual([]);
 });
 
+test('a full project (64 tracks) refuses one more with a message, keeps saving, and takes it once a track is deleted', async ({ page }, info) => {
+  // a saved project of 64 tracks, all showing one short clip
+  await host.stop();
+  const dir = info.outputPath('project');
+  mkdirSync(resolve(dir, 'blobs'), { recursive: true });
+  const blob = 'aaaaaaaa-0000-4000-8000-000000000000';
+  const sr = 8000;
+  writeFileSync(resolve(dir, 'blobs', `${blob}.wav`), encodeWav({ sampleRate: sr, channels: [new Float32Array(sr / 4).map((_, i) => 0.3 * Math.sin(i / 5))] }, { format: 'pcm16', dither: false }));
+  const tracks = Array.from({ length: 64 }, (_, i) => ({
+    id: `t${i}`, name: `take ${i}`, colour: '#4cc9f0', gainDb: 0, muted: false, solo: false, blob,
+    sampleRate: sr, channelCount: 1, frames: sr / 4, origin: { kind: 'import', file: 'take.wav' },
+  }));
+  writeFileSync(resolve(dir, 'project.json'), JSON.stringify({ version: 1, tracks }));
+  host = await startBuiltWebHost({ projectDir: dir });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(host.url);
+  await expect(page.getByTestId('track')).toHaveCount(64, { timeout: 60_000 });
+  const clip = resolve(EVAL, 'voice/vctk_p308_092_mulaw.wav');
+  await page.getByTestId('file-input').setInputFiles(clip);
+  await expect(page.getByTestId('notice-error').filter({ hasText: '"vctk_p308_092_mulaw.wav" was not opened. A project holds at most 64 tracks' })).toBeVisible();
+  await expect(page.getByTestId('track')).toHaveCount(64);
+  // the project still saves (a 65th track used to make every later save fail)
+  await page.getByTestId('track').first().getByTestId('mute').click();
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  expect(JSON.parse(readFileSync(resolve(dir, 'project.json'), 'utf8')).tracks[0].muted).toBe(true);
+  await page.getByTestId('track').last().getByTestId('delete-track').click();
+  await expect(page.getByTestId('track')).toHaveCount(63);
+  await page.getByTestId('file-input').setInputFiles(clip);
+  await expect(page.getByTestId('track')).toHaveCount(64);
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  expect(JSON.parse(readFileSync(resolve(dir, 'project.json'), 'utf8')).tracks.at(-1).name).toBe('vctk_p308_092_mulaw.wav');
+  expect(errors).toEqual([]);
+});
+
 /** A 16-bit stereo WAV of `seconds` of a quiet chord (large enough to take a moment to open). */
 function writeStereoWav(path: string, seconds: number, sampleRate = 44100): number {
   const left = new Float32Array(Math.round(seconds * sampleRate));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audibleTrackIds, edits, EMPTY_PROJECT, ProjectDoc, type TrackDoc } from '../../../src-shared/project/doc';
+import { audibleTrackIds, edits, EMPTY_PROJECT, MAX_TRACKS, ProjectDoc, tracksWontFit, type TrackDoc } from '../../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo } from '../../../src-shared/project/history';
 
 const track = (id: string, over: Partial<TrackDoc> = {}): TrackDoc => ({
@@ -41,6 +41,20 @@ describe('project document', () => {
     expect(edits.setColour(d2, 'a', 'red')).toBe(d2);
     expect(edits.remove(d2, 'b').tracks.map((t) => t.id)).toEqual(['a', 'c']);
     expect(edits.replaceAudio(d2, 'c', 'blob-new-0001', 100).tracks[2]!.blob).toBe('blob-new-0001');
+  });
+
+  it('refuses the track that would make the project unsavable, counting what running jobs will add', () => {
+    const full = edits.addTracks(EMPTY_PROJECT, Array.from({ length: MAX_TRACKS - 2 }, (_, i) => track(`t${i}`)));
+    expect(ProjectDoc.safeParse(full).success).toBe(true);
+    expect(tracksWontFit(full, 2)).toBeNull();
+    expect(tracksWontFit(full, 1, 1)).toBeNull();
+    const split = tracksWontFit(full, 2, 1); // a split while an upsample is still running
+    expect(split).toContain(`at most ${MAX_TRACKS} tracks; this one has ${MAX_TRACKS - 2} (1 more will come from the jobs that are running), so there is room for 1 more`);
+    expect(split).toContain('Delete tracks you no longer need');
+    // what it guards against: one track more and the document no longer saves
+    const over = edits.addTracks(full, [track('a'), track('b'), track('c')]);
+    expect(ProjectDoc.safeParse(over).success).toBe(false);
+    expect(tracksWontFit(over, 1)).toContain('room for 0 more');
   });
 
   it('solo wins over mute', () => {
