@@ -181,6 +181,14 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Output paths for named tracks. */
 export function outputPaths(input: string | null, out: string | undefined, tracks: string[], fallback: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -267,8 +275,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   const ac = new AbortController();
   const onSig = () => ac.abort();
   process.once('SIGINT', onSig);
-  const models = new ModelSet({ modelDir: one(p, 'model-dir'), model: one(p, 'model'), device: one(p, 'device'), threads: int(p, 'threads', 1, 256) });
+  let models: ModelSet | undefined;
   try {
+    // (inside the try: a bad --threads or a repeated --model is a usage error, not a crash)
+    models = new ModelSet({ modelDir: one(p, 'model-dir'), model: one(p, 'model'), device: one(p, 'device'), threads: int(p, 'threads', 1, 256) });
     if (p.cmd === 'info') {
       const info = await engineInfo({ modelDir: one(p, 'model-dir') });
       if (json) io.stdout.write(JSON.stringify(info) + '\n');
@@ -334,6 +344,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     for (const path of paths.values()) {
       if (input && sameFile(path, input)) throw new UsageError(`refusing to overwrite the input file ${input}; choose another --out.`);
       if (existsSync(path) && !p.flags.has('force')) throw new UsageError(`${path} exists; use --force to overwrite it or choose another --out.`);
+      const folder = dirname(path);
+      if (!isFolder(folder)) throw new UsageError(`the folder ${folder} does not exist; create it or choose another --out.`);
     }
 
     const printer = progressPrinter(io, json);
@@ -377,7 +389,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     return fail(exitFor(a.code), a.message, a.code);
   } finally {
     process.removeListener('SIGINT', onSig);
-    await models.dispose();
+    await models?.dispose();
   }
 }
 

@@ -7,7 +7,7 @@ import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shar
 import { CodedError } from '../src-shared/ipc/result';
 import { summarize } from '../src-shared/audio/waveform';
 import { openingLabel } from '../src-shared/ipc/progress-tasks';
-import { checkAcceptFill } from '../src-shared/audio/splice';
+import { checkAcceptFill, regionProblem } from '../src-shared/audio/splice';
 import type { JobRequest } from '../src-shared/engine/jobs';
 import type { Handlers, RequestContext } from './ipc/dispatch';
 import { decodeOffThread, type DecodeJobResult } from './io/decode-pool';
@@ -125,7 +125,12 @@ export function createHandlers(deps: HostDeps): Handlers {
     }
     // a fill reads only the stretch around its regions
     const t0 = performance.now();
-    const { sampleRate: sr } = await store.shapeOf(req.blob);
+    const { sampleRate: sr, frames } = await store.shapeOf(req.blob);
+    // checked against the track here, in the user's numbers (the engine sees only the excerpt)
+    for (const r of req.regions) {
+      const why = regionProblem(r.start, r.end, frames / sr, 'the track');
+      if (why) throw new CodedError('BAD_REQUEST', why);
+    }
     const pad = Math.ceil(FILL_CONTEXT_SECONDS * sr);
     const wanted = Math.max(0, Math.floor(Math.min(...req.regions.map((r) => r.start)) * sr) - pad);
     const a = await store.getAudioRange(req.blob, wanted, Math.ceil(Math.max(...req.regions.map((r) => r.end)) * sr) + pad);
@@ -190,6 +195,8 @@ export function createHandlers(deps: HostDeps): Handlers {
         throw new CodedError('BAD_REQUEST', 'The fill does not match the track (sample rate or channel count).');
       }
       const { sampleRate: sr, channelCount, frames } = base;
+      const outside = regionProblem(req.start, req.end, frames / sr, 'the track');
+      if (outside) throw new CodedError('BAD_REQUEST', `The fill was not applied. ${outside}`);
       try {
         checkAcceptFill(frames, channelCount, fill.channels, req.fillOffset, req.start, req.end, sr);
       } catch (e) {

@@ -27,7 +27,8 @@ import { CodedError } from '../../src-shared/ipc/result';
 import type { EngineProgress } from '../../src-shared/engine/progress';
 import type { CommonOptions, JobRequest, JobResult, PresetName, TrackReport, ChannelMode, AudioIn, Region } from '../../src-shared/engine/jobs';
 import { PRESET_NAMES, DEVICE_NAMES } from '../../src-shared/engine/jobs';
-import { resample as defaultResample } from '../io/resample';
+import { resample as defaultResample, RESAMPLE_MAX_RATE } from '../io/resample';
+import { regionProblem } from '../../src-shared/audio/splice';
 import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, type OnnxPrior, type ModelCard } from './prior';
 import { sample, meanLogp, DEFAULT_WINDOW, DEFAULT_BATCH, type StepInfo } from './sampler';
 import { MaskOperator, maskFromGaps, decimationMask, DecimateMap, GaussianObservation, lowpassTaps, sumOperator, NoObservation, type Operator } from './operators';
@@ -207,6 +208,10 @@ export function validateRequest(r: JobRequest): JobRequest {
       if (r.factor !== undefined && (!Number.isInteger(r.factor) || r.factor < 2 || r.factor > 64)) {
         throw bad(`Upsampling factor must be an integer from 2 to 64 (got ${r.factor}).`);
       }
+      if (r.factor !== undefined && r.factor * r.audio.sampleRate > RESAMPLE_MAX_RATE) {
+        const most = Math.floor(RESAMPLE_MAX_RATE / r.audio.sampleRate);
+        throw bad(`Upsampling ${r.audio.sampleRate} Hz by ${r.factor} would give ${r.factor * r.audio.sampleRate} Hz, above the most this editor writes (${RESAMPLE_MAX_RATE} Hz). ${most >= 2 ? `Choose a factor of at most ${most}.` : 'This clip is already at the highest rate.'}`);
+      }
       validateTargetRate(r.targetRate, r.audio.sampleRate);
       return r;
     }
@@ -215,9 +220,8 @@ export function validateRequest(r: JobRequest): JobRequest {
       const dur = a.channels[0]!.length / a.sampleRate;
       if (!Array.isArray(r.regions) || r.regions.length === 0) throw bad('inpaint needs at least one region.');
       for (const g of r.regions) {
-        if (!(Number.isFinite(g.start) && Number.isFinite(g.end)) || g.start < 0 || g.end > dur + 1e-9 || g.start >= g.end) {
-          throw bad(`Region ${g.start}..${g.end} s is out of range (the clip is ${dur.toFixed(3)} s long) or empty.`);
-        }
+        const why = regionProblem(g.start, g.end, dur);
+        if (why) throw bad(why);
       }
       if (r.alternatives !== undefined && (!Number.isInteger(r.alternatives) || r.alternatives < 1 || r.alternatives > 16)) {
         throw bad(`alternatives must be an integer from 1 to 16 (got ${r.alternatives}).`);

@@ -2,6 +2,18 @@
 // region the base stays bit-exact; at the edges a short equal-power crossfade hides any
 // step left by resampling to and from the model rate.
 
+/**
+ * Why [start, end) seconds is not a stretch of `what` (a clip `seconds` long) (empty, backwards, outside
+ * it, not numbers), in words that name the user's own numbers; null when it is one.
+ */
+export function regionProblem(start: number, end: number, seconds: number, what = 'the clip'): string | null {
+  const s = (x: number) => (Number.isFinite(x) ? `${+x.toFixed(3)}` : String(x));
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return `The region ${s(start)}–${s(end)} s is not a stretch of time: give its start and end in seconds.`;
+  if (start >= end) return `The region ${s(start)}–${s(end)} s is empty: its end must come after its start.`;
+  if (start < 0 || end > seconds + 1e-9) return `The region ${s(start)}–${s(end)} s is not inside ${what}, which runs from 0 to ${s(seconds)} s. Select a stretch inside it.`;
+  return null;
+}
+
 /** The crossfade at each edge of an accepted fill. */
 export const FILL_FADE_SECONDS = 0.003;
 

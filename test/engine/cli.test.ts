@@ -97,6 +97,31 @@ describe('pnf CLI', () => {
     expect((await run(['generate', '--seconds', '0.1', '--model', join(dir, 'junk.wav')])).code).toBe(4);
   });
 
+  it('bad options are usage errors with a message before any work: threads, repeated options, a missing output folder, a factor past 192 kHz', async () => {
+    for (const args of [
+      ['generate', '--seconds', '0.1', '--threads', '0'],
+      ['generate', '--seconds', '0.1', '--threads', 'abc'],
+      ['generate', '--seconds', '0.1', '--model', TINY, '--model', TINY],
+    ]) {
+      const r = await run([...args, '--json']);
+      expect(r.code, args.join(' ')).toBe(EXIT.usage);
+      expect(r.err, args.join(' ')).toMatch(/^pnf: --(threads|model) /);
+      expect(JSON.parse(r.out.trim().split('\n').at(-1)!), args.join(' ')).toMatchObject({ status: 'failed', exit: EXIT.usage });
+    }
+    const noFolder = await run(['upsample', input, '--factor', '2', '--model', TINY, '--out', join(dir, 'no-such-folder', 'x.wav'), '--json']);
+    expect(noFolder.code).toBe(EXIT.usage);
+    expect(noFolder.err).toContain(`the folder ${join(dir, 'no-such-folder')} does not exist`);
+    expect(noFolder.out).not.toContain('"running"'); // refused before the job, not after it
+    const tooHigh = await run(['upsample', input, '--factor', '64', '--model', TINY, '--out', join(dir, 'x64.wav'), '--json']);
+    expect(tooHigh.code).toBe(EXIT.usage);
+    expect(tooHigh.err).toContain('Upsampling 8000 Hz by 64 would give 512000 Hz');
+    expect(tooHigh.err).toContain('Choose a factor of at most 24.');
+    expect(tooHigh.out).not.toContain('"running"');
+    const backwards = await run(['inpaint', input, '--region', '0.3-0.2', '--model', TINY, '--out', join(dir, 'backwards.wav')]);
+    expect(backwards.code).toBe(EXIT.usage);
+    expect(backwards.err).toContain('its end must come after its start');
+  });
+
   it('helpers', () => {
     expect(parseRegion('1.25-1.5')).toEqual({ start: 1.25, end: 1.5 });
     expect(outputPaths('/a/b/song.flac', undefined, ['piano', 'voice'], 'x').get('piano')).toBe('/a/b/song.piano.wav');

@@ -75,6 +75,11 @@ describe('services', () => {
     await expect(h['edit:accept-fill']({ ...req, fill: mono }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     // a version of a track is not a fill
     await expect(h['edit:accept-fill']({ ...req, fill: r.blob }, ctx)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    // a region wholly outside the track is refused in the user's numbers (it used to make an unchanged new version)
+    await expect(h['edit:accept-fill']({ ...req, start: 100, end: 101 }, ctx)).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'The fill was not applied. The region 100–101 s is not inside the track, which runs from 0 to 1 s. Select a stretch inside it.',
+    });
   });
 
   it('an accepted fill is stored as a small recipe, not another copy of the track; fills stack and survive a restart', async () => {
@@ -126,7 +131,13 @@ describe('services', () => {
     const sr = 44100;
     const track = new Float32Array(sr * 60).map((_, i) => Math.sin(i * 0.01));
     const blob = await store.putAudio({ sampleRate: sr, channels: [track] });
-    await h['job:start']({ kind: 'inpaint', blob, regions: [{ start: 30, end: 30.1 }], alternatives: 1, source: 'voice', options: {} }, { emit: (_n: string, e: unknown) => emitted.push(e as JobEvent) });
+    const ctx0 = { emit: (_n: string, e: unknown) => emitted.push(e as JobEvent) };
+    await h['job:start']({ kind: 'inpaint', blob, regions: [{ start: 30, end: 30.1 }], alternatives: 1, source: 'voice', options: {} }, ctx0);
+    // a gap outside the track is refused at the start, in the track's own numbers (not the excerpt's)
+    for (const [start, end, says] of [[59.5, 61, 'The region 59.5–61 s is not inside the track, which runs from 0 to 60 s'], [70, 71, 'The region 70–71 s is not inside'], [2, 1, 'its end must come after its start']] as const) {
+      await expect(h['job:start']({ kind: 'inpaint', blob, regions: [{ start, end }], alternatives: 1, source: 'voice', options: {} }, ctx0)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining(says) });
+    }
+    expect(sent).toHaveLength(1);
     const req = sent[0] as Extract<JobRequest, { kind: 'inpaint' }>;
     const from = 29 * sr; // one second before the region
     expect(req.audio.channels[0]!.length).toBe(Math.ceil(30.1 * sr) + sr - from);
