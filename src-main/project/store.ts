@@ -63,6 +63,8 @@ export interface LoadedProject {
 export class ProjectStore {
   /** Shapes of versions decoded in this session (accepting a fill needs its base's shape). */
   private readonly shapes = new Map<string, AudioShape>();
+  /** The save in flight (or the last one), which the next save waits for. */
+  private lastSave: Promise<void> = Promise.resolve();
   /**
    * How many frames each stored file decoded to (on import, or when read whole): a compressed
    * file is read in stretches only once it is known to decode completely (see getAudioRange).
@@ -400,9 +402,18 @@ export class ProjectStore {
     return { doc: { ...doc, tracks: present }, warnings };
   }
 
-  async save(doc: ProjectDoc): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.docPath, new TextEncoder().encode(JSON.stringify(doc, null, 1)));
+  /**
+   * Saves land in the order they were asked for: each waits for the one before, so a slow older
+   * save (a stalled fsync) can never rename its document over a newer one.
+   */
+  save(doc: ProjectDoc): Promise<void> {
+    const write = async () => {
+      await mkdir(this.dir, { recursive: true });
+      await writeFileAtomic(this.docPath, new TextEncoder().encode(JSON.stringify(doc, null, 1)));
+    };
+    const saved = this.lastSave.then(write, write);
+    this.lastSave = saved.catch(() => undefined);
+    return saved;
   }
 }
 
