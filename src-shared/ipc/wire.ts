@@ -318,12 +318,17 @@ export class FrameAssembler {
       p = { buf: new Uint8Array(total), got: 0, seen: new Set() };
       this.partial.set(id, p);
     }
-    if (p.buf.byteLength !== total) throw new WireError('chunk total changed');
-    if (p.seen.has(at)) throw new WireError('duplicate chunk');
+    // a message with a bad chunk is dropped whole, so it cannot hold a place among maxPending forever
+    const drop = (why: string) => {
+      this.partial.delete(id);
+      return new WireError(why);
+    };
+    if (p.buf.byteLength !== total) throw drop('chunk total changed');
+    if (p.seen.has(at)) throw drop('duplicate chunk');
     p.seen.add(at);
     p.buf.set(body, at);
     p.got += body.byteLength;
-    if (p.got > total) throw new WireError('overlapping chunks');
+    if (p.got > total) throw drop('overlapping chunks');
     if (p.got < total) return null;
     this.partial.delete(id);
     return p.buf;

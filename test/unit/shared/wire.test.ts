@@ -99,6 +99,8 @@ describe('chunked frames', () => {
     const frames = toFrames(new Uint8Array(3000), 7, 1000);
     asm.push(frames[0]!);
     expect(() => asm.push(frames[0]!)).toThrow(WireError); // duplicate
+    expect(asm.progress(7)).toBeNull(); // that message is dropped whole: it holds no place in flight
+    expect(asm.push(frames[0]!)).toBeNull(); // (and can be sent again from the start)
     const big = toFrames(new Uint8Array(9000), 8, 1000);
     expect(() => big.forEach((f) => asm.push(f))).toThrow(WireError); // over maxBytes
     const bad = frames[1]!.slice();
@@ -110,6 +112,16 @@ describe('chunked frames', () => {
     const a = new FrameAssembler(1e9, 1);
     a.push(toFrames(new Uint8Array(3000), 1, 1000)[0]!);
     expect(() => a.push(toFrames(new Uint8Array(3000), 2, 1000)[0]!)).toThrow(WireError); // too many in flight
+    // bad chunks never use up the places in flight for good
+    const b = new FrameAssembler(1e9, 2);
+    for (let id = 10; id < 30; id++) {
+      const f = toFrames(new Uint8Array(3000), id, 1000);
+      b.push(f[0]!);
+      expect(() => b.push(f[0]!)).toThrow(WireError);
+    }
+    const good = toFrames(new Uint8Array(3000).fill(3), 40, 1000);
+    const whole = good.map((f) => b.push(f)).at(-1)!;
+    expect((decodeWire(whole) as { raw: Uint8Array }).raw).toEqual(new Uint8Array(3000).fill(3));
   });
 });
 
