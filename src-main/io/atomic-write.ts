@@ -3,7 +3,7 @@
 // effort; not possible on Windows). On any failure the temp file is removed and the target
 // is left exactly as it was.
 
-import { constants, copyFile, open, rename, unlink } from 'node:fs/promises';
+import { constants, copyFile, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '../../src-shared/ipc/result';
@@ -38,9 +38,48 @@ function toCoded(e: unknown, target: string): CodedError {
   }
 }
 
+/** The temporary file a write to `path` uses: beside it, hidden, named by this process and at random. */
+function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errno(e) === 'EPERM'; // it exists, it is just not ours
+  }
+}
+
+/**
+ * Removes from `dir` the temporary files of writes that never finished because their process
+ * died (a crash or a kill mid-write can leave one as large as the audio). Files of a live
+ * process, this one included, are left alone: they may still be written. Returns the names removed.
+ */
+export async function removeAbandonedTemporaryFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMPORARY.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    await unlink(join(dir, name)).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
 export async function writeFileAtomic(path: string, data: Uint8Array, hooks: AtomicWriteHooks = {}): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = temporaryPath(path);
   let created = false;
   try {
     const fh = await open(tmp, 'wx', 0o644);
@@ -73,7 +112,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array, hooks: Ato
  */
 export async function copyFileAtomic(source: string, path: string): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = temporaryPath(path);
   try {
     await copyFile(source, tmp, constants.COPYFILE_EXCL);
     const fh = await open(tmp, 'r+');

@@ -15,7 +15,7 @@ import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice
 import { updateWaveform } from '../../src-shared/audio/waveform';
 import { CodedError, type ErrorCode } from '../../src-shared/ipc/result';
 import { encodeWav } from '../io/wav-encode';
-import { copyFileAtomic, writeFileAtomic } from '../io/atomic-write';
+import { copyFileAtomic, removeAbandonedTemporaryFiles, writeFileAtomic } from '../io/atomic-write';
 import { errno, isAbsent } from '../io/errno';
 import { decodeOffThread, type DecodeJobResult } from '../io/decode-pool';
 import { readWavRange, type AudioFormat } from '../io/decode';
@@ -367,6 +367,8 @@ export class ProjectStore {
   }
 
   async load(): Promise<LoadedProject> {
+    // what writes cut short by a crash left behind (the project's own files are never touched)
+    for (const d of [this.dir, join(this.dir, 'blobs')]) await removeAbandonedTemporaryFiles(d);
     let text: string;
     try {
       text = await readFile(this.docPath, 'utf8');

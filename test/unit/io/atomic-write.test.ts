@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src-shared/ipc/result';
-import { copyFileAtomic, writeFileAtomic } from '../../../src-main/io/atomic-write';
+import { copyFileAtomic, removeAbandonedTemporaryFiles, writeFileAtomic } from '../../../src-main/io/atomic-write';
 
 let dir = '';
 beforeEach(() => {
@@ -102,5 +102,21 @@ describe('copyFileAtomic', () => {
     await expect(copyFileAtomic(join(dir, 'gone.flac'), join(dir, 'other.flac'))).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(copyFileAtomic(from, join(dir, 'no-such-folder', 'x.flac'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(readdirSync(dir).sort()).toEqual(['copy.flac', 'take.flac']);
+  });
+});
+
+describe('removeAbandonedTemporaryFiles', () => {
+  it("removes the temporary files of writes whose process died, and nothing else", async () => {
+    const dead = 2 ** 22 + 12345; // above Linux's default pid_max: no process has it
+    const names = {
+      abandoned: `.take.wav.${dead}.0123456789ab.tmp`,
+      ours: `.take.wav.${process.pid}.0123456789ab.tmp`, // (may still be being written)
+      notOurs: `take.wav.${dead}.tmp`,
+      audio: 'take.wav',
+    };
+    for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
+    expect(await removeAbandonedTemporaryFiles(dir)).toEqual([names.abandoned]);
+    expect(readdirSync(dir).sort()).toEqual([names.ours, names.notOurs, names.audio].sort());
+    expect(await removeAbandonedTemporaryFiles(join(dir, 'missing'))).toEqual([]);
   });
 });

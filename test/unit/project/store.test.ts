@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectStore } from '../../../src-main/project/store';
@@ -201,6 +201,13 @@ describe('ProjectStore', () => {
     const gone = await s.load();
     expect(gone.doc.tracks).toEqual([]);
     expect(gone.warnings[0]).toContain('"take"');
+
+    // a write a crash cut short leaves a temporary file (as large as the audio): the next open removes it
+    const abandoned = `.${id}.wav.${2 ** 22 + 1}.0123456789ab.tmp`;
+    mkdirSync(join(s.dir, 'blobs'));
+    writeFileSync(join(s.dir, 'blobs', abandoned), 'half of an hour of audio');
+    await s.load();
+    expect(readdirSync(join(s.dir, 'blobs'))).toEqual([]);
 
     writeFileSync(join(s.dir, 'project.json'), '{"version":1,"tracks":[{"id":"../x"');
     const damaged = await s.load();
