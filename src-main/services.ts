@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shared/ipc/contract';
-import { CodedError } from '../src-shared/ipc/result';
+import { CodedError, toAppError } from '../src-shared/ipc/result';
 import { summarize } from '../src-shared/audio/waveform';
 import { openingLabel } from '../src-shared/ipc/progress-tasks';
 import { checkAcceptFill, regionProblem } from '../src-shared/audio/splice';
@@ -245,8 +245,9 @@ export function createHandlers(deps: HostDeps): Handlers {
             ctx.emit('job:event', {
               status: 'failed',
               jobId: e.jobId,
-              code: 'DISK_FULL',
-              message: `The result could not be saved into the project: ${err instanceof Error ? err.message : String(err)}`,
+              // (the store says what went wrong: a full disk, a folder it may not write, ...)
+              code: toAppError(err).code,
+              message: `The result could not be saved into the project: ${toAppError(err).message}`,
             });
           }
         })();

@@ -9,6 +9,7 @@ import type { EngineHost } from '../../../src-main/engine';
 import type { JobEvent, ProgressEvent } from '../../../src-shared/ipc/contract';
 import type { JobRequest } from '../../../src-shared/engine/jobs';
 import type { EngineProgress } from '../../../src-shared/engine/progress';
+import { CodedError } from '../../../src-shared/ipc/result';
 
 function setup(host: 'web' | 'electron' = 'web') {
   const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
@@ -114,6 +115,28 @@ describe('services', () => {
     const h2 = createHandlers({ host: 'web', version: '0', store: reopened, engine: {} as EngineHost, chooseExportPath: async () => null, reveal: async () => true });
     await expect(h2['edit:accept-fill']({ base: second.blob, fill: fill1, start: 30, end: 30.1, fillOffset: 30 * sr }, ctx)).resolves.toMatchObject({ frames: 40 * sr });
   }, 30_000);
+
+  it("a result that cannot be stored fails its job with the store's own reason, not always 'disk full'", async () => {
+    const emitted: JobEvent[] = [];
+    let onEvent: (e: EngineProgress) => void = () => {};
+    const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
+    const h = createHandlers({
+      host: 'web',
+      version: '0',
+      store,
+      engine: { submit: (_r: JobRequest, cb: (e: EngineProgress) => void) => ((onEvent = cb), { jobId: 'j1' }) } as unknown as EngineHost,
+      chooseExportPath: async () => null,
+      reveal: async () => true,
+    });
+    const blob = await store.putAudio({ sampleRate: 16000, channels: [new Float32Array(1600)] });
+    await h['job:start']({ kind: 'upsample', blob, targetRate: 32000, options: {} }, { emit: (_n: string, e: unknown) => emitted.push(e as JobEvent) });
+    store.putAudio = async () => {
+      throw new CodedError('UNREADABLE', 'PnF Studio is not allowed to write in the project folder.');
+    };
+    onEvent({ status: 'done', jobId: 'j1', result: { kind: 'upsample', tracks: { audio: [new Float32Array(10)] }, sampleRate: 32000, reports: [], device: 'cpu', model: [], preset: 'draft', levels: 1, stepsPerLevel: 1, etaScale: 0.05, seed: 1, seconds: 0, sampleUpdates: 0, notes: [] } });
+    await expect.poll(() => emitted.length).toBe(1);
+    expect(emitted[0]).toMatchObject({ status: 'failed', code: 'UNREADABLE', message: 'The result could not be saved into the project: PnF Studio is not allowed to write in the project folder.' });
+  });
 
   it('a fill sends the engine only the audio around its region, and puts previews and the result back in place', async () => {
     const sent: JobRequest[] = [];
