@@ -164,8 +164,13 @@ export class Project {
   private saving: Promise<void> | null = null;
   /** Set when the saved project could not be opened: nothing is saved over it. */
   private saveBlocked = false;
-  /** The reopening of the saved project, while it runs. */
-  private opening: Promise<void> = Promise.resolve();
+  /**
+   * Settles once the saved project has been reopened (or refused). Pending from the start: a file
+   * dropped before the reopening even began must wait for it, or its import would be saved over
+   * the project before the project was read.
+   */
+  private openingDone: () => void = () => {};
+  private opening: Promise<void> = new Promise<void>((ok) => (this.openingDone = ok));
   private orphanEvents = new Map<string, JobEvent[]>();
   /** When each version was last shown (a count of document changes), to let go of the oldest first. */
   private shownAt = new Map<string, number>();
@@ -182,9 +187,7 @@ export class Project {
   constructor() {
     this.transport.setTrackSource(() => {
       const audible = audibleTrackIds(this.doc);
-      return this.lanes
-        .filter((l) => (l.track ? audible.has(l.track.id) : true))
-        .map((l) => ({ id: l.id, gainDb: l.track?.gainDb ?? 0, audio: this.displayOf(l) }));
+      return this.lanes.map((l) => ({ id: l.id, gainDb: l.track?.gainDb ?? 0, audible: l.track ? audible.has(l.track.id) : true, audio: this.displayOf(l) }));
     });
     api.onJobEvent((e) => this.onJobEvent(e));
     api.onProgress((e) => {
@@ -305,6 +308,8 @@ export class Project {
     this.releaseUnneeded();
     this.rereadShown();
     this.refreshDuration();
+    if (this.transport.position > this.transport.duration) this.transport.seek(this.transport.duration);
+    this.transport.refresh();
     if (this.selection && !this.doc.tracks.some((t) => t.id === this.selection!.trackId)) this.selection = null;
     this.scheduleSave();
   }
@@ -459,8 +464,9 @@ export class Project {
   // ---- open / import ---------------------------------------------------------------------
   /** Reopens the saved project. Files dropped meanwhile are opened after it (see importFiles). */
   open(): Promise<void> {
-    this.opening = this.openSaved();
-    return this.opening;
+    const run = this.openSaved();
+    run.finally(() => this.openingDone()).catch(() => {});
+    return run;
   }
 
   private async openSaved(): Promise<void> {
@@ -580,8 +586,7 @@ export class Project {
     this.commit(edits.setColour(this.doc, id, colour));
   }
   removeTrack(id: string) {
-    this.commit(edits.remove(this.doc, id));
-    if (this.transport.position > this.transport.duration) this.transport.seek(this.transport.duration);
+    this.commit(edits.remove(this.doc, id)); // (afterDocChange keeps the playhead inside what is left)
   }
 
   /** Narrowest view every lane can show at the same scale (assuming lanes up to 1600 px wide). */

@@ -9,7 +9,14 @@ import { playbackBuffer } from './playback-buffers';
 export interface PlayableTrack {
   id: string;
   gainDb: number;
+  /** false: muted, or another track is soloed (it plays silently, so unmuting is heard at once) */
+  audible: boolean;
   audio: TrackAudio;
+}
+
+/** Pure: the linear gain a track plays at. */
+export function playGain(t: Pick<PlayableTrack, 'gainDb' | 'audible'>): number {
+  return t.audible ? Math.pow(10, t.gainDb / 20) : 0;
 }
 
 /** Pure: where the playhead is, given when playback started. */
@@ -17,7 +24,7 @@ export function playheadAt(startOffset: number, startedAtCtx: number, nowCtx: nu
   return Math.min(duration, Math.max(0, startOffset + (nowCtx - startedAtCtx)));
 }
 
-type Source = { buffer: AudioBuffer; gain: number; offset: number };
+type Source = { buffer: AudioBuffer; gain: number; offset: number; id?: string; audio?: TrackAudio };
 
 export class Transport {
   playing = $state(false);
@@ -27,6 +34,8 @@ export class Transport {
 
   private ctx: AudioContext | null = null;
   private nodes: AudioScheduledSourceNode[] = [];
+  /** The tracks playing now (not an audition): their gain nodes and the audio each was started with. */
+  private live = new Map<string, { gain: GainNode; audio: TrackAudio }>();
   private startOffset = 0;
   private startedAt = 0;
   private stopAt = Infinity;
@@ -77,11 +86,13 @@ export class Transport {
     this.startedAt = ctx.currentTime + 0.02;
     this.stopAt = until;
     this.nodes = [];
+    this.live = new Map();
     for (const s of sources) {
       const src = ctx.createBufferSource();
       src.buffer = s.buffer;
       const gain = ctx.createGain();
       gain.gain.value = s.gain;
+      if (s.id && s.audio) this.live.set(s.id, { gain, audio: s.audio });
       src.connect(gain).connect(ctx.destination);
       const within = from - s.offset;
       if (within < s.buffer.duration) src.start(this.startedAt + Math.max(0, -within), Math.max(0, within));
@@ -111,10 +122,31 @@ export class Transport {
     const ctx = this.context();
     const sources = this.tracks().map((t) => ({
       buffer: playbackBuffer(ctx, t.audio.sampleRate, t.audio.channels),
-      gain: Math.pow(10, t.gainDb / 20),
+      gain: playGain(t),
       offset: 0,
+      id: t.id,
+      audio: t.audio,
     }));
     await this.startSources(sources, this.position);
+  }
+
+  /**
+   * The tracks changed while playing (mute, solo, gain, a delete, an undo, an accepted fill):
+   * gains follow at once, smoothly; when a track came, went or has other audio, playback goes
+   * on from where it is with the tracks as they are now.
+   */
+  refresh(): void {
+    if (!this.playing || !this.ctx || this.live.size === 0) return; // (an audition plays what it was given)
+    const now = this.tracks();
+    const same = now.length === this.live.size && now.every((t) => this.live.get(t.id)?.audio === t.audio);
+    if (!same) {
+      const t = this.currentTime();
+      this.pause();
+      this.position = Math.min(t, this.duration);
+      if (this.position < this.duration) void this.play();
+      return;
+    }
+    for (const t of now) this.live.get(t.id)!.gain.gain.setTargetAtTime(playGain(t), this.ctx.currentTime, 0.01);
   }
 
   /**
@@ -145,6 +177,7 @@ export class Transport {
       s.disconnect();
     }
     this.nodes = [];
+    this.live = new Map();
     cancelAnimationFrame(this.raf);
   }
 
@@ -175,7 +208,7 @@ export class Transport {
     this.position = t;
     this.emit('player.seeked', t);
     this.emit('player.timeupdate', t);
-    if (wasPlaying) void this.play();
+    if (wasPlaying && t < this.duration) void this.play(); // (at the end it stops there; play() would start over from 0)
   }
 
   /** A peaks.js player adapter bound to this transport (one per peaks instance). */

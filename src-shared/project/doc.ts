@@ -78,7 +78,8 @@ export const edits = {
   },
   rename(doc: ProjectDoc, id: string, name: string): ProjectDoc {
     const clean = name.trim().slice(0, 256);
-    return clean ? mapTrack(doc, id, (t) => ({ ...t, name: clean })) : doc;
+    // the same name is no edit (no undo step, and the redo branch stays)
+    return clean && doc.tracks.some((t) => t.id === id && t.name !== clean) ? mapTrack(doc, id, (t) => ({ ...t, name: clean })) : doc;
   },
   setMuted(doc: ProjectDoc, id: string, muted: boolean): ProjectDoc {
     return mapTrack(doc, id, (t) => ({ ...t, muted }));

@@ -107,6 +107,55 @@ test('open by a synthetic drop: several files become several tracks', async ({ p
   expect(errors).toEqual([]);
 });
 
+test('while playing, mute, solo, gain and delete are heard at once; deleting the longest track stops at the end', async ({ page }) => {
+  // record what the page does with the Web Audio graph (headless Chromium plays into nowhere)
+  await page.addInitScript(() => {
+    const w = window as unknown as { __gainTargets: number[]; __sourcesStarted: number };
+    w.__gainTargets = [];
+    w.__sourcesStarted = 0;
+    const setTarget = AudioParam.prototype.setTargetAtTime;
+    AudioParam.prototype.setTargetAtTime = function (v: number, t: number, c: number) {
+      w.__gainTargets.push(v);
+      return setTarget.call(this, v, t, c);
+    };
+    const start = AudioBufferSourceNode.prototype.start;
+    AudioBufferSourceNode.prototype.start = function (...a: Parameters<AudioBufferSourceNode['start']>) {
+      w.__sourcesStarted++;
+      return start.apply(this, a);
+    };
+  });
+  const errors = await open(page);
+  await page.getByTestId('file-input').setInputFiles([resolve(EVAL, 'piano/ishizaka_wtc1_fugue7.flac'), resolve(EVAL, 'voice/vctk_p225_003.wav')]);
+  const tracks = page.getByTestId('track');
+  await expect(tracks).toHaveCount(2);
+  const probe = () => page.evaluate(() => {
+    const w = window as unknown as { __gainTargets: number[]; __sourcesStarted: number };
+    return { targets: [...w.__gainTargets], started: w.__sourcesStarted };
+  });
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  await expect.poll(async () => (await probe()).started).toBe(2);
+  await tracks.nth(1).getByTestId('mute').click();
+  await expect.poll(async () => (await probe()).targets.at(-1), { message: 'the muted track goes silent while playing' }).toBe(0);
+  await tracks.nth(1).getByTestId('mute').click();
+  await expect.poll(async () => (await probe()).targets.filter((v) => v === 1).length).toBeGreaterThan(0);
+  await tracks.nth(1).getByTestId('solo').click(); // the other track goes silent
+  await expect.poll(async () => (await probe()).targets.slice(-2).sort()).toEqual([0, 1]);
+  await tracks.nth(1).getByTestId('gain').fill('-6');
+  await expect.poll(async () => (await probe()).targets.at(-1)).toBeCloseTo(Math.pow(10, -6 / 20), 4);
+  expect((await probe()).started, 'gains change in place: playback is not restarted').toBe(2);
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  // past the end of the shorter track, delete the longer one: playback stops at the new end (it used to start over at 0)
+  const box = (await page.getByTestId('project-overview').boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.6, box.y + box.height / 2);
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  await tracks.nth(0).getByTestId('delete-track').click();
+  await expect(tracks).toHaveCount(1);
+  await expect(page.getByTestId('play')).toHaveText('Play');
+  await expect(page.getByTestId('playhead-time')).toHaveText(/^0:0[56]\.\d{3} \/ 0:0[56]\.\d{3}$/);
+  expect(errors).toEqual([]);
+});
+
 test('a corrupt file shows an error naming it, and the app keeps working', async ({ page }, info) => {
   const errors = await open(page);
   const bad = info.outputPath('broken take.wav');

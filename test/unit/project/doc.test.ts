@@ -36,6 +36,7 @@ describe('project document', () => {
     const d2 = edits.rename(d1, 'b', '  Voice  ');
     expect(d2.tracks[1]!.name).toBe('Voice');
     expect(edits.rename(d2, 'b', '   ')).toBe(d2);
+    expect(edits.rename(d2, 'b', ' Voice ')).toBe(d2); // the same name: no new document, so no undo step
     expect(edits.setGain(d2, 'a', 99).tracks[0]!.gainDb).toBe(24);
     expect(edits.setGain(d2, 'a', Number.NaN).tracks[0]!.gainDb).toBe(0);
     expect(edits.setColour(d2, 'a', 'red')).toBe(d2);
