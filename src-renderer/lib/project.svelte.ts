@@ -6,6 +6,7 @@ import type { AppError, Result } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, tracksWontFit, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
 import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
 import { summarize, updateWaveform, waveformSpan } from '../../src-shared/audio/waveform';
+import { formatDuration } from '../../src-shared/audio/format';
 import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice';
 import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReports, type RunningEvent } from '../../src-shared/engine/progress';
@@ -46,6 +47,8 @@ export interface JobView {
   kind: JobStartRequest['kind'];
   label: string;
   sourceTrackId: string | null;
+  /** The source track's name when the job started (its results keep it if the track is deleted meanwhile). */
+  sourceName?: string;
   progress: RunningEvent | null;
   previews: number;
   /** Lane id -> live display audio (preview lanes of separate/upsample, the source lane of a fill). */
@@ -60,6 +63,9 @@ export interface JobView {
 
 export interface Alternatives {
   trackId: string;
+  /** The track's name when the fill finished (said if the track goes). */
+  trackName: string;
+  /** The version the fill was made from. */
   base: string;
   region: { start: number; end: number };
   /** Each option holds the stretch around the gap: the track frame it begins at. */
@@ -143,6 +149,8 @@ export class Project {
   }
   selection = $state<Selection | null>(null);
   alternatives = $state.raw<Alternatives | null>(null);
+  /** Fills that finished while another fill's alternatives were on offer: offered next, in order. */
+  waitingAlternatives = $state.raw<Alternatives[]>([]);
   // draft by default: with today's priors more steps measured worse, not better
   // (bench/eval/results/full: quality vs steps), and draft is 8x faster
   settings = $state<Settings>({ device: 'auto', preset: 'draft', alternatives: 3, prior: 'auto' });
@@ -305,6 +313,7 @@ export class Project {
     const shown = this.settle();
     this.docChanges++;
     for (const b of shown) this.shownAt.set(b, this.docChanges);
+    if (this.alternatives || this.waitingAlternatives.length) this.offerNextAlternatives();
     this.releaseUnneeded();
     this.rereadShown();
     this.refreshDuration();
@@ -340,8 +349,7 @@ export class Project {
       const source = this.doc.tracks.find((t) => t.id === j.sourceTrackId);
       if (source) keep.add(source.blob);
     }
-    const alt = this.alternatives;
-    if (alt) [alt.base, ...alt.options.map((o) => o.audio.blob)].forEach((b) => keep.add(b));
+    for (const alt of [this.alternatives, ...this.waitingAlternatives]) if (alt) [alt.base, ...alt.options.map((o) => o.audio.blob)].forEach((b) => keep.add(b));
     const r = releaseUnneeded(this.held, keep, this.shownAt, this.unneededBudgetBytes);
     if (!r.released.length) return;
     this.audio = r.versions.whole as Map<string, TrackAudio>;
@@ -674,6 +682,7 @@ export class Project {
         kind: 'separate',
         label: restoreRate === undefined ? `Split "${t.name}"` : `Split "${t.name}" and restore to ${restoreRate / 1000} kHz`,
         sourceTrackId: t.id,
+        sourceName: t.name,
         displays: { piano: blank('preview-piano'), voice: blank('preview-voice') },
         region: null,
       },
@@ -687,7 +696,7 @@ export class Project {
     if (targetRate <= t.sampleRate) return this.notify('error', `"${t.name}" is already at ${t.sampleRate} Hz; choose a higher target rate.`);
     void this.start(
       { kind: 'upsample', blob: t.blob, targetRate, ...this.chosenPrior(), options: this.options() },
-      { kind: 'upsample', label: `Upsample "${t.name}" to ${targetRate / 1000} kHz`, sourceTrackId: t.id, displays: { audio: atRate(a, targetRate, 'preview-audio') }, region: null },
+      { kind: 'upsample', label: `Upsample "${t.name}" to ${targetRate / 1000} kHz`, sourceTrackId: t.id, sourceName: t.name, displays: { audio: atRate(a, targetRate, 'preview-audio') }, region: null },
     );
   }
 
@@ -774,16 +783,23 @@ export class Project {
     const source = this.doc.tracks.find((t) => t.id === job.sourceTrackId) ?? null;
     for (const n of notes) this.notify('info', `${job.label}: ${n}`);
     if (job.kind === 'inpaint') {
-      if (!source || !job.region) return;
+      if (!job.region) return;
+      if (!source) return this.notify('info', `${job.label}: its track was deleted before the fill finished, so there is nothing to choose.`);
       const options = Object.entries(outputs).map(([name, audio]) => ({ name, audio }));
       const sr = source.sampleRate;
       const from = Math.floor(job.region.start * sr);
       const to = Math.ceil(job.region.end * sr);
       const band = spreadBand(options.map((o) => o.audio.channels[0]!), from - offset, to - offset, 400);
-      this.alternatives = { trackId: source.id, base: source.blob, region: job.region, offset, options, band, auditioning: null };
+      const alt = { trackId: source.id, trackName: source.name, base: source.blob, region: job.region, offset, options, band, auditioning: null };
+      if (!this.alternatives) this.alternatives = alt;
+      else {
+        // never over the choice on offer: this one waits its turn
+        this.waitingAlternatives = [...this.waitingAlternatives, alt];
+        this.notify('info', `${job.label}: done; its alternatives are offered once you have chosen for the fill on offer now.`);
+      }
       return;
     }
-    const base = source?.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') ?? 'Generated';
+    const base = (source?.name ?? job.sourceName)?.replace(/\.[A-Za-z0-9]{1,5}$/, '') ?? 'Generated';
     const tracks: TrackDoc[] = Object.entries(outputs).map(([stem, a], i) =>
       newTrack(
         uid('t'),
@@ -798,13 +814,19 @@ export class Project {
     this.commit(edits.addTracks(this.doc, tracks, source?.id));
   }
 
+  /** The version of the track alternatives go into now: the track's current one (an undo or redo since the fill moves it). */
+  private alternativesBase(alt: Alternatives): string | null {
+    return this.doc.tracks.find((t) => t.id === alt.trackId)?.blob ?? null;
+  }
+
   async acceptAlternative(name: string) {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
-    const base = alt && wholeAudio(this.held, alt.base, playableCopy);
-    if (!alt || !option || !base) return;
-    const r = await this.withRestore([alt.base, option.audio.blob], () =>
-      api.acceptFill({ base: alt.base, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset }),
+    const baseId = alt && this.alternativesBase(alt);
+    const base = baseId ? wholeAudio(this.held, baseId, playableCopy) : null;
+    if (!alt || !option || !baseId || !base) return;
+    const r = await this.withRestore([baseId, option.audio.blob], () =>
+      api.acceptFill({ base: baseId, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset }),
     );
     if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
     // the same computation the main side makes when it reads the version, from the audio this
@@ -822,27 +844,43 @@ export class Project {
     const waveform = updateWaveform(base.waveform, around, sr, changed.a, changed.b, { at: from, frames: base.frames });
     const samples = around.map((c) => c.slice(changed.a - from, changed.b - from));
     const compact = new Map(this.compact);
-    if (!this.audio.has(alt.base)) {
+    if (!this.audio.has(baseId)) {
       this.remember(base); // (a version the document no longer showed: made whole above)
-      compact.delete(alt.base);
+      compact.delete(baseId);
     }
-    this.compact = compact.set(r.value.blob, { of: alt.base, spans: [{ at: changed.a, samples }], audio: { ...r.value, waveform } });
-    this.fillLinks = [...this.fillLinks, { from: alt.base, to: r.value.blob, start: changed.a, end: changed.b }];
+    this.compact = compact.set(r.value.blob, { of: baseId, spans: [{ at: changed.a, samples }], audio: { ...r.value, waveform } });
+    this.fillLinks = [...this.fillLinks, { from: baseId, to: r.value.blob, start: changed.a, end: changed.b }];
     this.transport.stop();
+    this.alternatives = null; // (before the commit: its doc change offers the next waiting fill)
     this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
-    this.alternatives = null;
-    this.releaseUnneeded();
+    this.offerNextAlternatives();
   }
 
   dismissAlternatives() {
     this.alternatives = null;
+    this.offerNextAlternatives();
+  }
+
+  /**
+   * Puts the next waiting fill on offer (when none is), leaving out those whose track is gone, and
+   * lets go of what no choice needs any more. Called after each choice and each document change.
+   */
+  private offerNextAlternatives() {
+    const present = (a: Alternatives) => this.doc.tracks.some((t) => t.id === a.trackId);
+    const gone = [this.alternatives, ...this.waitingAlternatives].filter((a): a is Alternatives => !!a && !present(a));
+    for (const a of gone) this.notify('info', `The alternative fills for ${formatDuration(a.region.start)} – ${formatDuration(a.region.end)} in "${a.trackName}" were dropped: the track was deleted.`);
+    const waiting = this.waitingAlternatives.filter(present);
+    const current = this.alternatives && present(this.alternatives) ? this.alternatives : (waiting.shift() ?? null);
+    if (current !== this.alternatives) this.alternatives = current;
+    if (waiting.length !== this.waitingAlternatives.length) this.waitingAlternatives = waiting;
     this.releaseUnneeded();
   }
 
   auditionAlternative(name: string) {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
-    const base = alt && wholeAudio(this.held, alt.base);
+    const baseId = alt && this.alternativesBase(alt);
+    const base = baseId ? wholeAudio(this.held, baseId) : null;
     if (!alt || !option || !base) return;
     this.alternatives = { ...alt, auditioning: name };
     void this.transport.audition(base, option.audio, alt.offset, alt.region.start, alt.region.end);

@@ -106,6 +106,37 @@ test('split stems: lanes appear at once, refine live, land aligned; undo/redo; r
   expect(errors).toEqual([]);
 });
 
+test('two fills at once: the second waits its turn (never replaces the choice on offer); a deleted track drops its alternatives', async ({ page }) => {
+  const errors = await open(page);
+  const track = page.getByTestId('track').first();
+  const box = (await track.getByTestId('zoomview').boundingBox())!;
+  const select = async (a: number, b: number) => {
+    await page.mouse.move(box.x + box.width * a, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * b, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect(track.getByTestId('selection-times')).toBeVisible();
+  };
+  await select(0.2, 0.25);
+  await page.getByTestId('fill-selection').click();
+  await select(0.6, 0.65);
+  await page.getByTestId('fill-selection').click();
+  await expect(page.getByTestId('job')).toHaveCount(0, { timeout: 120_000 });
+  const panel = page.getByTestId('alternatives');
+  await expect(panel).toBeVisible();
+  const first = (await panel.textContent())!;
+  await expect(page.getByTestId('alternatives-waiting')).toHaveText('One more fill is waiting: offered when you have chosen here.');
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'its alternatives are offered once you have chosen' })).toHaveCount(1);
+  await page.getByTestId('discard-alternatives').click();
+  await expect(panel).toBeVisible();
+  await expect(panel).not.toHaveText(first); // the other region's fills
+  await expect(page.getByTestId('alternatives-waiting')).toHaveCount(0);
+  await track.getByTestId('delete-track').click();
+  await expect(panel).toHaveCount(0);
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'were dropped: the track was deleted' })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
 test('fill a gap: select, refine live, audition alternatives, see the spread, accept; undo/redo exact', async ({ page }) => {
   const errors = await open(page);
   const track = page.getByTestId('track').first();
