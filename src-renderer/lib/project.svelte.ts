@@ -4,7 +4,7 @@
 import type { JobEvent, JobStartRequest, ProgressEvent, TrackAudio } from '../../src-shared/ipc/contract';
 import type { AppError, Result } from '../../src-shared/ipc/result';
 import { edits, EMPTY_PROJECT, newTrack, nextColour, audibleTrackIds, tracksWontFit, type ProjectDoc, type TrackDoc } from '../../src-shared/project/doc';
-import { canRedo, canUndo, initHistory, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
+import { canRedo, canUndo, initHistory, pushBesideFuture, pushHistory, redo, undo, type History } from '../../src-shared/project/history';
 import { summarize, updateWaveform, waveformSpan } from '../../src-shared/audio/waveform';
 import { formatDuration } from '../../src-shared/audio/format';
 import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice';
@@ -57,6 +57,8 @@ export interface JobView {
   region: { start: number; end: number } | null;
   /** For fills: where the previews are written (the lane shows the track with this over it). */
   patch?: FillPatch;
+  /** For fills: the version of the track the fill was made from (its preview shows only while the track shows that version). */
+  baseBlob?: string;
   startedAt: number;
   firstPreviewMs: number | null;
 }
@@ -276,7 +278,8 @@ export class Project {
     if (lane.track) {
       const fill = this.jobs.find((j) => j.kind === 'inpaint' && j.sourceTrackId === lane.track!.id);
       const d = fill?.displays[lane.id];
-      if (d) return d;
+      // (after an undo, redo or accept on the track while the fill runs, the track's own audio)
+      if (d && fill!.baseBlob === lane.track.blob) return d;
     }
     return lane.audio;
   }
@@ -300,6 +303,12 @@ export class Project {
     if (next === this.doc) return;
     this.history = pushHistory(this.history, next);
     this.afterDocChange();
+  }
+  /** Adds tracks that arrive on their own (a finished job, an import) without dropping the redo branch. */
+  private commitArrivedTracks(tracks: TrackDoc[], after?: string) {
+    const prev = this.history;
+    this.history = pushBesideFuture(prev, (d) => edits.addTracks(d, tracks, after), (d) => !tracksWontFit(d, tracks.length));
+    if (this.history !== prev) this.afterDocChange();
   }
   undo() {
     this.history = undo(this.history);
@@ -564,7 +573,7 @@ export class Project {
         for (const w of a.warnings) this.notify('info', w);
         this.remember(a);
         const first = this.doc.tracks.length === 0;
-        this.commit(edits.addTracks(this.doc, [newTrack(uid('t'), a.name, nextColour(this.doc), a, { kind: 'import', file: a.name })]));
+        this.commitArrivedTracks([newTrack(uid('t'), a.name, nextColour(this.doc), a, { kind: 'import', file: a.name })]);
         if (first) this.visibleSeconds = Math.min(10, Math.max(0.05, a.durationSeconds));
       } catch (e) {
         this.notify('error', `Could not open "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
@@ -715,6 +724,7 @@ export class Project {
         displays: { [t.id]: { ...a, blob: 'preview-fill' } },
         region: { start: s.start, end: s.end },
         patch: fillPatch(a, s),
+        baseBlob: t.blob,
       },
     );
   }
@@ -811,7 +821,7 @@ export class Project {
     );
     const full = tracksWontFit(this.doc, tracks.length);
     if (full) return this.notify('error', `${job.label}: its result was not added. ${full}`);
-    this.commit(edits.addTracks(this.doc, tracks, source?.id));
+    this.commitArrivedTracks(tracks, source?.id);
   }
 
   /** The version of the track alternatives go into now: the track's current one (an undo or redo since the fill moves it). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { audibleTrackIds, edits, EMPTY_PROJECT, MAX_TRACKS, ProjectDoc, tracksWontFit, type TrackDoc } from '../../../src-shared/project/doc';
-import { canRedo, canUndo, initHistory, pushHistory, redo, undo } from '../../../src-shared/project/history';
+import { canRedo, canUndo, initHistory, pushBesideFuture, pushHistory, redo, undo } from '../../../src-shared/project/history';
 
 const track = (id: string, over: Partial<TrackDoc> = {}): TrackDoc => ({
   id,
@@ -68,6 +68,21 @@ describe('project document', () => {
 });
 
 describe('history', () => {
+  it('tracks that arrive while an edit is undone (a job result) keep the redo branch, and are in it', () => {
+    const d0 = edits.addTracks(EMPTY_PROJECT, [track('a')]);
+    const d1 = edits.rename(d0, 'a', 'accepted fill'); // the edit the user undid to compare
+    let h = undo(pushHistory(initHistory(d0), d1));
+    expect(canRedo(h)).toBe(true);
+    h = pushBesideFuture(h, (d) => edits.addTracks(d, [track('stem')], 'a'));
+    expect(h.present.tracks.map((t) => t.id)).toEqual(['a', 'stem']);
+    h = redo(h);
+    expect(h.present.tracks.map((t) => [t.id, t.name])).toEqual([['a', 'accepted fill'], ['stem', 'stem']]);
+    expect(undo(undo(h)).present).toBe(d0); // undoing past the arrival takes the tracks away again
+    // a redo state the tracks would not fit into drops the branch (as any edit does)
+    const h2 = pushBesideFuture(undo(pushHistory(initHistory(d0), d1)), (d) => edits.addTracks(d, [track('x')]), (d) => d !== d1);
+    expect(canRedo(h2)).toBe(false);
+  });
+
   it('undoes and redoes exactly, and a new edit drops the redo branch', () => {
     let h = initHistory(1);
     h = pushHistory(h, 2);
