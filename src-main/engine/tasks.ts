@@ -83,7 +83,7 @@ export interface TaskEnv {
   jobId?: string;
   emit?: (e: EngineProgress) => void;
   signal?: AbortSignal;
-  resample?: (channels: Float32Array[], from: number, to: number) => Promise<Float32Array[]>;
+  resample?: (channels: Float32Array[], from: number, to: number, frames?: number) => Promise<Float32Array[]>;
   /** Chunk length / overlap in seconds at the model rate (long inputs). */
   chunkSeconds?: number;
   overlapSeconds?: number;
@@ -591,7 +591,8 @@ async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResu
       await separateChunk(sep, prog, { p, v }, mc.map((u) => u / 2), sumOperator(mc), sp, c, k, c * spans.length + k + 1);
     }
     // back to the clip rate; the residual (what the model rate cannot carry) goes half to each stem
-    const [pc, vc] = inRate === M ? [p, v] : ((await rs([p, v], M, inRate)) as [Float32Array, Float32Array]);
+    // (exactly the mixture's length: stems must line up with it sample for sample and sum to it)
+    const [pc, vc] = inRate === M ? [p, v] : ((await rs([p, v], M, inRate, sig.length)) as [Float32Array, Float32Array]);
     for (let i = 0; i < sig.length; i++) {
       const rsd = (sig[i]! - pc![i]! - vc![i]!) / 2;
       pc![i]! += rsd;
@@ -643,14 +644,10 @@ async function separateLowRate(req: Req<'separate'>, env: TaskEnv, piano: ScoreP
       const ys = y.slice(sp.s / k, Math.ceil(sp.e / k));
       await separateChunk(sep, prog, { p, v }, base.slice(sp.s, sp.e).map((u) => u / 2), lowRateObservation(ys, k, sp.e - sp.s, taps, [0, 1]), sp, c, ci, c * spans.length + ci + 1);
     }
-    if (target === M) {
-      outP.push(p);
-      outV.push(v);
-    } else {
-      const [pt, vt] = await rs([p, v], M, target);
-      outP.push(pt!);
-      outV.push(vt!);
-    }
+    // the clip's own length at the target rate (the way through lowRate can round it)
+    const [pt, vt] = await rs([p, v], M, target, Math.round((sig.length * target) / inRate));
+    outP.push(pt!);
+    outV.push(vt!);
   }
   res.tracks = { piano: fromSignals(outP, mode), voice: fromSignals(outV, mode) };
   res.reports = [finishAcc(accP), finishAcc(accV)];
@@ -701,7 +698,8 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
       stitch(out, r.x[0]!, sp, ci === 0);
       await accumulate(acc, prior, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), init.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
     }
-    outs.push(target === M ? out : (await rs([out], M, target))[0]!);
+    // the clip's own length at the target rate (the way through lowRate can round it)
+    outs.push((await rs([out], M, target, Math.round((sig.length * target) / inRate)))[0]!);
   }
   res.tracks = { audio: fromSignals(outs, mode) };
   res.reports = [finishAcc(acc)];
@@ -732,7 +730,8 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
   // gaps whose segments would overlap are sampled together (each sees the other's fill, not the original)
   type Gap = { a: number; b: number; ia: number; ib: number };
   const gaps: Gap[] = regions.map((g) => {
-    const a = Math.max(0, Math.floor(g.start * M));
+    // (a region inside the clip's last input frame still gets the model's last frame to fill)
+    const a = Math.min(nM - 1, Math.max(0, Math.floor(g.start * M)));
     return { a, b: Math.min(nM, Math.max(a + 1, Math.ceil(g.end * M))), ia: Math.max(0, Math.floor(g.start * inRate)), ib: Math.min(nIn, Math.ceil(g.end * inRate)) };
   });
   const clusters: Gap[][] = [];
@@ -770,7 +769,9 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
       const off = (s * inRate) / M; // an integer by the alignment above
       for (const [i, xi] of r.x.entries()) {
         await accumulate(accs[i]!, prior, xi, base, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH, ga, gb, known);
-        const back = inRate === M ? xi : (await rs([xi], M, inRate))[0]!;
+        // (on to the last gap frame: a segment that ends with the clip can come back a few frames short)
+        const need = Math.max(...cl.map((g) => g.ib)) - off;
+        const back = inRate === M ? xi : (await rs([xi], M, inRate, Math.max(need, Math.round((xi.length * inRate) / M))))[0]!;
         for (const g of cl) {
           for (let j = g.ia; j < g.ib; j++) {
             const v = back[j - off];

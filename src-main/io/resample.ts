@@ -42,15 +42,20 @@ function checkRate(r: number, what: string): void {
   }
 }
 
-/** Resample planar channels from `fromRate` to `toRate` (identity, returning copies, when the rates are equal). */
-export async function resample(channels: Float32Array[], fromRate: number, toRate: number): Promise<Float32Array[]> {
+/**
+ * Resample planar channels from `fromRate` to `toRate` (identity, returning copies, when the rates
+ * are equal). `frames`: the output length, when it must be exact (a signal that went to another
+ * rate and comes back has round(round(n a / b) b / a) frames, which need not be n); the last
+ * frames then come from the filter running on past the input's end, not from zeros.
+ */
+export async function resample(channels: Float32Array[], fromRate: number, toRate: number, frames?: number): Promise<Float32Array[]> {
   const nch = channels.length;
   const len = channels[0]?.length ?? 0;
   if (channels.some((c) => c.length !== len)) throw new CodedError('BAD_REQUEST', 'Cannot resample: the channels have different lengths.');
-  if (fromRate === toRate) return channels.map((c) => c.slice());
+  if (fromRate === toRate) return channels.map((c) => (frames === undefined || frames === len ? c.slice() : withLength(c, frames)));
   checkRate(fromRate, 'source');
   checkRate(toRate, 'target');
-  const outLen = Math.round((len * toRate) / fromRate);
+  const outLen = frames ?? Math.round((len * toRate) / fromRate);
   if (nch === 0) return [];
   const out = channels.map(() => new Float32Array(outLen));
   if (len === 0 || outLen === 0) return out;
@@ -125,4 +130,12 @@ async function acquireConverter(nch: number, fromRate: number, toRate: number): 
 function releaseConverter(src: Src): void {
   if (idle) src.destroy();
   else idle = src;
+}
+
+/** `x` cut to `n` frames, or held at its last value up to `n` (no step to silence at the end). */
+function withLength(x: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  out.set(x.subarray(0, Math.min(n, x.length)));
+  if (n > x.length && x.length) out.fill(x[x.length - 1]!, x.length);
+  return out;
 }

@@ -17,6 +17,18 @@ export function regionProblem(start: number, end: number, seconds: number, what 
 /** The crossfade at each edge of an accepted fill. */
 export const FILL_FADE_SECONDS = 0.003;
 
+/** Which edges of a splice cross-fade: none where the region meets the clip's start or end (there is nothing to fade to there). */
+export interface Fades {
+  in: boolean;
+  out: boolean;
+}
+const BOTH_FADES: Fades = { in: true, out: true };
+
+/** The fades of an accepted fill of frames [a, b) in a clip of `frames`. */
+function acceptFades(a: number, b: number, frames: number): Fades {
+  return { in: a > 0, out: b < frames };
+}
+
 /** Frames [startFrame, endFrame) of a clip of `frames`, rounded outwards and clamped to the clip. */
 function clampSpan(frames: number, startFrame: number, endFrame: number): { a: number; b: number } {
   const a = Math.max(0, Math.min(frames, Math.floor(startFrame)));
@@ -45,6 +57,7 @@ export function spliceRegionInPlace(
   endFrame: number,
   fadeFrames: number,
   fillOffset = 0,
+  fades: Fades = BOTH_FADES,
 ): void {
   const n = target[0]?.length ?? 0;
   if (target.some((c) => c.length !== n)) throw new Error('lengths differ');
@@ -53,8 +66,8 @@ export function spliceRegionInPlace(
     const ins = fill[c]!;
     for (let i = a; i < b; i++) {
       let w = 1;
-      if (i < a + f) w = Math.sin(((i - a + 0.5) / f) * (Math.PI / 2));
-      else if (i >= b - f) w = Math.sin(((b - i - 0.5) / f) * (Math.PI / 2));
+      if (fades.in && i < a + f) w = Math.sin(((i - a + 0.5) / f) * (Math.PI / 2));
+      else if (fades.out && i >= b - f) w = Math.sin(((b - i - 0.5) / f) * (Math.PI / 2));
       const wb = Math.sqrt(Math.max(0, 1 - w * w));
       out[i] = w * ins[i - off]! + wb * out[i]!;
     }
@@ -69,12 +82,13 @@ export function spliceRegion(
   endFrame: number,
   fadeFrames: number,
   fillOffset = 0,
+  fades: Fades = BOTH_FADES,
 ): Float32Array[] {
   const n = base[0]?.length ?? 0;
   if (base.some((c) => c.length !== n)) throw new Error('lengths differ');
   spliceSpan(n, fill, base.length, startFrame, endFrame, fadeFrames, fillOffset); // refuse before copying
   const out = base.map((c) => c.slice());
-  spliceRegionInPlace(out, fill, startFrame, endFrame, fadeFrames, fillOffset);
+  spliceRegionInPlace(out, fill, startFrame, endFrame, fadeFrames, fillOffset, fades);
   return out;
 }
 
@@ -83,7 +97,9 @@ export function spliceRegion(
  * side (which stores it) and the editor (which shows it without receiving it) make.
  */
 export function acceptFill(base: Float32Array[], fill: Float32Array[], fillOffset: number, start: number, end: number, sampleRate: number): Float32Array[] {
-  return spliceRegion(base, fill, start * sampleRate, end * sampleRate, Math.round(FILL_FADE_SECONDS * sampleRate), fillOffset);
+  const frames = base[0]?.length ?? 0;
+  const { a, b } = acceptedFrames(start, end, sampleRate, frames);
+  return spliceRegion(base, fill, start * sampleRate, end * sampleRate, Math.round(FILL_FADE_SECONDS * sampleRate), fillOffset, acceptFades(a, b, frames));
 }
 
 /** The frames [a, b) that accepting a fill of [start, end) seconds writes in a track of `frames`. */
@@ -109,7 +125,7 @@ export function acceptFillInPlace(
   const { a, b } = acceptedFrames(start, end, sampleRate, stretch.frames);
   const held = channels[0]?.length ?? 0;
   if (b > a && (a < stretch.at || b > stretch.at + held)) throw new Error('the stretch does not hold the region');
-  spliceRegionInPlace(channels, fill, a - stretch.at, b - stretch.at, Math.round(FILL_FADE_SECONDS * sampleRate), fillOffset - stretch.at);
+  spliceRegionInPlace(channels, fill, a - stretch.at, b - stretch.at, Math.round(FILL_FADE_SECONDS * sampleRate), fillOffset - stretch.at, acceptFades(a, b, stretch.frames));
 }
 
 /**

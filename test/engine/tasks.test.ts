@@ -43,6 +43,28 @@ describe('tasks on the tiny model', () => {
     expect(res!.device).toBe('cpu');
   });
 
+  it('lengths that do not divide the model rate come out exact: stems as long as the mix, upsampled as long as asked, a fill up to the last frame', async () => {
+    // 44101 frames at 44.1 kHz: 16000 Hz and back rounds to 44102 (before: stems one frame long)
+    const mix = tone(44101, 44100, 220);
+    const sep = await runJob({ kind: 'separate', audio: { sampleRate: 44100, channels: [mix] }, ...fast }, { priors: models });
+    for (const stem of ['piano', 'voice']) expect(sep.tracks[stem]![0]!.length, stem).toBe(44101);
+    for (let i = 0; i < mix.length; i++) if (Math.abs(sep.tracks.piano![0]![i]! + sep.tracks.voice![0]![i]! - mix[i]!) > 1e-6) throw new Error(`stems do not sum to the mix at ${i}`);
+    // 11026 frames at 11025 Hz, x2 (through 8 kHz and the model rate): exactly 22052 (was 22053)
+    const low = tone(11026, 11025, 300);
+    const up = await runJob({ kind: 'upsample', audio: { sampleRate: 11025, channels: [low] }, factor: 2, ...fast }, { priors: models });
+    expect(up.tracks.audio![0]!.length).toBe(22052);
+    // a fill over the clip's last frames at 44.1 kHz fills them all (the last ones were left as they were)
+    const clicked = tone(44101, 44100, 220);
+    clicked.fill(0.99, 44090);
+    const fill = await runJob({ kind: 'inpaint', audio: { sampleRate: 44100, channels: [clicked] }, regions: [{ start: 0.99, end: 44101 / 44100 }], ...fast }, { priors: models });
+    const whole = wholeTrack(fill, 'alt1', [clicked])[0]!;
+    expect(whole.length).toBe(44101);
+    expect(Array.from(whole.subarray(44090)).filter((v) => v === 0.99 || Math.abs(v - 0.99) < 1e-6)).toEqual([]);
+    // a region inside the very last input frame is filled, not refused with the model's frame numbers
+    const last = await runJob({ kind: 'inpaint', audio: { sampleRate: 44100, channels: [clicked] }, regions: [{ start: 1.00001, end: 44101 / 44100 }], ...fast }, { priors: models });
+    expect(wholeTrack(last, 'alt1', [clicked])[0]![44100]).not.toBe(Math.fround(0.99));
+  });
+
   it('upsample x4 from 4 kHz keeps every 4th sample; targetRate works; same seed same output', async () => {
     const y = tone(800, 4000, 300);
     const r1 = await runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: [y] }, factor: 4, ...fast }, { priors: models });

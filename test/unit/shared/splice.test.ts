@@ -53,6 +53,26 @@ describe('acceptFillInPlace', () => {
     expect(() => checkAcceptFill(sr, 2, fill, a + 5, start, end, sr)).toThrow('does not cover');
     expect(() => checkAcceptFill(sr, 1, fill, offset, start, end, sr)).toThrow('channel counts');
   });
+
+  it('a fill that meets the clip start or end replaces it to the last frame (no fade back to what it fills)', () => {
+    const sr = 48000;
+    const base = [new Float32Array(sr).fill(0.99)];
+    const fill = [new Float32Array(sr).fill(-0.1)];
+    const atEnd = acceptFill(base, fill, 0, 0.98, 1, sr)[0]!;
+    const atStart = acceptFill(base, fill, 0, 0, 0.02, sr)[0]!;
+    expect(atEnd.subarray(Math.floor(0.985 * sr)).every((v) => v === Math.fround(-0.1))).toBe(true);
+    expect(atStart.subarray(0, Math.floor(0.015 * sr)).every((v) => v === Math.fround(-0.1))).toBe(true);
+    // inside the clip both edges still cross-fade
+    const inside = acceptFill(base, fill, 0, 0.5, 0.52, sr)[0]!;
+    expect(inside[0.5 * sr]).toBeGreaterThan(0.5);
+    // and a stretch ending at the region (the project store's read) agrees with the whole clip
+    const stretch = [base[0]!.slice(0.9 * sr)];
+    acceptFillInPlace(stretch, fill, 0, 0.98, 1, sr, { at: 0.9 * sr, frames: sr });
+    expect(Array.from(stretch[0]!)).toEqual(Array.from(atEnd.subarray(0.9 * sr)));
+    const mid = [base[0]!.slice(0.4 * sr, 0.52 * sr)]; // ends where the region ends, the clip goes on
+    acceptFillInPlace(mid, fill, 0, 0.5, 0.52, sr, { at: 0.4 * sr, frames: sr });
+    expect(Array.from(mid[0]!)).toEqual(Array.from(inside.subarray(0.4 * sr, 0.52 * sr)));
+  });
 });
 
 describe('placePatch', () => {
