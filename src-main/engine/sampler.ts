@@ -200,12 +200,12 @@ export async function scoreWindows(
 }
 
 /** Mean smoothed log-density per sample of a whole signal under a prior at sigma (nats/sample). */
-export async function meanLogp(prior: ScorePrior, x: Float32Array, sigma: number, window = DEFAULT_WINDOW, batch = DEFAULT_BATCH): Promise<number> {
+export async function meanLogp(prior: ScorePrior, x: Float32Array, sigma: number, window = DEFAULT_WINDOW, batch = DEFAULT_BATCH, signal?: AbortSignal): Promise<number> {
   const n = x.length;
   if (n === 0) return NaN;
   const wins = planWindows(0, n, [[0, n]], prior.receptiveField, window);
   const lp = new Float32Array(n);
-  await scoreWindows([x], groupWindows(wins, [prior]), sigma, batch, null, [lp]);
+  await scoreWindows([x], groupWindows(wins, [prior]), sigma, batch, null, [lp], signal);
   let s = 0;
   for (let i = 0; i < n; i++) s += lp[i]!;
   return s / n;

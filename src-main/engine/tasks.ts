@@ -133,7 +133,12 @@ async function priorFor(source: Source | undefined, env: TaskEnv, probe: Float32
     const x = probeRate === M ? probe : (await rs([probe], probeRate, M))[0]!;
     const stretch = loudestStretch(x, Math.round(AUTO_PRIOR_SECONDS * M));
     const sigma = Math.max(c.prior.schedule.sigmaMin, c.prior.sigmaRange.min);
-    scored.push({ ...c, logp: await meanLogp(c.prior, stretch, sigma) });
+    scored.push({ ...c, logp: await meanLogp(c.prior, stretch, sigma, undefined, undefined, env.signal) });
+  }
+  if (scored.some((c) => !Number.isFinite(c.logp))) {
+    // (too little audio around the job to judge: a gap at the clip's very edge, say)
+    notes.push(`Used the ${candidates[0]!.source} prior: there is too little audio here to tell which prior suits it. To use the other, choose it under Prior (CLI: --source).`);
+    return candidates[0]!.prior;
   }
   scored.sort((a, b) => b.logp - a.logp);
   const [best, next] = scored as [(typeof scored)[0], (typeof scored)[0] | undefined];
@@ -346,13 +351,24 @@ interface ReportAcc {
 }
 const newAcc = (track: string, baseline: string | null): ReportAcc => ({ track, baseline, snrNum: 0, snrDen: 0, lpOut: 0, lpBase: 0, n: 0 });
 
+/** How a job's reports score its results: at the schedule's last sigma, its windows, and cancellable. */
+interface Scoring {
+  sigma: number;
+  window: number;
+  batch: number;
+  signal?: AbortSignal;
+}
+function scoring(plan: { schedule: Schedule }, req: CommonOptions, env: TaskEnv): Scoring {
+  return { sigma: plan.schedule.sigmaMin, window: req.window ?? DEFAULT_WINDOW, batch: req.batch ?? DEFAULT_BATCH, signal: env.signal };
+}
+
 /** Adds one piece to a report: logp over all of out/base, SNR over [snrFrom, snrTo) (default all). */
-async function accumulate(acc: ReportAcc, prior: ScorePrior, out: Float32Array, base: Float32Array | null, sigma: number, window: number, batch: number, snrFrom = 0, snrTo = out.length, skip: Uint8Array | null = null): Promise<void> {
+async function accumulate(acc: ReportAcc, prior: ScorePrior, out: Float32Array, base: Float32Array | null, sc: Scoring, snrFrom = 0, snrTo = out.length, skip: Uint8Array | null = null): Promise<void> {
   const n = out.length;
   if (n === 0) return;
-  acc.lpOut += (await meanLogp(prior, out, sigma, window, batch)) * n;
+  acc.lpOut += (await meanLogp(prior, out, sc.sigma, sc.window, sc.batch, sc.signal)) * n;
   if (base) {
-    acc.lpBase += (await meanLogp(prior, base, sigma, window, batch)) * n;
+    acc.lpBase += (await meanLogp(prior, base, sc.sigma, sc.window, sc.batch, sc.signal)) * n;
     for (let i = snrFrom; i < snrTo; i++) {
       if (skip && skip[i]) continue;
       acc.snrNum += base[i]! * base[i]!;
@@ -554,8 +570,8 @@ async function separateChunk(sep: SeparationPass, prog: Progress, stems: { p: Fl
   stitch(stems.p, r.x[0]!, sp, ci === 0);
   stitch(stems.v, r.x[1]!, sp, ci === 0);
   const h = half.subarray(sp.a - sp.s, sp.b - sp.s);
-  await accumulate(sep.accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), h, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
-  await accumulate(sep.accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), h, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+  await accumulate(sep.accP, piano, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), h, scoring(plan, req, env));
+  await accumulate(sep.accV, voice, r.x[1]!.subarray(sp.a - sp.s, sp.b - sp.s), h, scoring(plan, req, env));
 }
 
 async function separateTask(req: Req<'separate'>, env: TaskEnv): Promise<JobResult> {
@@ -696,7 +712,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
       });
       res.sampleUpdates += r.sampleUpdates;
       stitch(out, r.x[0]!, sp, ci === 0);
-      await accumulate(acc, prior, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), init.subarray(sp.a - sp.s, sp.b - sp.s), plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+      await accumulate(acc, prior, r.x[0]!.subarray(sp.a - sp.s, sp.b - sp.s), init.subarray(sp.a - sp.s, sp.b - sp.s), scoring(plan, req, env));
     }
     // the clip's own length at the target rate (the way through lowRate can round it)
     outs.push((await rs([out], M, target, Math.round((sig.length * target) / inRate)))[0]!);
@@ -768,7 +784,7 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
       // splice the gaps (at the clip's rate) into the ORIGINAL clip: observed samples stay exact
       const off = (s * inRate) / M; // an integer by the alignment above
       for (const [i, xi] of r.x.entries()) {
-        await accumulate(accs[i]!, prior, xi, base, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH, ga, gb, known);
+        await accumulate(accs[i]!, prior, xi, base, scoring(plan, req, env), ga, gb, known);
         // (on to the last gap frame: a segment that ends with the clip can come back a few frames short)
         const need = Math.max(...cl.map((g) => g.ib)) - off;
         const back = inRate === M ? xi : (await rs([xi], M, inRate, Math.max(need, Math.round((xi.length * inRate) / M))))[0]!;
@@ -857,7 +873,7 @@ async function generateTask(req: Req<'generate'>, env: TaskEnv): Promise<JobResu
   res.sampleUpdates = r.sampleUpdates;
   res.tracks = { audio: [r.x[0]!] };
   const acc = newAcc('audio', null);
-  await accumulate(acc, prior, r.x[0]!, null, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+  await accumulate(acc, prior, r.x[0]!, null, scoring(plan, req, env));
   res.reports = [finishAcc(acc)];
   return res;
 }
@@ -874,6 +890,7 @@ async function ancestralTask(req: Req<'generate'>, env: TaskEnv): Promise<JobRes
   if (!bins) throw bad('Ancestral generation needs a model card with bin centres.');
   const M = prior.sampleRate;
   const n = Math.round(req.seconds * M);
+  checkLength(n, prior, 'The requested length');
   const plan = planSchedule(prior, req, null);
   const res = baseResult(req, prior, plan, [prior.name]);
   const sigma = Math.max(prior.schedule.sigmaMin, prior.sigmaRange.min);
@@ -924,7 +941,7 @@ async function ancestralTask(req: Req<'generate'>, env: TaskEnv): Promise<JobRes
   res.stepsPerLevel = n;
   res.sampleUpdates = n;
   const acc = newAcc('audio', null);
-  await accumulate(acc, prior, x, null, plan.schedule.sigmaMin, req.window ?? DEFAULT_WINDOW, req.batch ?? DEFAULT_BATCH);
+  await accumulate(acc, prior, x, null, scoring(plan, req, env));
   res.reports = [finishAcc(acc)];
   res.notes.push(`Ancestral sampling: ${n} sequential model evaluations of ${K} x ${L} samples each (sigma ${sigma}).`);
   return res;

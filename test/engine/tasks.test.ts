@@ -109,6 +109,19 @@ describe('tasks on the tiny model', () => {
     const a = await runJob({ kind: 'generate', seconds: 0.002, ancestral: true, seed: 1 }, { priors: models });
     expect(a.tracks.audio![0]!.length).toBe(32);
     expect(a.tracks.audio![0]!.every(Number.isFinite)).toBe(true);
+    // too short to generate anything is refused, as for PnF generation (it wrote an empty file)
+    for (const ancestral of [false, true]) {
+      await expect(runJob({ kind: 'generate', seconds: 0.00001, ancestral, seed: 1 }, { priors: models })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('too short') });
+    }
+  });
+
+  it('reports are scored under the job signal: a cancel while scoring stops at once', async () => {
+    const { meanLogp } = await import('../../src-main/engine/sampler');
+    const prior = await models.get('piano');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(meanLogp(prior, tone(8000, 16000), 0.01, undefined, undefined, ac.signal)).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(Number.isFinite(await meanLogp(prior, tone(8000, 16000), 0.01))).toBe(true);
   });
 
   it('upsampling factor never throws input away when it can avoid it', () => {
