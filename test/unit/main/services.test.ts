@@ -26,6 +26,23 @@ function setup(host: 'web' | 'electron' = 'web') {
   return { store, h, events, ctx };
 }
 
+/** Handlers over a fresh project and an engine that only records what it is sent; `onEvent` plays the engine's answers. */
+function withFakeEngine() {
+  const sent: JobRequest[] = [];
+  const emitted: JobEvent[] = [];
+  let engineCallback: (e: EngineProgress) => void = () => {};
+  const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
+  const h = createHandlers({
+    host: 'web',
+    version: '0',
+    store,
+    engine: { submit: (r: JobRequest, cb: (e: EngineProgress) => void) => (sent.push(r), (engineCallback = cb), { jobId: 'j1' }) } as unknown as EngineHost,
+    chooseExportPath: async () => null,
+    reveal: async () => true,
+  });
+  return { store, h, sent, emitted, onEvent: (e: EngineProgress) => engineCallback(e) };
+}
+
 describe('services', () => {
   it('export: progress is monotonic and ends with done; files never overwrite each other', async () => {
     const { store, h, events, ctx } = setup();
@@ -117,17 +134,7 @@ describe('services', () => {
   }, 30_000);
 
   it("a result that cannot be stored fails its job with the store's own reason, not always 'disk full'", async () => {
-    const emitted: JobEvent[] = [];
-    let onEvent: (e: EngineProgress) => void = () => {};
-    const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
-    const h = createHandlers({
-      host: 'web',
-      version: '0',
-      store,
-      engine: { submit: (_r: JobRequest, cb: (e: EngineProgress) => void) => ((onEvent = cb), { jobId: 'j1' }) } as unknown as EngineHost,
-      chooseExportPath: async () => null,
-      reveal: async () => true,
-    });
+    const { store, h, emitted, onEvent } = withFakeEngine();
     const blob = await store.putAudio({ sampleRate: 16000, channels: [new Float32Array(1600)] });
     await h['job:start']({ kind: 'upsample', blob, targetRate: 32000, options: {} }, { emit: (_n: string, e: unknown) => emitted.push(e as JobEvent) });
     store.putAudio = async () => {
@@ -139,18 +146,7 @@ describe('services', () => {
   });
 
   it('a fill sends the engine only the audio around its region, and puts previews and the result back in place', async () => {
-    const sent: JobRequest[] = [];
-    const emitted: JobEvent[] = [];
-    let onEvent: (e: EngineProgress) => void = () => {};
-    const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
-    const h = createHandlers({
-      host: 'web',
-      version: '0',
-      store,
-      engine: { submit: (r: JobRequest, cb: (e: EngineProgress) => void) => (sent.push(r), (onEvent = cb), { jobId: 'j1' }) } as unknown as EngineHost,
-      chooseExportPath: async () => null,
-      reveal: async () => true,
-    });
+    const { store, h, sent, emitted, onEvent } = withFakeEngine();
     const sr = 44100;
     const track = new Float32Array(sr * 60).map((_, i) => Math.sin(i * 0.01));
     const blob = await store.putAudio({ sampleRate: sr, channels: [track] });
