@@ -181,7 +181,10 @@ export class Project {
    */
   private openingDone: () => void = () => {};
   private opening: Promise<void> = new Promise<void>((ok) => (this.openingDone = ok));
+  /** Events of jobs whose job:start has not answered yet (kept for a moment, for a few jobs at most). */
   private orphanEvents = new Map<string, JobEvent[]>();
+  /** Jobs that have ended: late events for them are dropped, never kept as orphans. */
+  private endedJobs = new Set<string>();
   /** When each version was last shown (a count of document changes), to let go of the oldest first. */
   private shownAt = new Map<string, number>();
   private docChanges = 0;
@@ -738,6 +741,7 @@ export class Project {
   }
 
   private endJob(jobId: string) {
+    this.endedJobs.add(jobId);
     this.jobs = this.jobs.filter((j) => j.jobId !== jobId);
     this.refreshDuration();
   }
@@ -745,10 +749,12 @@ export class Project {
   onJobEvent(e: JobEvent) {
     const job = this.jobs.find((j) => j.jobId === e.jobId);
     if (!job) {
+      if (this.endedJobs.has(e.jobId)) return;
       // events can arrive before job:start answers; keep them for a moment
       const list = this.orphanEvents.get(e.jobId) ?? [];
       list.push(e);
       this.orphanEvents.set(e.jobId, list.slice(-50));
+      if (this.orphanEvents.size > 8) this.orphanEvents.delete(this.orphanEvents.keys().next().value!);
       return;
     }
     switch (e.status) {
