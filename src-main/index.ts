@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { CHANNELS, EVENTS } from '../src-shared/ipc/contract';
 import { fail } from '../src-shared/ipc/result';
 import { createDispatch, type RequestContext } from './ipc/dispatch';
-import { createHandlers } from './services';
-import { createMainWindow, hardenSession, isOwnRenderer } from './window';
+import { createHandlers, uniquePath } from './services';
+import { createMainWindow, hardenSession } from './window';
+import { isOwnRenderer } from './security';
 import { ProjectStore } from './project/store';
 import { EngineHost } from './engine';
 import { APP_VERSION } from './version';
@@ -34,7 +35,9 @@ function registerHandlers(engine: EngineHost): void {
       engine,
       chooseExportPath: async (name) => {
         const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
-        const opts = { defaultPath: join(app.getPath('music'), name), filters: [{ name: 'WAV audio', extensions: ['wav'] }] };
+        // (the suggestion is a name nothing has yet: never the file the track came from)
+        const defaultPath = await uniquePath(app.getPath('music'), name);
+        const opts = { defaultPath, filters: [{ name: 'WAV audio', extensions: ['wav'] }], properties: ['showOverwriteConfirmation' as const] };
         const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
         return r.canceled || !r.filePath ? null : r.filePath;
       },

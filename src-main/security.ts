@@ -25,3 +25,16 @@ export function isSafeExternalUrl(raw: string): boolean {
     return false;
   }
 }
+
+/** Is this web contents showing our own renderer (and nothing it navigated to)? */
+export function isOwnRenderer(url: string, devUrl = process.env['ELECTRON_RENDERER_URL']): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  // the dev server's own origin, or our file itself (not any file with those words in its query or hash)
+  if (devUrl && u.origin === new URL(devUrl).origin) return true;
+  return u.protocol === 'file:' && u.pathname.endsWith('/renderer/index.html');
+}

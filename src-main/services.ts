@@ -1,6 +1,6 @@
 // Main-side services behind the IPC contract, shared by the Electron host and the web host.
 // The host passes in what differs between them (where exports go, how to reveal a file).
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shared/ipc/contract';
@@ -101,10 +101,35 @@ async function importSize(req: { kind: 'path'; path: string } | { kind: 'bytes';
 /** Audio either side of a fill's regions that the engine gets (it uses ~0.2 s). */
 const FILL_CONTEXT_SECONDS = 1;
 
+/** The same file (one path, or two names of one file on disk: a link, another spelling). */
+async function sameFileOnDisk(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
+    return sa.ino === sb.ino && sa.dev === sb.dev;
+  } catch {
+    return false;
+  }
+}
+
 export function createHandlers(deps: HostDeps): Handlers {
   const { store, engine } = deps;
   /** Only files this session exported may be revealed (the renderer cannot name others). */
   const exported = new Set<string>();
+  /** Files the user opened from disk (desktop): never written over, whatever an export is told. */
+  const opened = new Set<string>();
+
+  /** Why writing `path` would replace something of the user's or the project's, or null. */
+  async function exportWouldReplace(path: string): Promise<string | null> {
+    for (const f of opened) {
+      if (await sameFileOnDisk(path, f)) return `${path} is a file you opened in PnF Studio; an export never writes over it. Choose another name.`;
+    }
+    const inProject = relative(resolve(store.dir), resolve(path));
+    if (!inProject.startsWith('..') && !isAbsolute(inProject) && !inProject.startsWith(`exports${sep}`)) {
+      return `${path} is inside the project folder, which PnF Studio manages. Choose a folder outside it.`;
+    }
+    return null;
+  }
 
   /**
    * The engine's request for a job. A fill gets only the audio around its regions (the engine
@@ -157,6 +182,7 @@ export function createHandlers(deps: HostDeps): Handlers {
         throw new CodedError('FORBIDDEN', 'The web host opens uploaded files only; use Open… or drop the file.');
       }
       const name = req.kind === 'path' ? basename(req.path) : basename(req.name);
+      if (req.kind === 'path') opened.add(resolve(req.path));
       const stage = importStages(ctx, req.progressId, name, req.progressId ? await importSize(req) : null);
       const { progressId: _, ...source } = req;
       const t0 = performance.now();
@@ -263,6 +289,8 @@ export function createHandlers(deps: HostDeps): Handlers {
     'export:wav': async (req, ctx) => {
       const path = await deps.chooseExportPath(safeFileName(req.name, '.wav'));
       if (!path) throw new CodedError('CANCELLED', 'Export cancelled.');
+      const replaces = await exportWouldReplace(path);
+      if (replaces) throw new CodedError('FORBIDDEN', `Not exported: ${replaces}`);
       const id = randomUUID();
       const label = `Exporting "${basename(path)}"`;
       const step = (fraction: number, done = false) => ctx.emit('progress:event', { id, label, fraction, done });

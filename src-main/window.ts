@@ -1,15 +1,10 @@
 // The one place that creates and hardens windows.
 import { BrowserWindow, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
-import { CONTENT_SECURITY_POLICY, isSafeExternalUrl } from './security';
+import { CONTENT_SECURITY_POLICY, isOwnRenderer, isSafeExternalUrl } from './security';
 
 export const RENDERER_DEV_URL = process.env['ELECTRON_RENDERER_URL'];
 
-/** Is this web contents showing our own renderer (and nothing it navigated to)? */
-export function isOwnRenderer(url: string): boolean {
-  if (RENDERER_DEV_URL && url.startsWith(RENDERER_DEV_URL)) return true;
-  return url.startsWith('file://') && url.includes('/renderer/index.html');
-}
 
 export function hardenSession(): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
@@ -57,6 +52,20 @@ export function createMainWindow(): BrowserWindow {
   });
   hardenContents(win.webContents);
   win.once('ready-to-show', () => win.show());
+  // Closing: the page first saves what waits for its save delay (at most 5 s), so closing right
+  // after an edit keeps it.
+  let flushed = false;
+  win.on('close', (event) => {
+    if (flushed || win.webContents.isDestroyed()) return;
+    event.preventDefault();
+    const flush = win.webContents.executeJavaScript('globalThis.pnfFlushSave?.()', true);
+    void Promise.race([flush, new Promise((ok) => setTimeout(ok, 5000))])
+      .catch(() => undefined)
+      .finally(() => {
+        flushed = true;
+        if (!win.isDestroyed()) win.close();
+      });
+  });
   if (RENDERER_DEV_URL) void win.loadURL(RENDERER_DEV_URL);
   else void win.loadFile(join(__dirname, '../renderer/index.html'));
   return win;

@@ -206,14 +206,9 @@ export class Project {
     api.onProgress((e) => {
       this.taskList = applyProgress(this.taskList, e);
     });
-    api.onHandover(async () => {
-      // another page is opening the project: save what is not saved yet first, so that it opens
-      // with this page's last edits (the host waits for this before it serves that page)
-      if (this.saveTimer) {
-        clearTimeout(this.saveTimer);
-        await this.saveNow();
-      } else await this.saving;
-    });
+    // another page is opening the project: save what is not saved yet first, so that it opens
+    // with this page's last edits (the host waits for this before it serves that page)
+    api.onHandover(() => this.flushPendingSave());
     api.onTakenOver(() => {
       // another page has the project: saving from here would overwrite its work
       this.saveBlocked = true;
@@ -404,6 +399,14 @@ export class Project {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveState = 'saving';
     this.saveTimer = setTimeout(() => void this.saveNow(), 250);
+  }
+
+  /** Saves at once what is waiting for its save delay (or waits for the save on its way): the page is going. */
+  async flushPendingSave(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      await this.saveNow();
+    } else await this.saving;
   }
 
   async saveNow(): Promise<void> {

@@ -401,6 +401,16 @@ test('stop or pause pressed while the audio device wakes up wins: playback does 
   expect(errors).toEqual([]);
 });
 
+test('an edit made just before the page goes (reload, close) is saved, not lost with its save delay', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('track').first().getByTestId('mute').click();
+  await page.reload(); // at once: well inside the 250 ms save delay
+  await expect(page.locator('[data-ready="true"]')).toBeVisible();
+  await expect(page.getByTestId('track')).toHaveCount(1);
+  await expect(page.getByTestId('track').first().getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
+  expect(errors).toEqual([]);
+});
+
 test('a second tab opened right after an edit gets that edit: the first tab saves it before it hands the project over', async ({ page, browser }) => {
   const errors = await open(page);
   // the first tab's timers stand still from here, so its autosave (250 ms after an edit) cannot run by itself

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { EMPTY_PROJECT, newTrack } from '../../../src-shared/project/doc';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,28 @@ describe('services', () => {
     expect(readFileSync(d.path).length).toBe(d.bytes);
   });
 
+  it('export never writes over a file the user opened (by any name) or into the project folder', async () => {
+    const { encodeWav } = await import('../../../src-main/io/wav-encode');
+    const store = new ProjectStore(mkdtempSync(join(tmpdir(), 'pnf-svc-')));
+    const home = mkdtempSync(join(tmpdir(), 'pnf-home-'));
+    const take = join(home, 'take.wav');
+    const original = encodeWav({ sampleRate: 8000, channels: [new Float32Array(800).fill(0.25)] }, { format: 'pcm24', dither: false });
+    writeFileSync(take, original);
+    symlinkSync(take, join(home, 'link.wav'));
+    let chosen = '';
+    const h = createHandlers({ host: 'electron', version: '0', store, engine: {} as EngineHost, chooseExportPath: async () => chosen, reveal: async () => true });
+    const ctx = { emit: () => {} };
+    const t = await h['audio:import']({ kind: 'path', path: take }, ctx);
+    for (const path of [take, join(home, 'link.wav'), join(home, '.', 'take.wav'), join(store.dir, 'blobs', 'x.wav'), join(store.dir, 'project.json')]) {
+      chosen = path;
+      await expect(h['export:wav']({ blob: t.blob, name: 'take.wav', format: 'pcm16' }, ctx), path).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/^Not exported: .*(a file you opened|inside the project folder)/) });
+    }
+    expect(Buffer.compare(readFileSync(take), Buffer.from(original))).toBe(0);
+    expect(existsSync(join(store.dir, 'project.json'))).toBe(false);
+    chosen = join(home, 'take (2).wav');
+    await expect(h['export:wav']({ blob: t.blob, name: 'take.wav', format: 'pcm16' }, ctx)).resolves.toMatchObject({ path: chosen });
+  });
+
   it('accept-fill stores exactly what the editor computes from the audio it holds, and sends no samples', async () => {
     const { store, h, ctx } = setup();
     const { encodeWav } = await import('../../../src-main/io/wav-encode');
@@ -131,7 +153,7 @@ describe('services', () => {
     // a new session accepts onto a version it has not read yet
     const h2 = createHandlers({ host: 'web', version: '0', store: reopened, engine: {} as EngineHost, chooseExportPath: async () => null, reveal: async () => true });
     await expect(h2['edit:accept-fill']({ base: second.blob, fill: fill1, start: 30, end: 30.1, fillOffset: 30 * sr }, ctx)).resolves.toMatchObject({ frames: 40 * sr });
-  }, 30_000);
+  }, 120_000); // a guard, not a measure: 40 s of 44.1 kHz audio, slow beside other work
 
   it("a result that cannot be stored fails its job with the store's own reason, not always 'disk full'", async () => {
     const { store, h, emitted, onEvent } = withFakeEngine();
