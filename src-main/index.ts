@@ -1,5 +1,6 @@
 // Composition root: app lifecycle, the window, handler registration. Nothing else.
-import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { isTerminal, type EngineProgress } from '../src-shared/engine/progress';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNELS, EVENTS } from '../src-shared/ipc/contract';
@@ -48,16 +49,37 @@ function registerHandlers(engine: EngineHost): void {
     }),
     (m) => console.error(m),
   );
+  // the jobs each page started and that have not ended: cancelled when that page goes (reloaded,
+  // navigated, closed or crashed), as the web host does, so nobody's job keeps the engine busy
+  const jobsOf = new Map<WebContents, Set<string>>();
+  const cancelJobsOf = (wc: WebContents) => {
+    for (const jobId of jobsOf.get(wc) ?? []) void dispatch(CHANNELS.jobCancel, { jobId }, { emit: () => {} }).catch(() => {});
+    jobsOf.delete(wc);
+  };
+  const track = (wc: WebContents) => {
+    if (jobsOf.has(wc)) return jobsOf.get(wc)!;
+    const jobs = new Set<string>();
+    jobsOf.set(wc, jobs);
+    wc.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) cancelJobsOf(wc);
+    });
+    wc.once('render-process-gone', () => cancelJobsOf(wc));
+    wc.once('destroyed', () => cancelJobsOf(wc));
+    return jobs;
+  };
   for (const channel of Object.values(CHANNELS)) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!senderIsTrusted(event)) return fail('FORBIDDEN', 'This request did not come from the PnF Studio window.');
       const sender = event.sender;
       const ctx: RequestContext = {
         emit: (name, data) => {
+          if (name === 'job:event' && isTerminal(data as EngineProgress)) jobsOf.get(sender)?.delete((data as EngineProgress).jobId);
           if (!sender.isDestroyed()) sender.send(name === 'job:event' ? EVENTS.job : EVENTS.progress, data);
         },
       };
-      return dispatch(channel, payload, ctx);
+      const result = await dispatch(channel, payload, ctx);
+      if (channel === CHANNELS.jobStart && result.ok && !sender.isDestroyed()) track(sender).add((result.value as { jobId: string }).jobId);
+      return result;
     });
   }
 }
@@ -80,6 +102,14 @@ if (!app.requestSingleInstanceLock()) {
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
     });
+  });
+  // a second launch brings this window forward (the second instance has quit)
+  app.on('second-instance', () => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (!win) return void (app.isReady() && createMainWindow());
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
