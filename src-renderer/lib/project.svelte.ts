@@ -724,7 +724,7 @@ export class Project {
       { kind: 'inpaint', blob: t.blob, regions: [{ start: s.start, end: s.end }], alternatives: this.settings.alternatives, ...this.chosenPrior(), options: this.options() },
       {
         kind: 'inpaint',
-        label: `Fill ${(s.end - s.start).toFixed(2)} s in "${t.name}"`,
+        label: `Fill ${(s.end - s.start).toFixed(2)} s at ${formatDuration(s.start)} in "${t.name}"`,
         sourceTrackId: t.id,
         // the lane shows the track itself (never written) with the previews' patch over it
         displays: { [t.id]: { ...a, blob: 'preview-fill' } },

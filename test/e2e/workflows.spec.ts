@@ -126,6 +126,7 @@ test('two fills at once: the second waits its turn (never replaces the choice on
   await expect(panel).toBeVisible();
   const first = (await panel.textContent())!;
   await expect(page.getByTestId('alternatives-waiting')).toHaveText('One more fill is waiting: offered when you have chosen here.');
+  await page.screenshot({ path: resolve(SHOTS, 'fill-waiting.png') });
   await expect(page.getByTestId('notice-info').filter({ hasText: 'its alternatives are offered once you have chosen' })).toHaveCount(1);
   await page.getByTestId('discard-alternatives').click();
   await expect(panel).toBeVisible();
