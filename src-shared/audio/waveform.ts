@@ -27,6 +27,14 @@ const clampInt = (v: number, lim: number) => Math.max(-lim - 1, Math.min(lim, Ma
  * with a common timebase for every track, tracks of different rates share one integer
  * zoom scale and so line up exactly in time (peaks.js zooms in whole samples per pixel).
  */
+/**
+ * The rows a summary has for `channels` audio channels: one per channel for mono and stereo, one
+ * (all channels' envelope) for 3 to 8, since the waveform views draw mono or stereo only.
+ */
+export function shownChannels(channels: number): number {
+  return channels <= 2 ? channels : 1;
+}
+
 export function computeWaveform(
   channels: Float32Array[],
   sampleRate: number,
@@ -36,7 +44,7 @@ export function computeWaveform(
 ): WaveformSummary {
   if (!Number.isInteger(samplesPerPixel) || samplesPerPixel < 1) throw new Error('samplesPerPixel must be a positive integer');
   if (!(timebase > 0) || !(sampleRate > 0)) throw new Error('rates must be positive');
-  const nch = channels.length;
+  const nch = shownChannels(channels.length);
   const frames = channels[0]?.length ?? 0;
   const ratio = sampleRate / timebase; // audio samples per timebase sample
   const length = frames === 0 ? 0 : Math.ceil((frames / ratio - 1e-9) / samplesPerPixel);
@@ -65,18 +73,21 @@ function pixelFrames(p: number, framesPerPixel: number, frames: number): { start
  * of a clip `frames` long, of which `channels` hold frames [at, at + their length).
  */
 function writePixels(out: Int8Array | Int16Array, bits: 8 | 16, channels: Float32Array[], framesPerPixel: number, p0: number, p1: number, at = 0, frames = channels[0]?.length ?? 0): void {
-  const nch = channels.length;
+  const nch = shownChannels(channels.length);
   const lim = bits === 8 ? 127 : 32767;
   for (let p = p0; p < p1; p++) {
     const { start, end } = pixelFrames(p, framesPerPixel, frames);
     for (let c = 0; c < nch; c++) {
-      const ch = channels[c]!;
+      // (one row for 3 to 8 channels: the envelope of them all)
+      const sources = nch === channels.length ? [channels[c]!] : channels;
       let mn = Infinity;
       let mx = -Infinity;
-      for (let i = start - at; i < end - at; i++) {
-        const v = ch[i]!;
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
+      for (const ch of sources) {
+        for (let i = start - at; i < end - at; i++) {
+          const v = ch[i]!;
+          if (v < mn) mn = v;
+          if (v > mx) mx = v;
+        }
       }
       if (!Number.isFinite(mn)) mn = 0;
       if (!Number.isFinite(mx)) mx = 0;
@@ -103,7 +114,7 @@ export function updateWaveform(
 ): WaveformSummary {
   const bytes = w.bytes.slice();
   const { framesPerPixel, p0, p1 } = touchedPixels(w, sampleRate, from, to);
-  if (p1 > p0 && w.channels === channels.length) {
+  if (p1 > p0 && w.channels === shownChannels(channels.length)) {
     const need = waveformSpan(w, sampleRate, stretch.frames, from, to);
     const held = channels[0]?.length ?? 0;
     if (need.from < stretch.at || need.to > stretch.at + held) throw new Error('the stretch does not hold the frames the pixels read');
@@ -146,7 +157,7 @@ export const DISPLAY_TIMEBASE = 48000;
 /** The editor's summary of a track: common timebase, 8-bit (what peaks.js reads), adaptive scale. */
 export function summarize(channels: Float32Array[], sampleRate: number): WaveformSummary {
   const frames = channels[0]?.length ?? 0;
-  const spp = chooseSamplesPerPixel(Math.ceil((frames * DISPLAY_TIMEBASE) / sampleRate), channels.length);
+  const spp = chooseSamplesPerPixel(Math.ceil((frames * DISPLAY_TIMEBASE) / sampleRate), shownChannels(channels.length));
   return computeWaveform(channels, sampleRate, spp, 8, DISPLAY_TIMEBASE);
 }
 

@@ -156,6 +156,26 @@ test('while playing, mute, solo, gain and delete are heard at once; deleting the
   expect(errors).toEqual([]);
 });
 
+test('a 6-channel file gets a waveform (one row, all channels) and a selection, like any other', async ({ page }, info) => {
+  const errors = await open(page);
+  const path = info.outputPath('surround.wav');
+  const sr = 48000;
+  writeFileSync(path, encodeWav({ sampleRate: sr, channels: Array.from({ length: 6 }, (_, c) => new Float32Array(sr).map((_, i) => 0.3 * Math.sin(i * 0.01 * (c + 1)))) }, { format: 'pcm16', dither: false }));
+  await page.getByTestId('file-input').setInputFiles(path);
+  const track = page.getByTestId('track');
+  await expect(track).toHaveCount(1);
+  await expect(track.getByTestId('track-channels')).toHaveText('6 ch');
+  await expect.poll(() => waveformInk(page, 0), { message: 'waveform canvas has ink' }).toBeGreaterThan(500);
+  const box = (await track.getByTestId('zoomview').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(track.getByTestId('selection-times')).toBeVisible();
+  await expect(page.getByTestId('notice-error')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('a corrupt file shows an error naming it, and the app keeps working', async ({ page }, info) => {
   const errors = await open(page);
   const bad = info.outputPath('broken take.wav');

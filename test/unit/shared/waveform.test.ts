@@ -127,3 +127,22 @@ describe('updateWaveform', () => {
     }
   });
 });
+
+describe('waveforms of 3 to 8 channels', () => {
+  it('are one row, the envelope of every channel (the views draw mono or stereo only), and update like any other', async () => {
+    const { computeWaveform, shownChannels, summarize, updateWaveform } = await import('../../../src-shared/audio/waveform');
+    const WaveformData = (await import('waveform-data')).default;
+    expect([1, 2, 3, 6, 8].map(shownChannels)).toEqual([1, 2, 1, 1, 1]);
+    const sr = 48000;
+    const six = Array.from({ length: 6 }, (_, c) => new Float32Array(sr).map((_, i) => (c === 4 ? 0.8 : 0.1) * Math.sin(i * 0.02 + c)));
+    const w = computeWaveform(six, sr, 256, 16);
+    expect(w.channels).toBe(1);
+    const data = WaveformData.create(w.bytes.slice().buffer as ArrayBuffer);
+    expect(data.channels).toBe(1);
+    expect(data.channel(0).max_array().some((v) => v > 0.75 * 32767)).toBe(true); // the loud channel 4 shows
+    const s = summarize(six, sr);
+    const edited = six.map((c) => c.slice());
+    edited[5]!.fill(-0.9, 10_000, 11_000);
+    expect(Buffer.compare(Buffer.from(updateWaveform(s, edited, sr, 10_000, 11_000).bytes), Buffer.from(summarize(edited, sr).bytes))).toBe(0);
+  });
+});
