@@ -255,6 +255,11 @@ def main():
     if a.results and os.path.exists(a.results):
         try:
             res = json.load(open(a.results)).get(a.source)
+            # (only results measured on THESE weights describe them: another checkpoint's would be a false card)
+            if res and res.get("samplesSeen") != tot["samples_seen"]:
+                print(f"[export] {a.results} describes other weights ({res.get('samplesSeen')} samples seen, these {tot['samples_seen']}): "
+                      "its validation and quality are left out of the card", flush=True)
+                res = None
             if res:
                 extra["validation"] = res.get("validation", extra["validation"])
                 if res.get("schedule"):

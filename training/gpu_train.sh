@@ -8,10 +8,11 @@
 #
 # Unpacks the compact data (numpy only), then trains BOTH priors (each one the pack carries) concurrently on the one GPU for
 # <minutes> of wall clock each (default 7, so the whole command stays under 10 minutes), writing
-#   $OUT/<source>/ckpt.pt  (resumable checkpoint, same format as training/.runs/<source>/ckpt.pt)
+#   $OUT/<source>/ckpt.pt  (the run's EMA weights alone, model.compact_checkpoint: the full resumable checkpoint of the
+#                           large prior is 24 MiB, over the 16 MiB a file may have to come back; it stays in $RUN)
 #   $OUT/<source>_curve.csv and $OUT/<source>.log
 # MODE=large (default): a larger prior from scratch (24 layers, 96 channels, head 256).
-# MODE=finetune: resume the carried CPU checkpoints (training/.runs/<source>/ckpt.pt) at the CPU size.
+# MODE=finetune: fine-tune the shipped priors (training/checkpoints/<source>.pt, tracked, so they travel) at their size.
 # AUGMENT=room,eq (default; AUGMENT= for none): recording-like rooms and EQ, see train.py --augment.
 # DIRECTION=W (default 0 = off): the upsampling-direction term with weight W, in its score form
 #   (train.py --direction W --direction-kind score; the gradient of a gradient, cheap on a GPU).
@@ -21,6 +22,7 @@ MIN=${1:-7}
 DEV=${2:-cuda}
 MODE=${MODE:-large}
 OUT=${OUT:-/tmp/pnf-gpu-out}
+RUN=${RUN:-/tmp/pnf-gpu-run}
 PY=${PYTHON:-python3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$OUT"
@@ -40,14 +42,23 @@ fi
 pids=()
 for s in piano voice; do
   if [ ! -f "$DATA/${s}_train.npy" ]; then echo "no $s data in the pack: $s not trained" | tee -a "$OUT/env.txt"; continue; fi
-  mkdir -p "$OUT/$s"
-  if [ "$MODE" = "finetune" ] && [ -f "$HERE/.runs/$s/ckpt.pt" ] && [ ! -f "$OUT/$s/ckpt.pt" ]; then cp "$HERE/.runs/$s/ckpt.pt" "$OUT/$s/ckpt.pt"; fi
-  "$PY" "$HERE/train.py" --source "$s" --device "$DEV" --threads "${THREADS:-4}" --data-dir "$DATA" --run-dir "$OUT/$s" \
+  mkdir -p "$OUT/$s" "$RUN/$s"
+  INIT=()
+  if [ "$MODE" = "finetune" ]; then
+    [ -f "$HERE/checkpoints/$s.pt" ] || { echo "MODE=finetune: no $HERE/checkpoints/$s.pt to fine-tune" | tee -a "$OUT/env.txt"; exit 2; }
+    INIT=(--init "$HERE/checkpoints/$s.pt")
+  fi
+  "$PY" "$HERE/train.py" --source "$s" --device "$DEV" --threads "${THREADS:-4}" --data-dir "$DATA" --run-dir "$RUN/$s" "${INIT[@]}" \
       --log "$OUT/${s}_curve.csv" --hours "$HOURS" --val-min 1.5 --ckpt-min 1 "${SIZE[@]}" "${BATCH[@]}" --augment "${AUGMENT-room,eq}" \
       --direction "${DIRECTION:-0}" --direction-kind score > "$OUT/$s.log" 2>&1 &
   pids+=($!)
 done
 rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+# what comes home: each run's EMA weights (under the device's 16 MiB a file)
+for s in piano voice; do
+  [ -f "$RUN/$s/ckpt.pt" ] || continue
+  "$PY" -c "import sys; sys.path.insert(0, '$HERE'); from model import compact_checkpoint; print('$s: $OUT/$s/ckpt.pt', compact_checkpoint('$RUN/$s/ckpt.pt', '$OUT/$s/ckpt.pt') // 1024, 'KiB')" | tee -a "$OUT/env.txt"
+done
 tail -n 3 "$OUT"/*.log
 exit $rc

@@ -20,6 +20,7 @@ Architecture (per sample t):
   c_l(sigma): an embedding of log(sigma) (Fourier features -> MLP) -> per-layer bias.
 """
 import math
+import os
 
 import torch
 import torch.nn as nn
@@ -279,6 +280,22 @@ def save_checkpoint(path, model, ema, opt, state):
     torch.save({"cfg": model.cfg.to_dict(), "model": model.state_dict(),
                 "ema": ema.state_dict() if ema is not None else None,
                 "opt": opt.state_dict() if opt is not None else None, "state": state}, path)
+
+
+def compact_checkpoint(src, dst):
+    """The checkpoint `src` as its EMA weights alone (no raw weights, no optimizer), written atomically to `dst`:
+    a quarter of the size, e.g. for bringing a GPU run home (the device returns files of at most 16 MiB; the large
+    prior's full checkpoint is 24 MiB). It exports and fine-tunes (--init) like the full one; it cannot resume
+    exactly (the optimizer is gone). Returns its size in bytes."""
+    ck = torch.load(src, map_location="cpu")
+    weights = ck["ema"] if ck.get("ema") is not None else ck["model"]
+    state = dict(ck.get("state", {}))
+    state["compacted"] = {"from": os.path.abspath(src), "weights": "ema" if ck.get("ema") is not None else "raw"}
+    tmp = dst + ".tmp"
+    torch.save({"cfg": ck["cfg"], "model": {k: v.detach().cpu() for k, v in weights.items()}, "ema": None, "opt": None,
+                "state": state}, tmp)
+    os.replace(tmp, dst)
+    return os.path.getsize(dst)
 
 
 def load_prior(path, use_ema=True, map_location="cpu"):

@@ -44,6 +44,7 @@ def blend_checkpoints(ck_a, ck_b, alpha, names=("a", "b")):
     ema_b = ck_b.get("ema") or ck_b["model"]
     state = dict(ck_b.get("state", {}))
     state["blend"] = {"a": names[0], "b": names[1], "alpha": alpha}
+    state.pop("last_val", None)  # b's validation does not describe the blend (it has not been validated)
     return {"cfg": ck_b["cfg"], "model": blend_state_dicts(ck_a["model"], ck_b["model"], alpha),
             "ema": blend_state_dicts(ema_a, ema_b, alpha), "opt": None, "state": state}
 

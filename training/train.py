@@ -338,7 +338,8 @@ def init_anchor_from_data(model, corpus, seed=0, n=48, length=4096, ridge=1e-3):
         taps.append(c)
         logr.append(math.log(max(1e-5, float(np.sqrt(np.mean(r ** 2))))))
     with torch.no_grad():
-        E = model.embed(torch.tensor(grid, dtype=torch.float32)).double().numpy()  # [G, emb]
+        dev = next(model.parameters()).device  # (the grid goes where the model is: on CUDA a CPU tensor fails)
+        E = model.embed(torch.tensor(grid, dtype=torch.float32, device=dev)).double().cpu().numpy()  # [G, emb]
         X = np.concatenate([E, np.ones((len(grid), 1))], 1)
         Y = np.concatenate([np.array(taps), np.array(logr)[:, None]], 1)  # [G, P+1]
         Wt = np.linalg.solve(X.T @ X + ridge * np.eye(X.shape[1]), X.T @ Y)  # [emb+1, P+1]
