@@ -456,6 +456,8 @@ def main():
     print(f"[train] {a.source}: params {model.n_params()}, flops/sample {model.flops_per_sample()}, rf {rf}, device {dev}, threads {a.threads}", flush=True)
 
     rng = np.random.default_rng([a.seed, state["step"]])
+    # (the training noise too: a resumed run must not replay the noise its first steps drew)
+    torch.manual_seed(int(np.random.default_rng([a.seed, state["step"], 1]).integers(2 ** 62)))
     val = make_val_set(valc, rf)
     L = rf + a.seg
     t_start = time.time()
