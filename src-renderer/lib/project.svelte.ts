@@ -295,6 +295,8 @@ export class Project {
   // ---- document changes ------------------------------------------------------------------
   private refreshDuration() {
     this.transport.duration = this.lanes.reduce((m, l) => Math.max(m, l.audio.durationSeconds), 0);
+    // (a project that got shorter is not shown inside a wider view than it has: "−" would zoom in)
+    if (this.transport.duration > 0 && this.visibleSeconds > Math.max(0.05, this.transport.duration)) this.visibleSeconds = Math.max(0.05, this.transport.duration);
   }
 
   commit(next: ProjectDoc) {
@@ -536,7 +538,7 @@ export class Project {
     this.history = initHistory(doc);
     for (const w of warnings) this.notify('error', w);
     const longest = Math.max(0, ...audio.map((a) => a.durationSeconds));
-    if (longest > 0) this.visibleSeconds = Math.min(10, longest);
+    if (longest > 0) this.visibleSeconds = Math.min(10, Math.max(0.05, longest));
     this.refreshDuration();
     this.saveState = 'saved';
   }

@@ -176,6 +176,30 @@ test('a 6-channel file gets a waveform (one row, all channels) and a selection, 
   expect(errors).toEqual([]);
 });
 
+test('keys after the gain slider still work (Ctrl+Z undoes the gain); Esc cancels a rename, Enter keeps it', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('file-input').setInputFiles(resolve(EVAL, 'voice/vctk_p225_003.wav'));
+  const track = page.getByTestId('track');
+  await expect(track).toHaveCount(1);
+  const gain = track.getByTestId('gain');
+  await gain.fill('-6');
+  await expect(gain).toBeFocused();
+  await page.keyboard.press('Control+z'); // (a focused slider used to swallow every shortcut)
+  await expect(gain).toHaveValue('0');
+  const name = track.getByTestId('track-name');
+  await name.dblclick();
+  await track.getByTestId('rename-input').fill('not this');
+  await page.keyboard.press('Escape');
+  await expect(name).toHaveText('vctk_p225_003.wav');
+  await name.dblclick();
+  await track.getByTestId('rename-input').fill('take one');
+  await page.keyboard.press('Enter');
+  await expect(name).toHaveText('take one');
+  await page.keyboard.press('Control+z');
+  await expect(name).toHaveText('vctk_p225_003.wav'); // one undo step for one rename
+  expect(errors).toEqual([]);
+});
+
 test('a corrupt file shows an error naming it, and the app keeps working', async ({ page }, info) => {
   const errors = await open(page);
   const bad = info.outputPath('broken take.wav');
