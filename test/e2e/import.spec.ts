@@ -176,6 +176,30 @@ test('a 6-channel file gets a waveform (one row, all channels) and a selection, 
   expect(errors).toEqual([]);
 });
 
+test("a short track's spectrogram in a longer project's view covers only the track, in line with its waveform", async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('file-input').setInputFiles([resolve(EVAL, 'piano/ishizaka_wtc1_fugue7.flac'), resolve(EVAL, 'voice/vctk_p225_003.wav')]);
+  const tracks = page.getByTestId('track');
+  await expect(tracks).toHaveCount(2);
+  await page.keyboard.press('-'); // the whole 20 s project in view; the voice track is 5.8 s of it
+  await expect(page.getByTestId('zoom-seconds')).toHaveText(/^(19\.9\d|20\.0\d) s$/);
+  const short = tracks.nth(1);
+  await short.getByTestId('spectrogram-toggle').click();
+  const spec = short.getByTestId('spectrogram');
+  await expect(spec).toHaveAttribute('data-ready', /\d+/);
+  const alphaAt = (fraction: number) =>
+    spec.evaluate((c: HTMLCanvasElement, f) => {
+      const x = Math.floor(c.width * f);
+      const d = c.getContext('2d')!.getImageData(x, 0, 1, c.height).data;
+      let a = 0;
+      for (let i = 3; i < d.length; i += 4) a = Math.max(a, d[i]!);
+      return a;
+    }, fraction);
+  expect(await alphaAt(0.1)).toBeGreaterThan(0);
+  expect(await alphaAt(0.8), 'nothing drawn past the end of the track').toBe(0);
+  expect(errors).toEqual([]);
+});
+
 test('keys after the gain slider still work (Ctrl+Z undoes the gain); Esc cancels a rename, Enter keeps it', async ({ page }) => {
   const errors = await open(page);
   await page.getByTestId('file-input').setInputFiles(resolve(EVAL, 'voice/vctk_p225_003.wav'));
