@@ -1,10 +1,13 @@
 // The one place that creates and hardens windows.
-import { BrowserWindow, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { CONTENT_SECURITY_POLICY, isOwnRenderer, isSafeExternalUrl } from './security';
 
 export const RENDERER_DEV_URL = process.env['ELECTRON_RENDERER_URL'];
 
+/** Set once the app is quitting: a window that held its close back to save goes on with the quit. */
+let quitting = false;
+app.on('before-quit', () => (quitting = true));
 
 export function hardenSession(): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
@@ -64,6 +67,8 @@ export function createMainWindow(): BrowserWindow {
       .finally(() => {
         flushed = true;
         if (!win.isDestroyed()) win.close();
+        // (holding the close back called off a quit in progress: Cmd+Q would leave the app running)
+        if (quitting) app.quit();
       });
   });
   if (RENDERER_DEV_URL) void win.loadURL(RENDERER_DEV_URL);

@@ -256,7 +256,7 @@ def main():
         try:
             res = json.load(open(a.results)).get(a.source)
             # (only results measured on THESE weights describe them: another checkpoint's would be a false card)
-            if res and res.get("samplesSeen") != tot["samples_seen"]:
+            if res and (res.get("samplesSeen") != tot["samples_seen"] or st.get("blend")):  # (a blend carries b's totals)
                 print(f"[export] {a.results} describes other weights ({res.get('samplesSeen')} samples seen, these {tot['samples_seen']}): "
                       "its validation and quality are left out of the card", flush=True)
                 res = None

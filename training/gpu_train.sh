@@ -8,8 +8,9 @@
 #
 # Unpacks the compact data (numpy only), then trains BOTH priors (each one the pack carries) concurrently on the one GPU for
 # <minutes> of wall clock each (default 7, so the whole command stays under 10 minutes), writing
-#   $OUT/<source>/ckpt.pt  (the run's EMA weights alone, model.compact_checkpoint: the full resumable checkpoint of the
-#                           large prior is 24 MiB, over the 16 MiB a file may have to come back; it stays in $RUN)
+#   $OUT/<source>/ckpt.pt  (the run's EMA weights alone, model.compact_checkpoint, rewritten at every checkpoint, each
+#                           minute, so a run cut off at the time limit still brings its last one home: the full resumable
+#                           checkpoint of the large prior is 24 MiB, over the 16 MiB a file may have to come back; it stays in $RUN)
 #   $OUT/<source>_curve.csv and $OUT/<source>.log
 # MODE=large (default): a larger prior from scratch (24 layers, 96 channels, head 256).
 # MODE=finetune: fine-tune the shipped priors (training/checkpoints/<source>.pt, tracked, so they travel) at their size.
@@ -39,26 +40,25 @@ else
   SIZE=(--layers 24 --channels 96 --skip 96 --head 256)
   BATCH=(--batch 32 --seg 8000 --lr 1e-3 --lr-final 3e-5)
 fi
+if [ "$MODE" = "finetune" ]; then  # (checked before anything starts)
+  for s in piano voice; do
+    if [ -f "$DATA/${s}_train.npy" ] && [ ! -f "$HERE/checkpoints/$s.pt" ]; then echo "MODE=finetune: no $HERE/checkpoints/$s.pt to fine-tune" | tee -a "$OUT/env.txt"; exit 2; fi
+  done
+fi
 pids=()
 for s in piano voice; do
   if [ ! -f "$DATA/${s}_train.npy" ]; then echo "no $s data in the pack: $s not trained" | tee -a "$OUT/env.txt"; continue; fi
   mkdir -p "$OUT/$s" "$RUN/$s"
   INIT=()
-  if [ "$MODE" = "finetune" ]; then
-    [ -f "$HERE/checkpoints/$s.pt" ] || { echo "MODE=finetune: no $HERE/checkpoints/$s.pt to fine-tune" | tee -a "$OUT/env.txt"; exit 2; }
-    INIT=(--init "$HERE/checkpoints/$s.pt")
-  fi
+  if [ "$MODE" = "finetune" ]; then INIT=(--init "$HERE/checkpoints/$s.pt"); fi
   "$PY" "$HERE/train.py" --source "$s" --device "$DEV" --threads "${THREADS:-4}" --data-dir "$DATA" --run-dir "$RUN/$s" "${INIT[@]}" \
+      --compact-to "$OUT/$s/ckpt.pt" \
       --log "$OUT/${s}_curve.csv" --hours "$HOURS" --val-min 1.5 --ckpt-min 1 "${SIZE[@]}" "${BATCH[@]}" --augment "${AUGMENT-room,eq}" \
       --direction "${DIRECTION:-0}" --direction-kind score > "$OUT/$s.log" 2>&1 &
   pids+=($!)
 done
 rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=$?; done
-# what comes home: each run's EMA weights (under the device's 16 MiB a file)
-for s in piano voice; do
-  [ -f "$RUN/$s/ckpt.pt" ] || continue
-  "$PY" -c "import sys; sys.path.insert(0, '$HERE'); from model import compact_checkpoint; print('$s: $OUT/$s/ckpt.pt', compact_checkpoint('$RUN/$s/ckpt.pt', '$OUT/$s/ckpt.pt') // 1024, 'KiB')" | tee -a "$OUT/env.txt"
-done
+ls -l "$OUT"/*/ckpt.pt 2>/dev/null | tee -a "$OUT/env.txt" || true  # (what comes home: each run's EMA weights, written at every checkpoint)
 tail -n 3 "$OUT"/*.log
 exit $rc

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from model import PriorConfig, WaveNetPrior, lineage_of, quantize, save_checkpoint, smoothed_logp  # noqa: E402
+from model import PriorConfig, WaveNetPrior, compact_checkpoint, lineage_of, quantize, save_checkpoint, smoothed_logp  # noqa: E402
 
 VAL_SIGMAS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
 SIGMA_MIN, SIGMA_MAX = 1e-3, 0.3
@@ -384,6 +384,7 @@ def main():
     ap.add_argument("--head", type=int, default=128)
     ap.add_argument("--val-min", type=float, default=10.0, help="minutes between validations")
     ap.add_argument("--ckpt-min", type=float, default=5.0)
+    ap.add_argument("--compact-to", default=None, help="at each checkpoint also write its EMA weights alone here (model.compact_checkpoint)")
     ap.add_argument("--init", default=None, help="start from these weights (fine-tune), if no checkpoint exists yet")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--augment", default="", help=f"comma list of {','.join(AUGMENTS)}: recording-like variety (rooms, EQ, tape speed, brighter highs) per segment")
@@ -506,6 +507,8 @@ def main():
             last_val = time.time()
         if done or time.time() - last_ck > a.ckpt_min * 60:
             atomic_save(ckpt_path, model, ema, opt, state)
+            if a.compact_to:  # (a copy small enough to travel, kept as fresh as the checkpoint)
+                compact_checkpoint(ckpt_path, a.compact_to)
             last_ck = time.time()
         if done:
             break

@@ -1,7 +1,7 @@
 // Sample-rate conversion with libsamplerate (WASM port), SRC_SINC_BEST_QUALITY.
 //
-// Output contract: exactly round(len * toRate / fromRate) frames per channel, time-aligned
-// with the input (output sample k is the signal at time k / toRate).
+// Output contract: exactly round(len * toRate / fromRate) frames per channel (or the `frames`
+// asked for), time-aligned with the input (output sample k is the signal at time k / toRate).
 //
 // libsamplerate's `simple` call is aligned but the JS wrapper silently switches to chunked
 // `full` calls (without end-of-input) for long inputs, which drops the last few hundred

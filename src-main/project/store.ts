@@ -418,4 +418,3 @@ export class ProjectStore {
     return saved;
   }
 }
-

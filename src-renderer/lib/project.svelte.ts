@@ -552,6 +552,8 @@ export class Project {
         this.notify('error', `"${file.name}" was not opened. ${full}`);
         continue;
       }
+      this.reservedTracks++; // (released below, before its own track is added)
+      let reserved = true;
       this.busy++;
       const id = uid('open');
       /** one progress row per file: this side's stages (reading, sending, receiving) and the main side's */
@@ -572,8 +574,10 @@ export class Project {
           continue;
         }
         const a = r.value;
-        // (checked again: a job may have finished, or another drop been opened, meanwhile)
-        const noRoom = tracksWontFit(this.doc, 1);
+        this.reservedTracks--;
+        reserved = false;
+        // (checked again, counting what is on its way: the reservation kept room, unless the user filled it meanwhile)
+        const noRoom = tracksWontFit(this.doc, 1, this.pendingTracks());
         if (noRoom) {
           this.notify('error', `"${file.name}" was not opened. ${noRoom}`);
           continue;
@@ -586,6 +590,7 @@ export class Project {
       } catch (e) {
         this.notify('error', `Could not open "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
       } finally {
+        if (reserved) this.reservedTracks--; // (a failed open)
         this.taskList = endTask(this.taskList, id);
         this.busy--;
       }
@@ -668,15 +673,25 @@ export class Project {
     return this.settings.prior === 'auto' ? {} : { source: this.settings.prior };
   }
 
-  /** The tracks running jobs will add when they finish (a fill adds none: it offers alternatives). */
+  /** Tracks promised before they exist: imports being read, jobs whose start has not answered yet. */
+  private reservedTracks = 0;
+
+  /** The tracks on their way: what running jobs will add when they finish (a fill adds none: it offers alternatives) and what is reserved. */
   private pendingTracks(): number {
-    return this.jobs.reduce((n, j) => n + (j.kind === 'inpaint' ? 0 : Object.keys(j.displays).length), 0);
+    return this.reservedTracks + this.jobs.reduce((n, j) => n + (j.kind === 'inpaint' ? 0 : Object.keys(j.displays).length), 0);
   }
 
   private async start(request: JobStartRequest, view: Omit<JobView, 'jobId' | 'progress' | 'previews' | 'startedAt' | 'firstPreviewMs'>) {
-    const full = view.kind === 'inpaint' ? null : tracksWontFit(this.doc, Object.keys(view.displays).length, this.pendingTracks());
+    const adds = view.kind === 'inpaint' ? 0 : Object.keys(view.displays).length;
+    const full = adds ? tracksWontFit(this.doc, adds, this.pendingTracks()) : null;
     if (full) return this.notify('error', `${view.label} did not start. ${full}`);
-    const r = await this.withRestore('blob' in request ? [request.blob] : [], () => api.startJob(request));
+    this.reservedTracks += adds; // (until the job is listed)
+    let r: Awaited<ReturnType<typeof api.startJob>>;
+    try {
+      r = await this.withRestore('blob' in request ? [request.blob] : [], () => api.startJob(request));
+    } finally {
+      this.reservedTracks -= adds;
+    }
     if (!r.ok) return this.reportError(r.error, `${view.label} could not start`);
     const job: JobView = { ...view, jobId: r.value.jobId, progress: null, previews: 0, startedAt: performance.now(), firstPreviewMs: null };
     this.jobs = [...this.jobs, job];
@@ -840,15 +855,24 @@ export class Project {
     return this.doc.tracks.find((t) => t.id === alt.trackId)?.blob ?? null;
   }
 
+  /** An accept on its way (a second click, or another choice meanwhile, must not act on what it changes). */
+  private accepting = false;
+
   async acceptAlternative(name: string) {
     const alt = this.alternatives;
     const option = alt?.options.find((o) => o.name === name);
     const baseId = alt && this.alternativesBase(alt);
     const base = baseId ? wholeAudio(this.held, baseId, playableCopy) : null;
-    if (!alt || !option || !baseId || !base) return;
-    const r = await this.withRestore([baseId, option.audio.blob], () =>
-      api.acceptFill({ base: baseId, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset }),
-    );
+    if (!alt || !option || !baseId || !base || this.accepting) return;
+    this.accepting = true;
+    let r: Awaited<ReturnType<typeof api.acceptFill>>;
+    try {
+      r = await this.withRestore([baseId, option.audio.blob], () =>
+        api.acceptFill({ base: baseId, fill: option.audio.blob, start: alt.region.start, end: alt.region.end, fillOffset: alt.offset }),
+      );
+    } finally {
+      this.accepting = false;
+    }
     if (!r.ok) return this.reportError(r.error, 'The fill could not be applied');
     // the same computation the main side makes when it reads the version, from the audio this
     // window holds, over the frames it changes (and the waveform pixels around them) only: the
@@ -872,12 +896,14 @@ export class Project {
     this.compact = compact.set(r.value.blob, { of: baseId, spans: [{ at: changed.a, samples }], audio: { ...r.value, waveform } });
     this.fillLinks = [...this.fillLinks, { from: baseId, to: r.value.blob, start: changed.a, end: changed.b }];
     this.transport.stop();
-    this.alternatives = null; // (before the commit: its doc change offers the next waiting fill)
+    // (before the commit: its doc change offers the next waiting fill; and only this offer: another may be on offer by now)
+    if (this.alternatives === alt) this.alternatives = null;
     this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
     this.offerNextAlternatives();
   }
 
   dismissAlternatives() {
+    if (this.accepting) return; // (the choice on its way wins)
     this.alternatives = null;
     this.offerNextAlternatives();
   }

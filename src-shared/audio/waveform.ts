@@ -20,14 +20,6 @@ export interface WaveformSummary {
 const clampInt = (v: number, lim: number) => Math.max(-lim - 1, Math.min(lim, Math.round(v * lim)));
 
 /**
- * Compute a min/max summary of planar float channels. Non-finite samples count as 0.
- *
- * `timebase` is the rate the summary claims (its sample_rate); samplesPerPixel counts in
- * that rate. With timebase = sampleRate each pixel covers exactly samplesPerPixel samples;
- * with a common timebase for every track, tracks of different rates share one integer
- * zoom scale and so line up exactly in time (peaks.js zooms in whole samples per pixel).
- */
-/**
  * The rows a summary has for `channels` audio channels: one per channel for mono and stereo, one
  * (all channels' envelope) for 3 to 8, since the waveform views draw mono or stereo only.
  */
@@ -35,6 +27,14 @@ export function shownChannels(channels: number): number {
   return channels <= 2 ? channels : 1;
 }
 
+/**
+ * Compute a min/max summary of planar float channels. Non-finite samples count as 0.
+ *
+ * `timebase` is the rate the summary claims (its sample_rate); samplesPerPixel counts in
+ * that rate. With timebase = sampleRate each pixel covers exactly samplesPerPixel samples;
+ * with a common timebase for every track, tracks of different rates share one integer
+ * zoom scale and so line up exactly in time (peaks.js zooms in whole samples per pixel).
+ */
 export function computeWaveform(
   channels: Float32Array[],
   sampleRate: number,

@@ -290,6 +290,8 @@ export function chunkMessageId(frame: Uint8Array): number | null {
  */
 export class FrameAssembler {
   private partial = new Map<number, { buf: Uint8Array; got: number; seen: Set<number> }>();
+  /** Messages dropped for a bad chunk (the last 64): their later chunks are refused, not begun anew. */
+  private dropped = new Set<number>();
   constructor(
     private readonly maxBytes = MAX_MESSAGE_BYTES,
     private readonly maxPending = 8,
@@ -312,6 +314,7 @@ export class FrameAssembler {
     const body = frame.subarray(CHUNK_HEADER);
     if (total < 1 || total > this.maxBytes) throw new WireError('message too large');
     if (at + body.byteLength > total || body.byteLength === 0) throw new WireError('bad chunk range');
+    if (this.dropped.has(id)) throw new WireError('chunk of a dropped message');
     let p = this.partial.get(id);
     if (!p) {
       if (this.partial.size >= this.maxPending) throw new WireError('too many messages in flight');
@@ -321,6 +324,8 @@ export class FrameAssembler {
     // a message with a bad chunk is dropped whole, so it cannot hold a place among maxPending forever
     const drop = (why: string) => {
       this.partial.delete(id);
+      this.dropped.add(id);
+      if (this.dropped.size > 64) this.dropped.delete(this.dropped.values().next().value!);
       return new WireError(why);
     };
     if (p.buf.byteLength !== total) throw drop('chunk total changed');

@@ -100,7 +100,8 @@ describe('chunked frames', () => {
     asm.push(frames[0]!);
     expect(() => asm.push(frames[0]!)).toThrow(WireError); // duplicate
     expect(asm.progress(7)).toBeNull(); // that message is dropped whole: it holds no place in flight
-    expect(asm.push(frames[0]!)).toBeNull(); // (and can be sent again from the start)
+    expect(() => asm.push(frames[1]!)).toThrow(WireError); // and its later chunks do not begin it anew
+    expect(asm.progress(7)).toBeNull();
     const big = toFrames(new Uint8Array(9000), 8, 1000);
     expect(() => big.forEach((f) => asm.push(f))).toThrow(WireError); // over maxBytes
     const bad = frames[1]!.slice();
