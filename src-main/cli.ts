@@ -3,7 +3,7 @@
 // Exit codes: 0 ok | 2 usage (bad flags, bad request, refusing to overwrite) | 3 input (cannot read /
 // decode the input, empty, NaN samples) | 4 model or device (MODEL_INVALID, DEVICE_UNAVAILABLE) |
 // 5 engine (the engine failed, disk full, internal error) | 130 cancelled (Ctrl-C).
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodedError, toAppError, type ErrorCode } from '../src-shared/ipc/result';
@@ -11,6 +11,7 @@ import { fromBaseline, type EngineProgress } from '../src-shared/engine/progress
 import type { JobRequest, JobResult, CommonOptions, DeviceName, PresetName, Region } from '../src-shared/engine/jobs';
 import { DEVICE_NAMES, PRESET_NAMES } from '../src-shared/engine/jobs';
 import { ModelSet, runJob } from './engine/tasks';
+import { sameFile } from './io/same-file';
 import { chooseDevice } from './engine/device';
 import { engineInfo } from './engine/host/worker-info';
 import { wholeTrack } from '../src-shared/engine/jobs';
@@ -161,23 +162,6 @@ function exitFor(code: ErrorCode): number {
       return EXIT.usage;
     default:
       return EXIT.engine;
-  }
-}
-
-function sameFile(a: string, b: string): boolean {
-  const ra = resolve(a);
-  const rb = resolve(b);
-  if (ra === rb) return true;
-  try {
-    const sa = statSync(ra);
-    const sb = statSync(rb);
-    return sa.ino === sb.ino && sa.dev === sb.dev;
-  } catch {
-    try {
-      return realpathSync(dirname(ra)) === realpathSync(dirname(rb)) && basename(ra) === basename(rb);
-    } catch {
-      return false;
-    }
   }
 }
 

@@ -13,6 +13,7 @@ import type { Handlers, RequestContext } from './ipc/dispatch';
 import { decodeOffThread, type DecodeJobResult } from './io/decode-pool';
 import { encodeWav } from './io/wav-encode';
 import { writeFileAtomic } from './io/atomic-write';
+import { sameFile } from './io/same-file';
 import { resample } from './io/resample';
 import { ProjectStore } from './project/store';
 import type { EngineHost } from './engine';
@@ -101,17 +102,6 @@ async function importSize(req: { kind: 'path'; path: string } | { kind: 'bytes';
 /** Audio either side of a fill's regions that the engine gets (it uses ~0.2 s). */
 const FILL_CONTEXT_SECONDS = 1;
 
-/** The same file (one path, or two names of one file on disk: a link, another spelling). */
-async function sameFileOnDisk(a: string, b: string): Promise<boolean> {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
-    return sa.ino === sb.ino && sa.dev === sb.dev;
-  } catch {
-    return false;
-  }
-}
-
 export function createHandlers(deps: HostDeps): Handlers {
   const { store, engine } = deps;
   /** Only files this session exported may be revealed (the renderer cannot name others). */
@@ -122,7 +112,7 @@ export function createHandlers(deps: HostDeps): Handlers {
   /** Why writing `path` would replace something of the user's or the project's, or null. */
   async function exportWouldReplace(path: string): Promise<string | null> {
     for (const f of opened) {
-      if (await sameFileOnDisk(path, f)) return `${path} is a file you opened in PnF Studio; an export never writes over it. Choose another name.`;
+      if (sameFile(path, f)) return `${path} is a file you opened in PnF Studio; an export never writes over it. Choose another name.`;
     }
     const inProject = relative(resolve(store.dir), resolve(path));
     if (!inProject.startsWith('..') && !isAbsolute(inProject) && !inProject.startsWith(`exports${sep}`)) {
@@ -268,12 +258,13 @@ export function createHandlers(deps: HostDeps): Handlers {
             if (summary.offset !== undefined) summary.offset += shift;
             ctx.emit('job:event', { status: 'done', jobId: e.jobId, outputs, summary });
           } catch (err) {
+            const stored = toAppError(err);
             ctx.emit('job:event', {
               status: 'failed',
               jobId: e.jobId,
               // (the store says what went wrong: a full disk, a folder it may not write, ...)
-              code: toAppError(err).code,
-              message: `The result could not be saved into the project: ${toAppError(err).message}`,
+              code: stored.code,
+              message: `The result could not be saved into the project: ${stored.message}`,
             });
           }
         })();

@@ -783,11 +783,11 @@ async function inpaintTask(req: Req<'inpaint'>, env: TaskEnv): Promise<JobResult
       res.sampleUpdates += r.sampleUpdates;
       // splice the gaps (at the clip's rate) into the ORIGINAL clip: observed samples stay exact
       const off = (s * inRate) / M; // an integer by the alignment above
+      // back at the clip's rate on to the last gap frame (a segment that ends with the clip can come back a few frames short)
+      const backFrames = Math.max(Math.max(...cl.map((g) => g.ib)) - off, Math.round(((e - s) * inRate) / M));
       for (const [i, xi] of r.x.entries()) {
         await accumulate(accs[i]!, prior, xi, base, scoring(plan, req, env), ga, gb, known);
-        // (on to the last gap frame: a segment that ends with the clip can come back a few frames short)
-        const need = Math.max(...cl.map((g) => g.ib)) - off;
-        const back = inRate === M ? xi : (await rs([xi], M, inRate, Math.max(need, Math.round((xi.length * inRate) / M))))[0]!;
+        const back = inRate === M ? xi : (await rs([xi], M, inRate, backFrames))[0]!;
         for (const g of cl) {
           for (let j = g.ia; j < g.ib; j++) {
             const v = back[j - off];

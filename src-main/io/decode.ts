@@ -20,7 +20,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CodedError } from '../../src-shared/ipc/result';
-import { errno } from './errno';
+import { errno, isAbsent, isDenied } from './errno';
 import { fileTooLargeText, MAX_IMPORT_BYTES } from '../../src-shared/ipc/contract';
 import { formatBytes } from '../../src-shared/audio/format';
 import type { AudioData } from '../../src-shared/audio/types';
@@ -829,8 +829,8 @@ async function readAll(path: string, size: number): Promise<Uint8Array> {
 function fsError(e: unknown, name: string, path: string): CodedError {
   if (e instanceof CodedError) return e;
   const code = errno(e);
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new CodedError('NOT_FOUND', `${q(name)} was not found (${path}). It may have been moved, renamed or deleted.`);
-  if (code === 'EACCES' || code === 'EPERM') return new CodedError('UNREADABLE', `${q(name)} cannot be read: permission denied. Check the file's permissions, or copy it somewhere you own.`);
+  if (isAbsent(e)) return new CodedError('NOT_FOUND', `${q(name)} was not found (${path}). It may have been moved, renamed or deleted.`);
+  if (isDenied(e)) return new CodedError('UNREADABLE', `${q(name)} cannot be read: permission denied. Check the file's permissions, or copy it somewhere you own.`);
   if (code === 'EISDIR') return new CodedError('UNREADABLE', `${q(name)} is a folder, not an audio file. Choose a file inside it.`);
   return new CodedError('UNREADABLE', `${q(name)} cannot be read (${code || libMessage(e)}). Check that the disk or network drive is available, then try again.`);
 }

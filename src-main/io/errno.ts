@@ -8,3 +8,8 @@ export function errno(e: unknown): string {
 export function isAbsent(e: unknown): boolean {
   return errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR';
 }
+
+/** The system refused access (permissions, a read-only or locked file). */
+export function isDenied(e: unknown): boolean {
+  return errno(e) === 'EACCES' || errno(e) === 'EPERM';
+}

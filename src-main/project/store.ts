@@ -16,7 +16,7 @@ import { updateWaveform } from '../../src-shared/audio/waveform';
 import { CodedError, type ErrorCode } from '../../src-shared/ipc/result';
 import { encodeWav } from '../io/wav-encode';
 import { copyFileAtomic, removeAbandonedTemporaryFiles, writeFileAtomic } from '../io/atomic-write';
-import { errno, isAbsent } from '../io/errno';
+import { isAbsent, isDenied } from '../io/errno';
 import { decodeOffThread, type DecodeJobResult } from '../io/decode-pool';
 import { readWavRange, type AudioFormat } from '../io/decode';
 import { readFlacRange } from '../io/flac-range';
@@ -112,7 +112,7 @@ export class ProjectStore {
 
   /** The plain error for a project file that may exist but cannot be reached. */
   private outOfReach(path: string, e: unknown): CodedError {
-    const why = errno(e) === 'EACCES' || errno(e) === 'EPERM' ? 'PnF Studio is not allowed to read it' : `${e instanceof Error ? e.message : String(e)}`;
+    const why = isDenied(e) ? 'PnF Studio is not allowed to read it' : `${e instanceof Error ? e.message : String(e)}`;
     return new CodedError('UNREADABLE', `The project file ${path} cannot be read (${why}). Check the project folder's permissions and its drive, then reload; nothing in the project was changed.`);
   }
 

@@ -67,8 +67,6 @@ export interface Alternatives {
   trackId: string;
   /** The track's name when the fill finished (said if the track goes). */
   trackName: string;
-  /** The version the fill was made from. */
-  base: string;
   region: { start: number; end: number };
   /** Each option holds the stretch around the gap: the track frame it begins at. */
   offset: number;
@@ -304,11 +302,21 @@ export class Project {
     this.history = pushHistory(this.history, next);
     this.afterDocChange();
   }
-  /** Adds tracks that arrive on their own (a finished job, an import) without dropping the redo branch. */
-  private commitArrivedTracks(tracks: TrackDoc[], after?: string) {
+  /**
+   * Adds tracks that arrive on their own (a finished job, an import) without dropping the redo
+   * branch; refuses them, saying `refused` and why, when they would not fit (counting what is on
+   * its way). Returns whether they were added.
+   */
+  private commitArrivedTracks(tracks: TrackDoc[], after: string | undefined, refused: string): boolean {
+    const full = tracksWontFit(this.doc, tracks.length, this.pendingTracks());
+    if (full) {
+      this.notify('error', `${refused} ${full}`);
+      return false;
+    }
     const prev = this.history;
     this.history = pushBesideFuture(prev, (d) => edits.addTracks(d, tracks, after), (d) => !tracksWontFit(d, tracks.length));
     if (this.history !== prev) this.afterDocChange();
+    return true;
   }
   undo() {
     this.history = undo(this.history);
@@ -358,7 +366,7 @@ export class Project {
       const source = this.doc.tracks.find((t) => t.id === j.sourceTrackId);
       if (source) keep.add(source.blob);
     }
-    for (const alt of [this.alternatives, ...this.waitingAlternatives]) if (alt) [alt.base, ...alt.options.map((o) => o.audio.blob)].forEach((b) => keep.add(b));
+    for (const alt of [this.alternatives, ...this.waitingAlternatives]) for (const o of alt?.options ?? []) keep.add(o.audio.blob);
     const r = releaseUnneeded(this.held, keep, this.shownAt, this.unneededBudgetBytes);
     if (!r.released.length) return;
     this.audio = r.versions.whole as Map<string, TrackAudio>;
@@ -576,16 +584,11 @@ export class Project {
         const a = r.value;
         this.reservedTracks--;
         reserved = false;
-        // (checked again, counting what is on its way: the reservation kept room, unless the user filled it meanwhile)
-        const noRoom = tracksWontFit(this.doc, 1, this.pendingTracks());
-        if (noRoom) {
-          this.notify('error', `"${file.name}" was not opened. ${noRoom}`);
-          continue;
-        }
-        for (const w of a.warnings) this.notify('info', w);
         this.remember(a);
         const first = this.doc.tracks.length === 0;
-        this.commitArrivedTracks([newTrack(uid('t'), a.name, nextColour(this.doc), a, { kind: 'import', file: a.name })]);
+        // (checked again there: the reservation kept room, unless the user filled it meanwhile)
+        if (!this.commitArrivedTracks([newTrack(uid('t'), a.name, nextColour(this.doc), a, { kind: 'import', file: a.name })], undefined, `"${file.name}" was not opened.`)) continue;
+        for (const w of a.warnings) this.notify('info', w);
         if (first) this.visibleSeconds = Math.min(10, Math.max(0.05, a.durationSeconds));
       } catch (e) {
         this.notify('error', `Could not open "${file.name}": ${e instanceof Error ? e.message : String(e)}`);
@@ -826,7 +829,7 @@ export class Project {
       const from = Math.floor(job.region.start * sr);
       const to = Math.ceil(job.region.end * sr);
       const band = spreadBand(options.map((o) => o.audio.channels[0]!), from - offset, to - offset, 400);
-      const alt = { trackId: source.id, trackName: source.name, base: source.blob, region: job.region, offset, options, band, auditioning: null };
+      const alt = { trackId: source.id, trackName: source.name, region: job.region, offset, options, band, auditioning: null };
       if (!this.alternatives) this.alternatives = alt;
       else {
         // never over the choice on offer: this one waits its turn
@@ -845,9 +848,7 @@ export class Project {
         { kind: 'job', job: job.kind, from: source?.id ?? null, stem },
       ),
     );
-    const full = tracksWontFit(this.doc, tracks.length);
-    if (full) return this.notify('error', `${job.label}: its result was not added. ${full}`);
-    this.commitArrivedTracks(tracks, source?.id);
+    this.commitArrivedTracks(tracks, source?.id, `${job.label}: its result was not added.`);
   }
 
   /** The version of the track alternatives go into now: the track's current one (an undo or redo since the fill moves it). */
@@ -899,18 +900,18 @@ export class Project {
     // (before the commit: its doc change offers the next waiting fill; and only this offer: another may be on offer by now)
     if (this.alternatives === alt) this.alternatives = null;
     this.commit(edits.replaceAudio(this.doc, alt.trackId, r.value.blob, r.value.frames));
-    this.offerNextAlternatives();
   }
 
   dismissAlternatives() {
     if (this.accepting) return; // (the choice on its way wins)
     this.alternatives = null;
     this.offerNextAlternatives();
+    this.releaseUnneeded();
   }
 
   /**
-   * Puts the next waiting fill on offer (when none is), leaving out those whose track is gone, and
-   * lets go of what no choice needs any more. Called after each choice and each document change.
+   * Puts the next waiting fill on offer (when none is), leaving out those whose track is gone.
+   * Called after each document change (an accept is one) and after "Keep the original".
    */
   private offerNextAlternatives() {
     const present = (a: Alternatives) => this.doc.tracks.some((t) => t.id === a.trackId);
@@ -920,7 +921,6 @@ export class Project {
     const current = this.alternatives && present(this.alternatives) ? this.alternatives : (waiting.shift() ?? null);
     if (current !== this.alternatives) this.alternatives = current;
     if (waiting.length !== this.waitingAlternatives.length) this.waitingAlternatives = waiting;
-    this.releaseUnneeded();
   }
 
   auditionAlternative(name: string) {
