@@ -4,7 +4,7 @@
 #   here:   /usr/bin/python3 training/pack_data.py pack          # -> training/.pack/pnf-train-pack.npz (~37 MB, git-ignored)
 #           (--data-dir training/.data,training/.data-more: the session-17 pianos too, in the same 12 minutes)
 #   there:  OUT=$OUT bash training/gpu_train.sh [minutes=7] [device=cuda]
-#           (carry: training/.pack, and training/.runs to fine-tune the shipped CPU priors instead)
+#           (carry: training/.pack; MODE=finetune starts from training/checkpoints/<source>.pt, which travel as tracked files)
 #
 # Unpacks the compact data (numpy only), then trains BOTH priors (each one the pack carries) concurrently on the one GPU for
 # <minutes> of wall clock each (default 7, so the whole command stays under 10 minutes), writing
