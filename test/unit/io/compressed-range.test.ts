@@ -54,8 +54,8 @@ async function checkStretches(path: string, read: ReadRange = readFlacRange, nul
 describe('FLAC stretches', () => {
   it('are bit-identical to the whole decode sliced: 16-bit stereo, 24-bit mono, tiny blocks, near the ends', async () => {
     const cases: [string, string[]][] = [
-      ['stereo16.flac', ['-f', 'lavfi', '-i', 'anoisesrc=d=30:c=pink:a=0.3,aformat=channel_layouts=stereo', '-ar', '44100', '-sample_fmt', 's16']],
-      ['mono24.flac', ['-f', 'lavfi', '-i', 'anoisesrc=d=12:c=white:a=0.2', '-ar', '48000', '-ac', '1', '-sample_fmt', 's32', '-bits_per_raw_sample', '24']],
+      ['stereo16.flac', ['-f', 'lavfi', '-i', 'anoisesrc=d=30:c=pink:a=0.3:seed=7,aformat=channel_layouts=stereo', '-ar', '44100', '-sample_fmt', 's16']],
+      ['mono24.flac', ['-f', 'lavfi', '-i', 'anoisesrc=d=12:c=white:a=0.2:seed=7', '-ar', '48000', '-ac', '1', '-sample_fmt', 's32', '-bits_per_raw_sample', '24']],
       ['small-blocks.flac', ['-f', 'lavfi', '-i', 'sine=frequency=300:duration=5', '-ar', '8000', '-frame_size', '192']],
     ];
     for (const [name, args] of cases) {
@@ -90,7 +90,7 @@ describe('FLAC stretches', () => {
 
   it('in a damaged or truncated file: null, or exact before the damage', async () => {
     const path = join(dir, 'damaged.flac');
-    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=20:c=pink:a=0.3', '-ar', '44100', path]);
+    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=20:c=pink:a=0.3:seed=7', '-ar', '44100', path]);
     const total = (await decodeAudioFile(path)).channels[0]!.length;
     const b = readFileSync(path);
     // scramble 64 bytes in the middle of the audio: the frame there fails its CRC
@@ -114,7 +114,7 @@ describe('FLAC stretches', () => {
 
 describe('MP3 stretches', () => {
   it('are bit-identical to the whole decode sliced: CBR and VBR, stereo and mono, 44.1/48/32 kHz, with and without a gapless header', async () => {
-    const noise = (rate: number, stereo: boolean) => ['-f', 'lavfi', '-i', `anoisesrc=d=25:c=pink:a=0.25${stereo ? ',aformat=channel_layouts=stereo' : ''}`, '-ar', String(rate), '-c:a', 'libmp3lame'];
+    const noise = (rate: number, stereo: boolean) => ['-f', 'lavfi', '-i', `anoisesrc=d=25:c=pink:a=0.25:seed=7${stereo ? ',aformat=channel_layouts=stereo' : ''}`, '-ar', String(rate), '-c:a', 'libmp3lame'];
     const cases: [string, string[]][] = [
       ['cbr.mp3', [...noise(44100, true), '-b:a', '128k']],
       ['vbr.mp3', [...noise(44100, true), '-q:a', '4']],
@@ -135,7 +135,7 @@ describe('MP3 stretches', () => {
   }, 60_000);
 
   it('of low-rate MPEG-2/2.5 files equal the whole decode but for a float\'s last bits: 8-24 kHz, CBR and VBR, down to 8 kbit/s (reservoirs 11 frames long)', async () => {
-    const noise = (rate: number, stereo: boolean) => ['-f', 'lavfi', '-i', `anoisesrc=d=40:c=pink:a=0.25${stereo ? ',aformat=channel_layouts=stereo' : ''}`, '-ar', String(rate), '-c:a', 'libmp3lame'];
+    const noise = (rate: number, stereo: boolean) => ['-f', 'lavfi', '-i', `anoisesrc=d=40:c=pink:a=0.25:seed=7${stereo ? ',aformat=channel_layouts=stereo' : ''}`, '-ar', String(rate), '-c:a', 'libmp3lame'];
     const cases: [string, string[]][] = [
       ['mpeg2-22k.mp3', [...noise(22050, false), '-b:a', '64k']],
       ['mpeg2-24k-stereo.mp3', [...noise(24000, true), '-b:a', '48k']],
@@ -152,7 +152,7 @@ describe('MP3 stretches', () => {
 
   it('are null (decode whole) for another decoded length, a damaged or truncated file, or not an MP3', async () => {
     const path = join(dir, 'plain.mp3');
-    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=10:c=pink:a=0.25', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '128k', path]);
+    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=10:c=pink:a=0.25:seed=7', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '128k', path]);
     const n = (await decodeAudioFile(path)).channels[0]!.length;
     expect(await readMp3Range(path, 0, 10, n)).not.toBeNull();
     expect(await readMp3Range(path, 0, 10, n - 1152)).toBeNull();
@@ -170,9 +170,13 @@ describe('MP3 stretches', () => {
   }, 60_000);
 });
 
+// Test inputs are the same bytes every run: seeded noise, and no random Ogg stream serial (a
+// damaged page must hit the same data each time; one random file once made the decoder fail).
+const OGG_BITEXACT = ['-fflags', '+bitexact', '-flags:a', '+bitexact'];
+
 describe('Ogg Vorbis stretches', () => {
   it('are bit-identical to the whole decode sliced: long and short pages, stereo and mono, 44.1/16/48 kHz', async () => {
-    const noise = (rate: number, stereo: boolean) => ['-f', 'lavfi', '-i', `anoisesrc=d=25:c=pink:a=0.25${stereo ? ',aformat=channel_layouts=stereo' : ''}`, '-ar', String(rate), '-c:a', 'libvorbis'];
+    const noise = (rate: number, stereo: boolean) => ['-f', 'lavfi', '-i', `anoisesrc=d=25:c=pink:a=0.25:seed=7${stereo ? ',aformat=channel_layouts=stereo' : ''}`, '-ar', String(rate), '-c:a', 'libvorbis', ...OGG_BITEXACT];
     const cases: [string, string[]][] = [
       ['q5.ogg', [...noise(44100, true), '-q:a', '5']],
       ['small-pages.ogg', [...noise(16000, false), '-q:a', '2', '-page_duration', '100000']],
@@ -192,7 +196,7 @@ describe('Ogg Vorbis stretches', () => {
 
   it('are null (decode whole) for another decoded length, damaged pages, or not an Ogg; exact or null when truncated', async () => {
     const path = join(dir, 'plain.ogg');
-    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=10:c=pink:a=0.25', '-ar', '44100', '-c:a', 'libvorbis', '-page_duration', '200000', path]);
+    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=10:c=pink:a=0.25:seed=7', '-ar', '44100', '-c:a', 'libvorbis', '-page_duration', '200000', ...OGG_BITEXACT, path]);
     const n = (await decodeAudioFile(path)).channels[0]!.length;
     expect(await readOggRange(path, 0, 10, n)).not.toBeNull();
     expect(await readOggRange(path, 0, 10, n - 1)).toBeNull();

@@ -166,7 +166,7 @@ describe('ProjectStore', () => {
     for (const format of ['flac', 'mp3', 'ogg'] as const) {
       const s = fresh();
       const path = join(s.dir, `take.${format}`);
-      ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=8:c=pink:a=0.3,aformat=channel_layouts=stereo', '-ar', '44100', ...(format === 'mp3' ? ['-c:a', 'libmp3lame'] : format === 'ogg' ? ['-c:a', 'libvorbis'] : []), path]);
+      ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=8:c=pink:a=0.3:seed=7,aformat=channel_layouts=stereo', '-ar', '44100', ...(format === 'mp3' ? ['-c:a', 'libmp3lame'] : format === 'ogg' ? ['-c:a', 'libvorbis'] : []), path]);
       const sr = 44100;
       const frames = (await decodeAudioFile(path)).channels[0]!.length;
       const imported = await s.putSource({ kind: 'path', path }, format, { sampleRate: sr, channelCount: 2, frames });
