@@ -338,3 +338,60 @@ test('the web host refuses sockets without the token or from another origin', as
   );
   expect(cross).toBe('refused');
 });
+
+test('select by dragging either way; drag an edge to move it; a click clears the selection', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('file-input').setInputFiles(resolve(EVAL, 'piano/supra_sample.wav'));
+  const track = page.getByTestId('track');
+  await expect(track).toHaveCount(1);
+  await expect.poll(() => waveformInk(page, 0)).toBeGreaterThan(500);
+  const visible = Number((await page.getByTestId('zoom-seconds').textContent())!.replace(' s', ''));
+  const shown = Math.min(visible, 3.0); // the view starts at 0; the clip is 3.0 s
+  const box = (await track.getByTestId('zoomview').boundingBox())!;
+  const y = box.y + box.height / 2;
+  const drag = async (a: number, b: number) => {
+    await page.mouse.move(box.x + box.width * a, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * b, y, { steps: 6 });
+    await page.mouse.up();
+  };
+  const selected = async () => {
+    const text = (await track.getByTestId('selection-times').textContent())!;
+    const [a, b] = text.replace('selection ', '').split(' – ').map((t) => {
+      const [m, s] = t.split(':');
+      return Number(m) * 60 + Number(s);
+    });
+    return { start: a!, end: b! };
+  };
+  const tol = (2 / box.width) * visible + 0.002; // two pixels
+
+  // right to left: peaks.js's own insert drag selected nothing this way
+  await drag(0.6, 0.3);
+  await expect(track.getByTestId('selection-times')).toBeVisible();
+  let s = await selected();
+  expect(Math.abs(s.start - 0.3 * visible)).toBeLessThan(tol);
+  expect(Math.abs(s.end - 0.6 * visible)).toBeLessThan(tol);
+  expect(s.end).toBeLessThanOrEqual(shown);
+
+  // the end edge dragged right: the start stays
+  await drag(0.6, 0.8);
+  s = await selected();
+  expect(Math.abs(s.start - 0.3 * visible)).toBeLessThan(tol);
+  expect(Math.abs(s.end - Math.min(shown, 0.8 * visible))).toBeLessThan(tol);
+  // the start edge dragged left, past nothing: the end stays
+  await drag(0.3, 0.1);
+  const t = await selected();
+  expect(Math.abs(t.start - 0.1 * visible)).toBeLessThan(tol);
+  expect(t.end).toBeCloseTo(s.end, 3);
+  // an edge dragged across the other one: the region flips, it does not vanish
+  await drag(0.1, Math.min(0.95, (s.end / visible) + 0.1));
+  const u = await selected();
+  expect(Math.abs(u.start - s.end)).toBeLessThan(tol);
+  expect(u.end).toBeGreaterThan(u.start);
+  await page.screenshot({ path: resolve(SHOTS, 'selection-drag.png') });
+
+  // a click (no drag) clears it
+  await page.mouse.click(box.x + box.width * 0.05, y);
+  await expect(track.getByTestId('selection-times')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

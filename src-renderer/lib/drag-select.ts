@@ -1,0 +1,119 @@
+// Selecting a region by dragging across a lane's zoom view, in either direction, and moving
+// an edge of the selection by dragging it. The editor does this itself rather than with
+// peaks.js's 'insert-segment' drag mode: that mode drags the new segment's end marker, which
+// peaks.js will not move left of its start, so a right-to-left drag selected nothing.
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** Pixels within which a press grabs an edge of the selection. */
+export const EDGE_GRAB_PX = 6;
+/** A press that moves less than this is a click (it clears the selection), not a drag. */
+export const CLICK_SLOP_PX = 3;
+
+/** The time at x pixels into a view `width` pixels wide that shows `view`, kept inside the view. */
+export function timeAt(x: number, width: number, view: Span): number {
+  if (!(width > 0)) return view.start;
+  const f = Math.min(1, Math.max(0, x / width));
+  return view.start + f * (view.end - view.start);
+}
+
+/** The selection's edge a press at x grabs, if any (the nearer one when both are close). */
+export function edgeAt(x: number, width: number, view: Span, selection: Span | null, grabPx = EDGE_GRAB_PX): 'start' | 'end' | null {
+  if (!selection || !(width > 0) || !(view.end > view.start)) return null;
+  const px = (t: number) => ((t - view.start) / (view.end - view.start)) * width;
+  const ds = Math.abs(px(selection.start) - x);
+  const de = Math.abs(px(selection.end) - x);
+  if (Math.min(ds, de) > grabPx) return null;
+  return de <= ds ? 'end' : 'start';
+}
+
+/** The region between two times, whichever comes first. */
+export function spanBetween(a: number, b: number): Span {
+  return a <= b ? { start: a, end: b } : { start: b, end: a };
+}
+
+export interface DragSelectOptions {
+  /** The seconds the view shows now. */
+  view(): Span | null;
+  /** This lane's selection, if it has one. */
+  selection(): Span | null;
+  /** The selection while dragging (called on every move) and when the drag ends. */
+  select(span: Span): void;
+  /** A click without a drag. */
+  clear(): void;
+}
+
+/**
+ * Listens on `el` (the zoom view's container) and returns the function that stops it. Presses
+ * are taken before they reach peaks.js (capture phase), so its own drag modes never start;
+ * the wheel still scrolls.
+ */
+export function attachDragSelect(el: HTMLElement, opts: DragSelectOptions): () => void {
+  let drag: { pointerId: number; anchor: number; x0: number; moved: boolean } | null = null;
+  const xOf = (e: { clientX: number }) => e.clientX - el.getBoundingClientRect().left;
+
+  const stop = (e: Event) => e.stopPropagation();
+  const down = (e: PointerEvent) => {
+    if (e.button !== 0 || drag) return;
+    e.stopPropagation();
+    e.preventDefault(); // no mousedown follows, and no text selection starts
+    const view = opts.view();
+    if (!view) return;
+    const x = xOf(e);
+    const width = el.clientWidth;
+    const sel = opts.selection();
+    const edge = edgeAt(x, width, view, sel);
+    // grabbing an edge drags it, the other edge stays put; elsewhere a new region starts here
+    const anchor = edge && sel ? (edge === 'end' ? sel.start : sel.end) : timeAt(x, width, view);
+    drag = { pointerId: e.pointerId, anchor, x0: x, moved: !!edge };
+    el.setPointerCapture?.(e.pointerId);
+  };
+  const move = (e: PointerEvent) => {
+    if (!drag || e.pointerId !== drag.pointerId) {
+      // hovering over an edge shows that it can be dragged
+      if (!drag) {
+        const view = opts.view();
+        el.style.cursor = view && edgeAt(xOf(e), el.clientWidth, view, opts.selection()) ? 'ew-resize' : '';
+      }
+      return;
+    }
+    const x = xOf(e);
+    if (!drag.moved && Math.abs(x - drag.x0) < CLICK_SLOP_PX) return;
+    drag.moved = true;
+    const view = opts.view();
+    if (view) opts.select(spanBetween(drag.anchor, timeAt(x, el.clientWidth, view)));
+  };
+  const up = (e: PointerEvent) => {
+    if (!drag || e.pointerId !== drag.pointerId) return;
+    const d = drag;
+    drag = null;
+    el.releasePointerCapture?.(e.pointerId);
+    if (e.type === 'pointercancel') return;
+    const view = opts.view();
+    if (!d.moved || !view) {
+      if (!d.moved) opts.clear();
+      return;
+    }
+    opts.select(spanBetween(d.anchor, timeAt(xOf(e), el.clientWidth, view)));
+  };
+
+  el.addEventListener('pointerdown', down, true);
+  // the compatibility events a press also sends must not start peaks.js's own drag either
+  el.addEventListener('mousedown', stop, true);
+  el.addEventListener('touchstart', stop, true);
+  el.addEventListener('pointermove', move);
+  el.addEventListener('pointerup', up);
+  el.addEventListener('pointercancel', up);
+  return () => {
+    el.removeEventListener('pointerdown', down, true);
+    el.removeEventListener('mousedown', stop, true);
+    el.removeEventListener('touchstart', stop, true);
+    el.removeEventListener('pointermove', move);
+    el.removeEventListener('pointerup', up);
+    el.removeEventListener('pointercancel', up);
+    el.style.cursor = '';
+  };
+}
