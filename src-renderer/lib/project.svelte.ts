@@ -17,6 +17,7 @@ import { Transport } from './transport.svelte';
 import { adoptForPlayback, playableCopy } from './playback-buffers';
 import { heldBytes, releaseUnneeded, settleVersions, wholeAudio, type CompactVersion, type FillLink, type Versions } from './versions';
 import { fillPatch, previewIntoPatch, type FillPatch } from './fill-preview';
+import { clampStart, zoomedView } from './view-span';
 
 export interface Notice {
   id: number;
@@ -166,6 +167,8 @@ export class Project {
   /** Seconds visible in every zoom view (shared zoom) and their start (shared scroll). */
   visibleSeconds = $state(10);
   viewStart = $state(0);
+  /** The lanes' waveform width in pixels (every lane is as wide as the window allows). */
+  private laneWidthPx = 1600;
   readonly transport = new Transport();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   /** The save on its way to the project folder, if one is. */
@@ -295,6 +298,7 @@ export class Project {
     this.transport.duration = this.lanes.reduce((m, l) => Math.max(m, l.audio.durationSeconds), 0);
     // (a project that got shorter is not shown inside a wider view than it has: "−" would zoom in)
     if (this.transport.duration > 0 && this.visibleSeconds > Math.max(0.05, this.transport.duration)) this.visibleSeconds = Math.max(0.05, this.transport.duration);
+    this.viewStart = clampStart(this.viewStart, this.visibleSeconds, this.transport.duration);
   }
 
   commit(next: ProjectDoc) {
@@ -622,14 +626,23 @@ export class Project {
     this.commit(edits.remove(this.doc, id)); // (afterDocChange keeps the playhead inside what is left)
   }
 
-  /** Narrowest view every lane can show at the same scale (assuming lanes up to 1600 px wide). */
+  /** Narrowest view every lane can show at the same scale, at the lanes' width on screen. */
   private finestSeconds(): number {
-    return Math.max(0.01, ...this.lanes.map((l) => (l.audio.waveform.samplesPerPixel * 1600) / l.audio.waveform.sampleRate));
+    return Math.max(0.01, ...this.lanes.map((l) => (l.audio.waveform.samplesPerPixel * this.laneWidthPx) / l.audio.waveform.sampleRate));
   }
 
   zoom(factor: number) {
     const longest = Math.max(0.05, this.transport.duration);
-    this.visibleSeconds = Math.min(longest, Math.max(this.finestSeconds(), this.visibleSeconds * factor));
+    const seconds = Math.min(longest, Math.max(this.finestSeconds(), this.visibleSeconds * factor));
+    const view = zoomedView({ start: this.viewStart, seconds: this.visibleSeconds }, seconds, this.transport.position, this.transport.duration);
+    this.viewStart = view.start;
+    this.visibleSeconds = view.seconds;
+  }
+  /** The lanes' waveform width on screen changed (a window resize): no lane may be asked for a finer view than it can draw. */
+  setLaneWidth(px: number) {
+    if (!(px > 0) || px === this.laneWidthPx) return;
+    this.laneWidthPx = px;
+    if (this.lanes.length && this.visibleSeconds < this.finestSeconds()) this.zoom(1);
   }
 
   select(sel: Selection | null) {

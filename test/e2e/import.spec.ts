@@ -395,3 +395,38 @@ test('select by dragging either way; drag an edge to move it; a click clears the
   await expect(track.getByTestId('selection-times')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('a zoom keeps every lane and the overview on one view: the playhead stays put on screen, a zoom out stays inside the project', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('file-input').setInputFiles([resolve(EVAL, 'piano/ishizaka_wtc1_fugue7.flac'), resolve(EVAL, 'voice/vctk_p225_003.wav')]);
+  const tracks = page.getByTestId('track');
+  await expect(tracks).toHaveCount(2);
+  await expect(page.getByTestId('zoom-seconds')).toHaveText('10.00 s');
+  const overview = page.getByTestId('project-overview');
+  const ob = (await overview.boundingBox())!;
+  const duration = 20.0; // the fugue excerpt is 20 s (../shared/eval/README.md)
+  /** The overview box's start in seconds, and each lane's view start. */
+  const views = async () => {
+    const left = await page.getByTestId('overview-window').evaluate((el) => parseFloat((el as HTMLElement).style.left));
+    const lanes = await page.getByTestId('zoomview').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-view-start'))));
+    return { box: (left / 100) * duration, lanes };
+  };
+  const agree = async (start: number) => {
+    await expect.poll(async () => (await views()).lanes.every((s) => Math.abs(s - start) < 0.05)).toBe(true);
+    expect(Math.abs((await views()).box - start)).toBeLessThan(0.05);
+  };
+  // the second half in view, the playhead at 18 s
+  await page.mouse.click(ob.x + ob.width * 0.9, ob.y + ob.height / 2);
+  await agree(10);
+  // zoom out to the whole project: it starts at 0 (the box used to stay at 10 s, half off the overview)
+  await page.getByTestId('zoom-out').click();
+  await expect(page.getByTestId('zoom-seconds')).toHaveText(/^(19\.9\d|20\.0\d) s$/);
+  await agree(0);
+  // zoom in: the playhead (18 s, 90 % across) stays 90 % across
+  await page.getByTestId('zoom-in').click();
+  const seconds = Number((await page.getByTestId('zoom-seconds').textContent())!.replace(' s', ''));
+  const start = 18 - 0.9 * seconds;
+  await agree(start);
+  await page.screenshot({ path: resolve(SHOTS, 'zoom-shared-view.png') });
+  expect(errors).toEqual([]);
+});
