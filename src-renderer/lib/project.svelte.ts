@@ -8,7 +8,7 @@ import { canRedo, canUndo, initHistory, pushBesideFuture, pushHistory, redo, und
 import { summarize, updateWaveform, waveformSpan } from '../../src-shared/audio/waveform';
 import { formatDuration } from '../../src-shared/audio/format';
 import { acceptedFrames, acceptFillInPlace } from '../../src-shared/audio/splice';
-import { writePreview, spreadBand, type SpreadBand } from '../../src-shared/audio/display';
+import { writePreview, spreadBands, type SpreadBand } from '../../src-shared/audio/display';
 import { describeReports, type RunningEvent } from '../../src-shared/engine/progress';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { applyProgress, emptyTasks, endTask, openingLabel, type TaskList } from '../../src-shared/ipc/progress-tasks';
@@ -72,7 +72,8 @@ export interface Alternatives {
   /** Each option holds the stretch around the gap: the track frame it begins at. */
   offset: number;
   options: { name: string; audio: TrackAudio }[];
-  band: SpreadBand;
+  /** The spread for each row the waveform view draws (one per channel for mono and stereo). */
+  bands: SpreadBand[];
   auditioning: string | null;
 }
 
@@ -841,8 +842,8 @@ export class Project {
       const sr = source.sampleRate;
       const from = Math.floor(job.region.start * sr);
       const to = Math.ceil(job.region.end * sr);
-      const band = spreadBand(options.map((o) => o.audio.channels[0]!), from - offset, to - offset, 400);
-      const alt = { trackId: source.id, trackName: source.name, region: job.region, offset, options, band, auditioning: null };
+      const bands = spreadBands(options.map((o) => o.audio.channels), from - offset, to - offset, 400);
+      const alt = { trackId: source.id, trackName: source.name, region: job.region, offset, options, bands, auditioning: null };
       if (!this.alternatives) this.alternatives = alt;
       else {
         // never over the choice on offer: this one waits its turn

@@ -74,3 +74,21 @@ export function spreadBand(alternatives: Float32Array[], from: number, to: numbe
   }
   return { lo, hi, std };
 }
+
+/**
+ * The spread between alternatives for each row the waveform view draws (shownChannels): one
+ * band per channel for mono and stereo, so each sits on its own channel's row; one band of the
+ * channels' mean for 3 to 8 channels, drawn as one row. `alternatives[k][c]` is alternative k's
+ * channel c.
+ */
+export function spreadBands(alternatives: Float32Array[][], from: number, to: number, points: number): SpreadBand[] {
+  const channels = alternatives[0]?.length ?? 1;
+  if (channels <= 2) return Array.from({ length: Math.max(1, channels) }, (_, c) => spreadBand(alternatives.map((a) => a[c] ?? new Float32Array(0)), from, to, points));
+  const mixes = alternatives.map((a) => {
+    const len = a[0]?.length ?? 0;
+    const m = new Float32Array(len);
+    for (const ch of a) for (let i = 0; i < len; i++) m[i]! += (ch[i] ?? 0) / a.length;
+    return m;
+  });
+  return [spreadBand(mixes, from, to, points)];
+}

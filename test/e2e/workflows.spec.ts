@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EVAL, REPO, startBuiltWebHost, TINY_MODEL, type RunningHost } from './web-host';
+import { encodeWav } from '../../src-main/io/wav-encode';
 
 const SHOTS = resolve(REPO, 'test-results/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -195,6 +196,42 @@ test('fill a gap: select, refine live, audition alternatives, see the spread, ac
   await page.reload();
   await expect(page.getByTestId('track')).toHaveCount(1);
   await expect.poll(() => lanePixels(page, '[data-testid="track"]')).toBe(settled);
+  expect(errors).toEqual([]);
+});
+
+test('a stereo fill: the spread between its alternatives is drawn on each channel\'s own row', async ({ page }, info) => {
+  // left: a tone the fills can disagree about; right: silence, drawn as the lower row
+  const path = info.outputPath('stereo.wav');
+  const sr = 16000;
+  const left = new Float32Array(2 * sr).map((_, i) => 0.5 * Math.sin(i * 0.07) * Math.sin(i * 0.0011));
+  writeFileSync(path, encodeWav({ sampleRate: sr, channels: [left, new Float32Array(2 * sr)] }, { format: 'float32', dither: false }));
+  const errors = await open(page, path);
+  const track = page.getByTestId('track').first();
+  await expect(track.getByTestId('track-channels')).toHaveText('stereo');
+  const box = (await track.getByTestId('zoomview').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.getByTestId('fill-selection').click();
+  await expect(page.getByTestId('alternatives')).toBeVisible({ timeout: 100_000 });
+  /** Ink in each of the band canvas's rows of pixels. */
+  const inkByRow = () =>
+    page.getByTestId('uncertainty-band').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      return Array.from({ length: c.height }, (_, y) => {
+        let ink = 0;
+        for (let x = 0; x < c.width; x++) if (d[(y * c.width + x) * 4 + 3]! > 0) ink++;
+        return ink;
+      });
+    });
+  await expect.poll(async () => (await inkByRow()).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  const rows = await inkByRow();
+  const h = rows.length;
+  const around = (y: number) => rows.slice(Math.round(y) - 2, Math.round(y) + 3).reduce((a, b) => a + b, 0);
+  expect(around(h / 4), 'a band on the left channel\'s row').toBeGreaterThan(0);
+  expect(around(h / 2), 'nothing on the line between the rows (one band for both used to sit there)').toBe(0);
+  await page.screenshot({ path: resolve(SHOTS, 'fill-stereo-band.png') });
   expect(errors).toEqual([]);
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spreadBand, writePreview } from '../../../src-shared/audio/display';
+import { spreadBand, spreadBands, writePreview } from '../../../src-shared/audio/display';
 
 describe('writePreview', () => {
   it('copies directly at the same rate', () => {
@@ -32,5 +32,28 @@ describe('spreadBand', () => {
     expect(band.std[1]).toBeCloseTo(1);
     expect(band.lo[1]).toBeCloseTo(-1);
     expect(band.hi[1]).toBeCloseTo(1);
+  });
+});
+
+describe('spreadBands: one band per row the waveform view draws', () => {
+  const same = Float32Array.from([0.5, 0.5, 0.5, 0.5]);
+  const up = Float32Array.from([1, 1, 1, 1]);
+  const down = Float32Array.from([-1, -1, -1, -1]);
+  it('stereo: each channel its own band (the alternatives may agree on one and not the other)', () => {
+    const bands = spreadBands([[same, up], [same, down]], 0, 4, 2);
+    expect(bands).toHaveLength(2);
+    expect(bands[0]!.std[0]).toBe(0);
+    expect(bands[0]!.lo[0]).toBeCloseTo(0.5);
+    expect(bands[1]!.std[0]).toBeCloseTo(1);
+  });
+  it('mono: one band', () => {
+    expect(spreadBands([[up], [down]], 0, 4, 2)).toHaveLength(1);
+  });
+  it('3 to 8 channels: one band, of the channels\' mean (the view draws them as one row)', () => {
+    const bands = spreadBands([[up, up, up], [down, down, down]], 0, 4, 1);
+    expect(bands).toHaveLength(1);
+    expect(bands[0]!.std[0]).toBeCloseTo(1);
+    const cancel = spreadBands([[up, down, same], [down, up, same]], 0, 4, 1);
+    expect(cancel[0]!.std[0]).toBeCloseTo(0, 6);
   });
 });
