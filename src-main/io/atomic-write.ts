@@ -3,7 +3,7 @@
 // effort; not possible on Windows). On any failure the temp file is removed and the target
 // is left exactly as it was.
 
-import { constants, copyFile, open, readdir, rename, unlink } from 'node:fs/promises';
+import { constants, copyFile, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '../../src-shared/ipc/result';
@@ -53,12 +53,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A temporary file untouched this long is not being written any more (writes take seconds). */
+export const ABANDONED_AFTER_MS = 15 * 60_000;
+
 /**
  * Removes from `dir` the temporary files of writes that never finished because their process
  * died (a crash or a kill mid-write can leave one as large as the audio). Files of a live
- * process, this one included, are left alone: they may still be written. Returns the names removed.
+ * process, this one included, are left alone: they may still be written. So are files written
+ * to in the last ABANDONED_AFTER_MS: on a project folder shared over a network the writer may be
+ * another machine's process, whose pid means nothing here. Returns the names removed.
  */
-export async function removeAbandonedTemporaryFiles(dir: string): Promise<string[]> {
+export async function removeAbandonedTemporaryFiles(dir: string, now = Date.now()): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -69,6 +74,11 @@ export async function removeAbandonedTemporaryFiles(dir: string): Promise<string
   for (const name of names) {
     const m = TEMPORARY.exec(name);
     if (!m || alive(Number(m[1]))) continue;
+    const modified = await stat(join(dir, name)).then(
+      (st) => st.mtimeMs,
+      () => null,
+    );
+    if (modified === null || now - modified < ABANDONED_AFTER_MS) continue;
     await unlink(join(dir, name)).then(
       () => removed.push(name),
       () => undefined,

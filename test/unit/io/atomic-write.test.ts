@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src-shared/ipc/result';
-import { copyFileAtomic, removeAbandonedTemporaryFiles, writeFileAtomic } from '../../../src-main/io/atomic-write';
+import { ABANDONED_AFTER_MS, copyFileAtomic, removeAbandonedTemporaryFiles, writeFileAtomic } from '../../../src-main/io/atomic-write';
 
 let dir = '';
 beforeEach(() => {
@@ -115,8 +115,21 @@ describe('removeAbandonedTemporaryFiles', () => {
       audio: 'take.wav',
     };
     for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
-    expect(await removeAbandonedTemporaryFiles(dir)).toEqual([names.abandoned]);
+    const later = Date.now() + ABANDONED_AFTER_MS + 60_000;
+    expect(await removeAbandonedTemporaryFiles(dir, later)).toEqual([names.abandoned]);
     expect(readdirSync(dir).sort()).toEqual([names.ours, names.notOurs, names.audio].sort());
-    expect(await removeAbandonedTemporaryFiles(join(dir, 'missing'))).toEqual([]);
+    expect(await removeAbandonedTemporaryFiles(join(dir, 'missing'), later)).toEqual([]);
+  });
+  it('leaves a recently written one alone, whatever its pid: on a shared folder it may be another machine\'s write in progress', async () => {
+    const dead = 2 ** 22 + 12345;
+    const name = `.take.wav.${dead}.0123456789ab.tmp`;
+    writeFileSync(join(dir, name), 'x');
+    expect(await removeAbandonedTemporaryFiles(dir)).toEqual([]);
+    expect(await removeAbandonedTemporaryFiles(dir, Date.now() + ABANDONED_AFTER_MS - 60_000)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([name]);
+    // untouched for longer than any write takes: gone
+    const old = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
+    utimesSync(join(dir, name), old, old);
+    expect(await removeAbandonedTemporaryFiles(dir)).toEqual([name]);
   });
 });

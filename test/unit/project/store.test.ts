@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectStore } from '../../../src-main/project/store';
@@ -206,6 +206,8 @@ describe('ProjectStore', () => {
     const abandoned = `.${id}.wav.${2 ** 22 + 1}.0123456789ab.tmp`;
     mkdirSync(join(s.dir, 'blobs'));
     writeFileSync(join(s.dir, 'blobs', abandoned), 'half of an hour of audio');
+    const longAgo = new Date(Date.now() - 24 * 3600_000); // (a recent one may be another machine's write in progress)
+    utimesSync(join(s.dir, 'blobs', abandoned), longAgo, longAgo);
     await s.load();
     expect(readdirSync(join(s.dir, 'blobs'))).toEqual([]);
 
