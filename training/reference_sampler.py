@@ -133,15 +133,18 @@ def geometric(sigma_max, sigma_min, levels):
 
 @torch.no_grad()
 def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05, seed=0, init_noise=True,
-             denoise=True, obs_grad=None, callback=None, temperature=1.0):
+             denoise=True, obs_grad=None, callback=None, temperature=1.0, step_weights=None):
     """Annealed Langevin with fixed (masked) observed samples.
 
     x0: [B,T] initial estimate; known_mask: [B,T] 1 where the sample is observed (kept fixed);
     obs_grad(x, sigma) -> extra gradient of log p(y|x) (e.g. separation), optional.
+    step_weights: [B,T] in (0, 1], optional: a diagonal preconditioner M, each step
+    x += eta M grad + sqrt(2 eta T M) noise (e.g. level_weights: quiet passages move less).
     Returns the final x (and, if denoise, one Tweedie step x + sigma_min^2 * grad on unknowns).
     """
     g = torch.Generator().manual_seed(seed)
     free = 1.0 - known_mask
+    step = free if step_weights is None else free * step_weights
     x = x0.clone()
     if init_noise:
         x = x + free * sigmas[0] * torch.randn(x.shape, generator=g)
@@ -153,7 +156,7 @@ def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05,
                 _, gr = score(model, x, s)
             if obs_grad is not None:
                 gr = gr + obs_grad(x, s)
-            x = x + free * (eta * gr + math.sqrt(2 * eta * temperature) * torch.randn(x.shape, generator=g))
+            x = x + step * eta * gr + torch.sqrt(2 * eta * temperature * step) * torch.randn(x.shape, generator=g)
             if callback:
                 callback(li, it, x)
     if denoise:
@@ -174,8 +177,21 @@ def spline_through_every(y, k):
     return CubicSpline(idx, y[idx])(np.arange(T)).astype(np.float32), mask
 
 
+def level_weights(y, power=1.0, window=800):
+    """Per-sample step weights from a signal's own level: its RMS in a Hann window of `window` samples
+    (50 ms at 16 kHz) around each sample, over the loudest such RMS, to the `power`; at least 1e-3.
+    With them the ascent moves each passage in proportion to its level (power 1), as an error of the
+    spline there is in proportion to it: a fixed step moves quiet passages as far as loud ones (the
+    score is no smaller there), and so moves them mostly the wrong way."""
+    from scipy.signal import fftconvolve
+    w = np.hanning(window + 2)[1:-1]
+    lev = np.sqrt(np.maximum(fftconvolve(np.asarray(y, np.float64) ** 2, w / w.sum(), mode="same"), 0.0))
+    lev = lev / max(float(lev.max()), 1e-12)
+    return np.maximum(lev ** power, 1e-3).astype(np.float32)
+
+
 def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, steps=20, eta_scale=0.05, seed=0,
-              temperature=1.0, chains=1, init_noise=True):
+              temperature=1.0, chains=1, init_noise=True, level_power=0.0):
     """Paper-style k x super-resolution of a clean 16 kHz clip y (numpy). Returns dict of results.
 
     chains > 1: that many independent chains (seeds seed, seed+1, ...), one after another (a batch
@@ -188,10 +204,12 @@ def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, st
     sig = geometric(sigma_max, sigma_min, levels)
     t0 = time.time()
     m, known = torch.from_numpy(mask)[None], torch.from_numpy(y.astype(np.float32))[None]
+    # step weights from the spline's level (observed samples only: blind to the truth)
+    weights = torch.from_numpy(level_weights(spline, level_power))[None] if level_power > 0 else None
     total, total_d, by_chains = np.zeros(T), np.zeros(T), []
     for c in range(chains):
         x = langevin(model, torch.from_numpy(spline)[None], m, known, sig, steps, eta_scale, seed=seed + c, denoise=False,
-                     temperature=temperature, init_noise=init_noise)
+                     temperature=temperature, init_noise=init_noise, step_weights=weights)
         with torch.enable_grad():
             _, gr = score(model, x, sig[-1])
         total += x[0].numpy()
@@ -250,7 +268,8 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
             continue
         y = at_peak(excerpt(load_audio(p), seconds), peak)
         r = upsample4(model, y, 4, args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, args.seed,
-                      getattr(args, "temperature", 1.0), getattr(args, "chains", 1), not getattr(args, "no_init_noise", False))
+                      getattr(args, "temperature", 1.0), getattr(args, "chains", 1), not getattr(args, "no_init_noise", False),
+                      getattr(args, "level_power", 0.0))
         rows[os.path.basename(p)] = r
         if verbose:
             print(f"  {os.path.basename(p):40s} spline {r['spline']:6.2f} dB   pnf {r['pnf']:6.2f} dB   "
@@ -264,7 +283,8 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
             "settings": {"factor": 4, "seconds": seconds, "peak": peak, "sigmaMax": args.sigma_max, "sigmaMin": args.sigma_min,
                          "levels": args.levels, "stepsPerLevel": args.steps, "etaScale": args.eta_scale, "seed": args.seed,
                          "temperature": getattr(args, "temperature", 1.0), "chains": getattr(args, "chains", 1),
-                         "initNoise": not getattr(args, "no_init_noise", False), "density": DENSITY}}
+                         "initNoise": not getattr(args, "no_init_noise", False), "density": DENSITY,
+                         **({"levelPower": args.level_power} if getattr(args, "level_power", 0.0) > 0 else {})}}
 
 
 def main():
@@ -282,6 +302,8 @@ def main():
     ap.add_argument("--temperature", type=float, default=1.0, help="noise scale^2 of the Langevin steps (1 = posterior sampling)")
     ap.add_argument("--chains", type=int, default=1, help="independent chains averaged (posterior-mean estimate)")
     ap.add_argument("--no-init-noise", action="store_true", help="start exactly at the spline (no sigma_max noise)")
+    ap.add_argument("--level-power", type=float, default=0.0,
+                    help="> 0: each step weighted by the spline's local level to this power (level_weights); 0: a fixed step")
     ap.add_argument("--peak", type=float, default=0.9, help="each excerpt is scaled to this peak before upsampling")
     ap.add_argument("--clips", nargs="*", default=None, help="only these clip file names")
     ap.add_argument("--threads", type=int, default=2)

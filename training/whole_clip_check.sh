@@ -16,6 +16,8 @@
 # $OUT/whole-clip-<source>-s<sigma_max>-e<etaScale>.json and prints that prior's verdict; until both
 # are, it says what is left (exit 3).
 # PIANO_CKPT / VOICE_CKPT: check another checkpoint than training/checkpoints/<source>.pt (results go to its own folder).
+# PIANO_LEVEL_POWER / VOICE_LEVEL_POWER: steps weighted by the spline's local level to this power
+# (reference_sampler.py --level-power; session 20); results in a folder of their own (-l<power>).
 # (ONLY="clip.wav ...": run just these of the missing clips, e.g. to share them out between machines.
 # EXTRA: more reference_sampler options, last one wins; a smoke test of this script:
 #  EXTRA="--seconds 0.25 --levels 1 --steps 1" OUT=/tmp/wc bash training/whole_clip_check.sh)
@@ -38,6 +40,12 @@ for s in piano voice; do
   ckpt=${!ckptvar:-training/checkpoints/$s.pt}
   export "${s^^}=--ckpt $ckpt --kind $s --sigma-max $smax --eta-scale $eta"
   tag=s$smax-e$eta
+  lpvar=${s^^}_LEVEL_POWER
+  if [ -n "${!lpvar:-}" ]; then  # level-weighted steps (reference_sampler --level-power): their own results
+    optvar=${s^^}
+    export "$optvar=${!optvar} --level-power ${!lpvar}"
+    tag=$tag-l${!lpvar}
+  fi
   sha=$(sha256sum "$ckpt" | cut -c1-12)
   export "${s^^}_DIR=$OUT/whole-clip/$s-$sha-$tag"
   # the summary's name: the schedule, and the checkpoint's sha too when it is not the shipped one
@@ -102,6 +110,7 @@ for s in ("piano", "voice"):
     out = {"clips": clips, "mean": {"spline": spline, "pnf": pnf, "gain": pnf - spline},
            "settings": next(iter(parts.values()))["settings"], "perClip": d,
            "command": (f"{s.upper()}_CKPT={os.environ[s.upper() + '_CKPT']} " if os.environ.get(s.upper() + "_CKPT") else "")
+                      + (f"{s.upper()}_LEVEL_POWER={os.environ[s.upper() + '_LEVEL_POWER']} " if os.environ.get(s.upper() + "_LEVEL_POWER") else "")
                       + f"{s.upper()}_SCHEDULE=\"{os.environ[s.upper() + '_SCHEDULE']}\" bash training/whole_clip_check.sh"}
     with open(f"{os.environ['OUT']}/whole-clip-{s}-{tag}.json", "w") as f:
         json.dump(out, f, indent=1)
