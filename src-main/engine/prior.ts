@@ -80,6 +80,9 @@ export const CardSchema = z.object({
   /** Optional measured step-size scale per task (eta = etaScale * sigma^2), overriding `schedule.etaScale` there
    *  (a preset's own `etaScale` overrides both). */
   taskEtaScale: z.partialRecord(z.enum(['upsample', 'inpaint', 'separate']), finite.positive()).optional(),
+  /** Optional measured level weighting per task: each step weighted by the warm start's local level to this
+   *  power (engine/level-weights.ts); absent = a fixed step. */
+  levelPower: z.partialRecord(z.enum(['upsample']), finite.positive()).optional(),
   model: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),
   validation: z.unknown().optional(),

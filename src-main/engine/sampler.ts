@@ -61,6 +61,11 @@ export interface SamplerOptions {
   denoise?: boolean;
   /** Clamp samples to [-limit, limit] after each step (default 4; a safety net against blow-ups). */
   limit?: number;
+  /**
+   * Per signal, optional per-sample weights in (0, 1] for each step (a diagonal preconditioner M:
+   * x <- x + eta M grad + sqrt(2 eta T M) z), e.g. levelWeights: quiet passages move less.
+   */
+  stepWeights?: (Float32Array | null)[];
 }
 
 export interface SamplerResult {
@@ -267,6 +272,11 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
     x.forEach((xs, s) => forFree(s, (i) => (xs[i]! += s0 * rng.normal())));
   }
 
+  const weights = x.map((xs, s) => {
+    const w = opts.stepWeights?.[s] ?? null;
+    if (w && w.length !== xs.length) throw new CodedError('BAD_REQUEST', `step weights for signal ${s} have ${w.length} values for ${xs.length} samples.`);
+    return w;
+  });
   const grad = x.map((xs) => new Float32Array(xs.length));
   const total = sigmas.length * sch.stepsPerLevel;
   let done = 0;
@@ -284,8 +294,10 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
       op.addGrad?.(x, grad, sigma);
       x.forEach((xs, s) => {
         const gs = grad[s]!;
+        const ws = weights[s];
         forFree(s, (i) => {
-          let v = xs[i]! + eta * gs[i]! + noise * rng.normal();
+          const wi = ws ? ws[i]! : 1;
+          let v = xs[i]! + wi * eta * gs[i]! + (ws ? Math.sqrt(wi) : 1) * noise * rng.normal();
           if (!(v > -limit)) v = -limit; // also catches NaN
           else if (v > limit) v = limit;
           xs[i] = v;

@@ -33,6 +33,7 @@ import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, t
 import { sample, meanLogp, DEFAULT_WINDOW, DEFAULT_BATCH, type StepInfo } from './sampler';
 import { MaskOperator, maskFromGaps, decimationMask, DecimateMap, GaussianObservation, lowpassTaps, sumOperator, NoObservation, type Operator } from './operators';
 import { splineUpsample, lpcFill } from './baselines';
+import { levelWeights } from './level-weights';
 import { subSeed, Rng } from './rng';
 
 export type Source = 'piano' | 'voice';
@@ -218,6 +219,9 @@ export function validateRequest(r: JobRequest): JobRequest {
         throw bad(`Upsampling ${r.audio.sampleRate} Hz by ${r.factor} would give ${r.factor * r.audio.sampleRate} Hz, above the most this editor writes (${RESAMPLE_MAX_RATE} Hz). ${most >= 2 ? `Choose a factor of at most ${most}.` : 'This clip is already at the highest rate.'}`);
       }
       validateTargetRate(r.targetRate, r.audio.sampleRate);
+      if (r.levelPower !== undefined && !(Number.isFinite(r.levelPower) && r.levelPower >= 0 && r.levelPower <= 4)) {
+        throw bad(`levelPower must be a number from 0 (a fixed step) to 4 (got ${r.levelPower}).`);
+      }
       return r;
     }
     case 'inpaint': {
@@ -692,11 +696,15 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const chunk = Math.round((env.chunkSeconds ?? 20) * M);
   const ov = Math.round((env.overlapSeconds ?? 0.25) * M);
   const acc = newAcc('audio', lowpass ? 'band-limited (sinc) interpolation' : 'cubic spline');
+  const levelPower = req.levelPower ?? prior.card?.levelPower?.upsample ?? 0;
+  if (levelPower > 0) res.notes.push(`Steps weighted by the clip's own level (power ${levelPower}): quiet passages move less.`);
   const outs: Float32Array[] = [];
   let spans: ChunkSpan[] | null = null;
   let prog: Progress | null = null;
   for (const [c, sig] of chans.entries()) {
     const { y, n, base } = await lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs);
+    // the card's measured level weighting: from the whole channel's warm start (observed samples only)
+    const weights = levelPower ? levelWeights(base, levelPower) : null;
     spans ??= chunkSpans(n, chunk, ov, k);
     prog ??= new Progress(env, chans.length * spans.length);
     const out = new Float32Array(n);
@@ -708,6 +716,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
       const pass = c * spans.length + ci + 1;
       const r = await sample([{ prior, init }], op, {
         ...passOptions(plan, req, env, prog, pass, c, ci),
+        ...(weights ? { stepWeights: [weights.slice(sp.s, sp.e)] } : {}),
         onPreview: (x) => prog!.preview('audio', c, x[0]!, sp.s, M),
       });
       res.sampleUpdates += r.sampleUpdates;

@@ -68,6 +68,9 @@ export type JobRequest =
        *  keeping every k-th sample fixed (pure decimation, the reference). */
       lowpass?: boolean;
       source?: 'piano' | 'voice';
+      /** Weight each step by the warm start's local level to this power (0: a fixed step); default: the
+       *  card's measured `levelPower.upsample`, else 0. */
+      levelPower?: number;
     } & CommonOptions)
   | ({ kind: 'inpaint'; audio: AudioIn; regions: Region[]; alternatives?: number; source?: 'piano' | 'voice' } & CommonOptions)
   | ({ kind: 'generate'; seconds: number; source?: 'piano' | 'voice'; ancestral?: boolean } & CommonOptions);

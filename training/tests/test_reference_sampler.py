@@ -54,3 +54,32 @@ def test_a_long_input_scored_in_pieces_equals_scoring_it_whole(frozen_tiny_prior
     cut = 3 * rf
     short_lp, _ = _score_piece(model, x[:, cut - rf // 2:], 0.01)
     assert not torch.allclose(short_lp[:, rf // 2], whole_lp[:, cut], rtol=1e-5, atol=1e-6)
+
+
+def test_level_weights_follow_the_level_smoothly_and_never_stop_a_sample():
+    from reference_sampler import level_weights
+    n = 16000
+    i = np.arange(n)
+    x = np.where(i < n // 2, 0.8, 0.2) * np.sin(i * 0.3)  # the second half a quarter of the level
+    for p in (0.5, 1.0, 2.0):
+        w = level_weights(x, p)
+        assert w.dtype == np.float32 and w.max() <= 1.0
+        assert w[n // 4] == pytest.approx(1.0, abs=0.01) and w[3 * n // 4] == pytest.approx(0.25 ** p, abs=0.01)
+    w = level_weights(x, 1.0)
+    assert w[n // 2 - 500] > 0.95 and 0.3 < w[n // 2] < 0.95 and w[n // 2 + 500] < 0.3
+    assert level_weights(np.zeros(100), 1.0).min() == pytest.approx(1e-3)
+
+
+def test_step_weights_scale_each_samples_move(frozen_tiny_prior):
+    import torch
+    from reference_sampler import langevin
+    torch.manual_seed(0)
+    x0 = torch.randn(1, 3000) * 0.2
+    known = torch.zeros(1, 3000)
+    known[:, ::4] = 1
+    w = torch.where(torch.arange(3000) % 2 == 1, 1.0, 0.25)[None]
+    args = dict(sigmas=[0.01], steps=1, eta_scale=0.5, init_noise=False, denoise=False, temperature=0.0)
+    plain = langevin(frozen_tiny_prior, x0, known, x0, **args) - x0
+    weighted = langevin(frozen_tiny_prior, x0, known, x0, step_weights=w, **args) - x0
+    assert torch.allclose(weighted, w * plain, atol=1e-7)
+    assert plain.abs().max() > 0 and float(plain[known == 1].abs().max()) == 0.0  # observed samples stay put

@@ -62,3 +62,14 @@ def test_the_shipped_checkpoint_keeps_the_plain_summary_name(tmp_path, piano_cli
     assert "MEAN gain +0.050 dB -> does not pass" in r.stdout, r.stdout + r.stderr
     summary = json.load(open(tmp_path / "whole-clip-piano-s0.005-e0.05.json"))
     assert summary["command"] == 'PIANO_SCHEDULE="0.005 0.05" bash training/whole_clip_check.sh'
+
+
+def test_a_level_weighted_run_gets_its_own_folder_and_says_so_in_its_command(tmp_path, piano_clips):
+    sha = sha12(os.path.join(ROOT, "training", "checkpoints", "piano.pt"))
+    fake_results(tmp_path / "whole-clip" / f"piano-{sha}-s0.005-e0.05", piano_clips, 0.05)  # the plain run's
+    fake_results(tmp_path / "whole-clip" / f"piano-{sha}-s0.005-e0.05-l0.5", piano_clips, 0.12)
+    r = run_check(tmp_path, PIANO_SCHEDULE="0.005 0.05", PIANO_LEVEL_POWER="0.5")
+    assert "(s0.005-e0.05-l0.5) MEAN gain +0.120 dB -> PASSES" in r.stdout, r.stdout + r.stderr
+    summary = json.load(open(tmp_path / "whole-clip-piano-s0.005-e0.05-l0.5.json"))
+    assert summary["command"] == 'PIANO_LEVEL_POWER=0.5 PIANO_SCHEDULE="0.005 0.05" bash training/whole_clip_check.sh'
+    assert not (tmp_path / "whole-clip-piano-s0.005-e0.05.json").exists()
