@@ -28,6 +28,8 @@ export interface HostDeps {
   engine: EngineHost;
   /** Where an export goes: a full path, or null when the user cancelled. */
   chooseExportPath(suggestedName: string): Promise<string | null>;
+  /** An export to a path chooseExportPath gave failed: the name may be given out again (optional). */
+  releaseExportPath?(path: string): void;
   /** Show a file in the OS file manager; false where the host cannot. */
   reveal(path: string): Promise<boolean>;
 }
@@ -67,10 +69,13 @@ export async function uniquePath(dir: string, name: string, taken: Set<string> =
   throw new CodedError('INTERNAL', `Too many files named like "${name}" in ${dir}.`);
 }
 
-/** The web host's export names in `dir`: each export its own, also while others are still writing. */
-export function exportPathsIn(dir: string): (name: string) => Promise<string> {
+/**
+ * The web host's export names in `dir`: each export its own, also while others are still writing;
+ * a name whose export failed is free again.
+ */
+export function exportPathsIn(dir: string): Pick<HostDeps, 'chooseExportPath' | 'releaseExportPath'> {
   const taken = new Set<string>();
-  return (name) => uniquePath(dir, name, taken);
+  return { chooseExportPath: (name) => uniquePath(dir, name, taken), releaseExportPath: (path) => void taken.delete(path) };
 }
 
 /** A safe file name from a track name: no directories, no control characters. */
@@ -280,26 +285,15 @@ export function createHandlers(deps: HostDeps): Handlers {
     'export:wav': async (req, ctx) => {
       const path = await deps.chooseExportPath(safeFileName(req.name, '.wav'));
       if (!path) throw new CodedError('CANCELLED', 'Export cancelled.');
-      const replaces = await exportWouldReplace(path);
-      if (replaces) throw new CodedError('FORBIDDEN', `Not exported: ${replaces}`);
-      const id = randomUUID();
-      const label = `Exporting "${basename(path)}"`;
-      const step = (fraction: number, done = false) => ctx.emit('progress:event', { id, label, fraction, done });
+      let written = false;
       try {
-        step(0);
-        const a = await store.getAudio(req.blob);
-        step(0.25);
-        const resampled = !!req.sampleRate && req.sampleRate !== a.sampleRate;
-        const channels = resampled ? await resample(a.channels, a.sampleRate, req.sampleRate!) : a.channels;
-        step(0.5);
-        const bytes = encodeWav({ sampleRate: req.sampleRate ?? a.sampleRate, channels }, { format: req.format });
-        step(0.75);
-        await mkdir(dirname(path), { recursive: true });
-        await writeFileAtomic(path, bytes);
-        exported.add(path);
-        return { path, bytes: bytes.byteLength };
+        const replaces = await exportWouldReplace(path);
+        if (replaces) throw new CodedError('FORBIDDEN', `Not exported: ${replaces}`);
+        const result = await exportTo(path, req, ctx);
+        written = true;
+        return result;
       } finally {
-        step(1, true);
+        if (!written) deps.releaseExportPath?.(path);
       }
     },
 
@@ -308,4 +302,26 @@ export function createHandlers(deps: HostDeps): Handlers {
       return { revealed: await deps.reveal(req.path) };
     },
   };
+
+  async function exportTo(path: string, req: Parameters<Handlers['export:wav']>[0], ctx: RequestContext) {
+    const id = randomUUID();
+    const label = `Exporting "${basename(path)}"`;
+    const step = (fraction: number, done = false) => ctx.emit('progress:event', { id, label, fraction, done });
+    try {
+      step(0);
+      const a = await store.getAudio(req.blob);
+      step(0.25);
+      const resampled = !!req.sampleRate && req.sampleRate !== a.sampleRate;
+      const channels = resampled ? await resample(a.channels, a.sampleRate, req.sampleRate!) : a.channels;
+      step(0.5);
+      const bytes = encodeWav({ sampleRate: req.sampleRate ?? a.sampleRate, channels }, { format: req.format });
+      step(0.75);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomic(path, bytes);
+      exported.add(path);
+      return { path, bytes: bytes.byteLength };
+    } finally {
+      step(1, true);
+    }
+  }
 }

@@ -52,7 +52,7 @@ async function main() {
     version: APP_VERSION,
     store,
     engine,
-    chooseExportPath: exportPathsIn(join(store.dir, 'exports')),
+    ...exportPathsIn(join(store.dir, 'exports')),
     reveal: async () => false,
   });
   const save = handlers['project:save'];

@@ -20,7 +20,7 @@ function setup(host: 'web' | 'electron' = 'web') {
     version: '0',
     store,
     engine: {} as EngineHost,
-    chooseExportPath: exportPathsIn(join(store.dir, 'exports')),
+    ...exportPathsIn(join(store.dir, 'exports')),
     reveal: async () => true,
   });
   return { store, h, events, ctx };
@@ -66,6 +66,15 @@ describe('services', () => {
     expect(c.path).not.toBe(d.path);
     expect(readFileSync(c.path).length).toBe(c.bytes);
     expect(readFileSync(d.path).length).toBe(d.bytes);
+  });
+
+  it('a failed export gives its name back: the next export of that name gets it, not "(2)"', async () => {
+    const { store, h, ctx } = setup();
+    const blob = await store.putAudio({ sampleRate: 16000, channels: [new Float32Array(1600).fill(0.25)] });
+    await expect(h['export:wav']({ blob: 'b'.repeat(64), name: 'take.wav', format: 'pcm16' }, ctx)).rejects.toThrow();
+    const ok = await h['export:wav']({ blob, name: 'take.wav', format: 'pcm16' }, ctx);
+    expect(ok.path).toBe(join(store.dir, 'exports', 'take.wav'));
+    expect(readdirSync(join(store.dir, 'exports'))).toEqual(['take.wav']);
   });
 
   it('export never writes over a file the user opened (by any name) or into the project folder', async () => {
