@@ -8,8 +8,9 @@ export interface Span {
   end: number;
 }
 
-/** Pixels within which a press grabs an edge of the selection. */
+/** Pixels within which a press grabs an edge of the selection: a mouse, and a finger or pen. */
 export const EDGE_GRAB_PX = 6;
+export const EDGE_GRAB_TOUCH_PX = 16;
 /** A press that moves less than this is a click (it clears the selection), not a drag. */
 export const CLICK_SLOP_PX = 3;
 
@@ -52,34 +53,38 @@ export interface DragSelectOptions {
  * the wheel still scrolls.
  */
 export function attachDragSelect(el: HTMLElement, opts: DragSelectOptions): () => void {
-  let drag: { pointerId: number; anchor: number; x0: number; moved: boolean } | null = null;
+  /** edge: the press grabbed an edge of the selection (a press there that does not move changes nothing). */
+  let drag: { pointerId: number; anchor: number; x0: number; edge: boolean; moved: boolean } | null = null;
   const xOf = (e: { clientX: number }) => e.clientX - el.getBoundingClientRect().left;
+  const grabPx = (e: PointerEvent) => (e.pointerType === 'mouse' ? EDGE_GRAB_PX : EDGE_GRAB_TOUCH_PX);
 
   const stop = (e: Event) => e.stopPropagation();
   const down = (e: PointerEvent) => {
+    e.stopPropagation(); // peaks.js never sees a press on this view
     if (e.button !== 0 || drag) return;
-    e.stopPropagation();
-    e.preventDefault(); // no mousedown follows, and no text selection starts
+    e.preventDefault(); // no mousedown follows (nor does focus move: done below), and no text selection starts
+    // whatever had the keyboard (a slider, a menu, the rename field) lets go of it, as a click on the waveform did before
+    const focused = document.activeElement;
+    if (focused instanceof HTMLElement && focused !== document.body) focused.blur();
     const view = opts.view();
     if (!view) return;
     const x = xOf(e);
     const width = el.clientWidth;
     const sel = opts.selection();
-    const edge = edgeAt(x, width, view, sel);
+    const edge = edgeAt(x, width, view, sel, grabPx(e));
     // grabbing an edge drags it, the other edge stays put; elsewhere a new region starts here
     const anchor = edge && sel ? (edge === 'end' ? sel.start : sel.end) : timeAt(x, width, view);
-    drag = { pointerId: e.pointerId, anchor, x0: x, moved: !!edge };
+    drag = { pointerId: e.pointerId, anchor, x0: x, edge: !!edge, moved: false };
     el.setPointerCapture?.(e.pointerId);
   };
   const move = (e: PointerEvent) => {
-    if (!drag || e.pointerId !== drag.pointerId) {
+    if (!drag) {
       // hovering over an edge shows that it can be dragged
-      if (!drag) {
-        const view = opts.view();
-        el.style.cursor = view && edgeAt(xOf(e), el.clientWidth, view, opts.selection()) ? 'ew-resize' : '';
-      }
+      const view = opts.view();
+      el.style.cursor = view && edgeAt(xOf(e), el.clientWidth, view, opts.selection(), grabPx(e)) ? 'ew-resize' : '';
       return;
     }
+    if (e.pointerId !== drag.pointerId) return;
     const x = xOf(e);
     if (!drag.moved && Math.abs(x - drag.x0) < CLICK_SLOP_PX) return;
     drag.moved = true;
@@ -90,14 +95,14 @@ export function attachDragSelect(el: HTMLElement, opts: DragSelectOptions): () =
     if (!drag || e.pointerId !== drag.pointerId) return;
     const d = drag;
     drag = null;
-    el.releasePointerCapture?.(e.pointerId);
-    if (e.type === 'pointercancel') return;
-    const view = opts.view();
-    if (!d.moved || !view) {
-      if (!d.moved) opts.clear();
+    if (el.hasPointerCapture?.(e.pointerId)) el.releasePointerCapture(e.pointerId);
+    if (e.type !== 'pointerup') return; // cancelled (or capture lost): the selection stays as the drag left it
+    if (!d.moved) {
+      if (!d.edge) opts.clear(); // a click clears; a click on an edge changes nothing
       return;
     }
-    opts.select(spanBetween(d.anchor, timeAt(xOf(e), el.clientWidth, view)));
+    const view = opts.view();
+    if (view) opts.select(spanBetween(d.anchor, timeAt(xOf(e), el.clientWidth, view)));
   };
 
   el.addEventListener('pointerdown', down, true);
@@ -107,6 +112,7 @@ export function attachDragSelect(el: HTMLElement, opts: DragSelectOptions): () =
   el.addEventListener('pointermove', move);
   el.addEventListener('pointerup', up);
   el.addEventListener('pointercancel', up);
+  el.addEventListener('lostpointercapture', up as EventListener);
   return () => {
     el.removeEventListener('pointerdown', down, true);
     el.removeEventListener('mousedown', stop, true);
@@ -114,6 +120,7 @@ export function attachDragSelect(el: HTMLElement, opts: DragSelectOptions): () =
     el.removeEventListener('pointermove', move);
     el.removeEventListener('pointerup', up);
     el.removeEventListener('pointercancel', up);
+    el.removeEventListener('lostpointercapture', up as EventListener);
     el.style.cursor = '';
   };
 }

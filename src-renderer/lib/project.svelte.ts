@@ -633,6 +633,7 @@ export class Project {
   }
 
   zoom(factor: number) {
+    if (!this.lanes.length) return; // (nothing to show: an import then starts at its own view)
     const longest = Math.max(0.05, this.transport.duration);
     const seconds = Math.min(longest, Math.max(this.finestSeconds(), this.visibleSeconds * factor));
     const view = zoomedView({ start: this.viewStart, seconds: this.visibleSeconds }, seconds, this.transport.position, this.transport.duration);

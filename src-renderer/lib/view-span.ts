@@ -18,7 +18,7 @@ export function clampStart(start: number, seconds: number, duration: number): nu
  * view, otherwise the centre of the view stays put; then kept inside the project.
  */
 export function zoomedView(view: ViewSpan, seconds: number, playhead: number, duration: number): ViewSpan {
-  const inView = playhead >= view.start && playhead < view.start + view.seconds;
+  const inView = playhead >= view.start && playhead <= view.start + view.seconds; // (at the end after playing to it)
   const start = inView ? playhead - ((playhead - view.start) * seconds) / view.seconds : view.start + (view.seconds - seconds) / 2;
   return { start: clampStart(start, seconds, duration), seconds };
 }

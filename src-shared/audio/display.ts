@@ -1,5 +1,6 @@
 // Pure helpers for what the editor draws while jobs run: live previews written into a
 // display copy of a track, and the spread between alternative fills.
+import { shownChannels } from './waveform';
 
 /**
  * Write a preview chunk (at `sampleRate`, starting at sample `start` of that timeline) into
@@ -83,7 +84,7 @@ export function spreadBand(alternatives: Float32Array[], from: number, to: numbe
  */
 export function spreadBands(alternatives: Float32Array[][], from: number, to: number, points: number): SpreadBand[] {
   const channels = alternatives[0]?.length ?? 1;
-  if (channels <= 2) return Array.from({ length: Math.max(1, channels) }, (_, c) => spreadBand(alternatives.map((a) => a[c] ?? new Float32Array(0)), from, to, points));
+  if (shownChannels(channels) === channels) return Array.from({ length: Math.max(1, channels) }, (_, c) => spreadBand(alternatives.map((a) => a[c] ?? new Float32Array(0)), from, to, points));
   const mixes = alternatives.map((a) => {
     const len = a[0]?.length ?? 0;
     const m = new Float32Array(len);

@@ -430,3 +430,47 @@ test('a zoom keeps every lane and the overview on one view: the playhead stays p
   await page.screenshot({ path: resolve(SHOTS, 'zoom-shared-view.png') });
   expect(errors).toEqual([]);
 });
+
+test('drag selection after the window is resized lands where the pointer is; a drag takes the keyboard from the slider; a click on an edge changes nothing', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByTestId('file-input').setInputFiles(resolve(EVAL, 'piano/supra_sample.wav'));
+  const track = page.getByTestId('track');
+  await expect(track).toHaveCount(1);
+  await expect.poll(() => waveformInk(page, 0)).toBeGreaterThan(500);
+  await page.setViewportSize({ width: 900, height: 720 });
+  await page.waitForTimeout(300); // the lanes relayout
+  const visible = Number((await page.getByTestId('zoom-seconds').textContent())!.replace(' s', ''));
+  const box = (await track.getByTestId('zoomview').boundingBox())!;
+  // the waveform is drawn across the lane's new width (it kept the width it started with, so what was under the
+  // pointer was not what got selected)
+  await expect.poll(() => track.getByTestId('zoomview').evaluate((el) => Math.max(...Array.from(el.querySelectorAll('canvas')).map((c) => c.getBoundingClientRect().width)))).toBeCloseTo(box.width, 0);
+  const y = box.y + box.height / 2;
+  const selected = async () => {
+    const text = (await track.getByTestId('selection-times').textContent())!;
+    const [a, b] = text.replace('selection ', '').split(' – ').map((t) => {
+      const [m, s] = t.split(':');
+      return Number(m) * 60 + Number(s);
+    });
+    return { start: a!, end: b! };
+  };
+  const tol = (2 / box.width) * visible + 0.002;
+  // the gain slider has the keyboard
+  await track.getByTestId('gain').focus();
+  await page.mouse.move(box.x + box.width * 0.2, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, y, { steps: 6 });
+  await page.mouse.up();
+  const s = await selected();
+  expect(Math.abs(s.start - 0.2 * visible), 'the press maps to the resized lane').toBeLessThan(tol);
+  expect(Math.abs(s.end - 0.5 * visible)).toBeLessThan(tol);
+  expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type ?? '')).not.toBe('range');
+  // so an arrow key nudges the selection, not the gain
+  await page.keyboard.press('ArrowRight');
+  const t = await selected();
+  expect(t.start - s.start).toBeCloseTo(0.01, 3);
+  await expect(track.getByTestId('gain')).toHaveValue('0');
+  // a click (no drag) on the selection's edge leaves it as it is
+  await page.mouse.click(box.x + box.width * (t.end / visible), y);
+  expect(await selected()).toEqual(t);
+  expect(errors).toEqual([]);
+});

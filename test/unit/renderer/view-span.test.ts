@@ -24,3 +24,10 @@ describe('the project view', () => {
     expect(zoomedView({ start: 0, seconds: 5 }, 10, 4, 20)).toEqual({ start: 0, seconds: 10 });
   });
 });
+
+describe('the project view at the end of the project', () => {
+  it('a playhead at the very end of the view (after playing to the end) is in view: the zoom keeps it there', () => {
+    const v = zoomedView({ start: 10, seconds: 10 }, 5, 20, 20);
+    expect(v).toEqual({ start: 15, seconds: 5 });
+  });
+});
