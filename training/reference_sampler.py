@@ -146,8 +146,8 @@ def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05,
     free = 1.0 - known_mask
     step = free if step_weights is None else free * step_weights
     x = x0.clone()
-    if init_noise:
-        x = x + free * sigmas[0] * torch.randn(x.shape, generator=g)
+    if init_noise:  # (with step weights, noise the weighted steps can take away again: sqrt(w) as large)
+        x = x + torch.sqrt(step) * sigmas[0] * torch.randn(x.shape, generator=g)
     x = x * free + known_values * known_mask
     for li, s in enumerate(sigmas):
         eta = eta_scale * s * s

@@ -265,18 +265,22 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
     else for (let i = 0; i < n[s]!; i++) f(i);
   };
 
-  // starting point
-  op.project?.(x);
-  if ((opts.start ?? (temperature === 0 ? 'init' : 'noise')) === 'noise') {
-    const s0 = sigmas[0]!;
-    x.forEach((xs, s) => forFree(s, (i) => (xs[i]! += s0 * rng.normal())));
-  }
-
   const weights = x.map((xs, s) => {
     const w = opts.stepWeights?.[s] ?? null;
     if (w && w.length !== xs.length) throw new CodedError('BAD_REQUEST', `step weights for signal ${s} have ${w.length} values for ${xs.length} samples.`);
     return w;
   });
+
+  // starting point (with step weights, noise the weighted steps can take away again: sqrt(w) as large)
+  op.project?.(x);
+  if ((opts.start ?? (temperature === 0 ? 'init' : 'noise')) === 'noise') {
+    const s0 = sigmas[0]!;
+    x.forEach((xs, s) => {
+      const ws = weights[s];
+      forFree(s, (i) => (xs[i]! += (ws ? Math.sqrt(ws[i]!) : 1) * s0 * rng.normal()));
+    });
+  }
+
   const grad = x.map((xs) => new Float32Array(xs.length));
   const total = sigmas.length * sch.stepsPerLevel;
   let done = 0;

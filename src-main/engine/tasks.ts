@@ -33,7 +33,7 @@ import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, t
 import { sample, meanLogp, DEFAULT_WINDOW, DEFAULT_BATCH, type StepInfo } from './sampler';
 import { MaskOperator, maskFromGaps, decimationMask, DecimateMap, GaussianObservation, lowpassTaps, sumOperator, NoObservation, type Operator } from './operators';
 import { splineUpsample, lpcFill } from './baselines';
-import { levelWeights } from './level-weights';
+import { localLevels, loudestOf, weightsFromLevels } from './level-weights';
 import { subSeed, Rng } from './rng';
 
 export type Source = 'piano' | 'voice';
@@ -698,13 +698,18 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const acc = newAcc('audio', lowpass ? 'band-limited (sinc) interpolation' : 'cubic spline');
   const levelPower = req.levelPower ?? prior.card?.levelPower?.upsample ?? 0;
   if (levelPower > 0) res.notes.push(`Steps weighted by the clip's own level (power ${levelPower}): quiet passages move less.`);
+  // one loudest level for all channels, so that a quiet channel moves less than a loud one
+  let loudest = 0;
+  if (levelPower > 0) {
+    for (const sig of chans) loudest = Math.max(loudest, loudestOf(localLevels((await lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs)).base)));
+  }
   const outs: Float32Array[] = [];
   let spans: ChunkSpan[] | null = null;
   let prog: Progress | null = null;
   for (const [c, sig] of chans.entries()) {
     const { y, n, base } = await lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs);
     // the card's measured level weighting: from the whole channel's warm start (observed samples only)
-    const weights = levelPower ? levelWeights(base, levelPower) : null;
+    const weights = levelPower ? weightsFromLevels(localLevels(base), loudest, levelPower) : null;
     spans ??= chunkSpans(n, chunk, ov, k);
     prog ??= new Progress(env, chans.length * spans.length);
     const out = new Float32Array(n);

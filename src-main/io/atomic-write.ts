@@ -5,7 +5,8 @@
 
 import { constants, copyFile, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { CodedError } from '../../src-shared/ipc/result';
 import { errno } from './errno';
 
@@ -38,11 +39,15 @@ function toCoded(e: unknown, target: string): CodedError {
   }
 }
 
-/** The temporary file a write to `path` uses: beside it, hidden, named by this process and at random. */
+/** This machine, in temporary file names: 8 hex digits of its host name's hash. */
+export const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+
+/** The temporary file a write to `path` uses: beside it, hidden, named by this machine and process, and at random. */
 function temporaryPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${HOST_TAG}-${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
-const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+/** host tag (absent in names from before it was added), pid */
+const TEMPORARY = /^\..+\.(?:([0-9a-f]{8})-)?(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 function alive(pid: number): boolean {
   try {
@@ -58,10 +63,11 @@ export const ABANDONED_AFTER_MS = 15 * 60_000;
 
 /**
  * Removes from `dir` the temporary files of writes that never finished because their process
- * died (a crash or a kill mid-write can leave one as large as the audio). Files of a live
- * process, this one included, are left alone: they may still be written. So are files written
- * to in the last ABANDONED_AFTER_MS: on a project folder shared over a network the writer may be
- * another machine's process, whose pid means nothing here. Returns the names removed.
+ * died (a crash or a kill mid-write can leave one as large as the audio). This machine's files
+ * go when their process is gone; files of a live process, this one included, are left alone:
+ * they may still be written. On a project folder shared over a network, another machine's file
+ * (its pid means nothing here) goes only when untouched for ABANDONED_AFTER_MS, as do files named
+ * before names carried the machine. Returns the names removed.
  */
 export async function removeAbandonedTemporaryFiles(dir: string, now = Date.now()): Promise<string[]> {
   let names: string[];
@@ -73,12 +79,16 @@ export async function removeAbandonedTemporaryFiles(dir: string, now = Date.now(
   const removed: string[] = [];
   for (const name of names) {
     const m = TEMPORARY.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
-    const modified = await stat(join(dir, name)).then(
-      (st) => st.mtimeMs,
-      () => null,
-    );
-    if (modified === null || now - modified < ABANDONED_AFTER_MS) continue;
+    if (!m) continue;
+    const mine = m[1] === HOST_TAG;
+    if ((mine || !m[1]) && alive(Number(m[2]))) continue;
+    if (!mine) {
+      const modified = await stat(join(dir, name)).then(
+        (st) => st.mtimeMs,
+        () => null,
+      );
+      if (modified === null || now - modified < ABANDONED_AFTER_MS) continue;
+    }
     await unlink(join(dir, name)).then(
       () => removed.push(name),
       () => undefined,

@@ -2,6 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { resolve } from 'node:path';
 import { ModelSet, runJob, runJobWithEvents, chunkSpans, validateRequest, divisorFactor, planSchedule, softStepPlan } from '../../src-main/engine/tasks';
 import { GaussianArPrior } from '../../src-main/engine/analytic-prior';
+import { splineUpsample } from '../../src-main/engine/baselines';
 import { readFileSync } from 'node:fs';
 import { CardSchema, type ModelCard } from '../../src-main/engine/prior';
 import type { EngineProgress } from '../../src-shared/engine/progress';
@@ -76,6 +77,38 @@ describe('tasks on the tiny model', () => {
     expect(r1.reports[0]!.snrVsBaselineDb).toBeGreaterThan(0);
     const lp = await runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: [y] }, factor: 4, lowpass: true, ...fast }, { priors: models });
     expect(lp.tracks.audio![0]!.length).toBe(3200);
+  });
+
+  it('level-weighted upsampling: quiet passages and a quieter channel move less than with a fixed step; observed samples kept', async () => {
+    // stereo at 4 kHz (the tiny model's 16 kHz / 4): the left loud, then 26 dB down; the right a tenth of the left
+    const n = 1600;
+    const left = Float32Array.from(tone(n, 4000, 300), (v, i) => v * (i < n / 2 ? 1 : 0.05));
+    const right = Float32Array.from(left, (v) => v * 0.1);
+    const job = (levelPower?: number) =>
+      runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: [left, right] }, factor: 4, ...fast, ...(levelPower !== undefined ? { levelPower } : {}) }, { priors: models });
+    const [fixed, weighted, zero] = [await job(), await job(1), await job(0)];
+    expect(Array.from(zero.tracks.audio![0]!)).toEqual(Array.from(fixed.tracks.audio![0]!)); // 0: a fixed step
+    expect(weighted.notes.join(' ')).toContain("weighted by the clip's own level");
+    const splines = [left, right].map((lo) => splineUpsample(lo, 4, 4 * n));
+    /** RMS move from the spline over output samples [a, b). */
+    const moved = (r: typeof fixed, c: number, a: number, b: number) => {
+      const out = r.tracks.audio![c]!;
+      let m = 0;
+      for (let i = a; i < b; i++) m += (out[i]! - splines[c]![i]!) ** 2;
+      return Math.sqrt(m / (b - a));
+    };
+    const ratio = (c: number, a: number, b: number) => moved(weighted, c, a, b) / moved(fixed, c, a, b);
+    const loud = [400, 2800] as const, quiet = [3600, 6000] as const; // away from the 50 ms around the change
+    expect(moved(fixed, 0, ...quiet)).toBeGreaterThan(0);
+    // (the tiny model samples at temperature 1, so the moves are mostly its noise: sqrt(w) as large)
+    expect(ratio(0, ...loud)).toBeGreaterThan(0.6); // the loudest passage keeps (about) its step
+    expect(ratio(0, ...quiet)).toBeLessThan(0.35); // sqrt(0.05) = 0.22
+    expect(ratio(1, ...loud)).toBeLessThan(0.45); // the quieter channel too, sqrt(0.1) = 0.32: one loudest level for both
+    for (const [c, lo] of [left, right].entries()) {
+      const out = weighted.tracks.audio![c]!;
+      for (let j = 0; j < lo.length; j++) expect(out[4 * j]).toBe(lo[j]);
+    }
+    expect(() => validateRequest({ kind: 'upsample', audio: { sampleRate: 4000, channels: [left] }, factor: 4, levelPower: -1 })).toThrow(/levelPower/);
   });
 
   it('inpaint: n alternatives, samples outside the gap exactly as given (44.1 kHz)', async () => {

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src-shared/ipc/result';
-import { ABANDONED_AFTER_MS, copyFileAtomic, removeAbandonedTemporaryFiles, writeFileAtomic } from '../../../src-main/io/atomic-write';
+import { ABANDONED_AFTER_MS, HOST_TAG, copyFileAtomic, removeAbandonedTemporaryFiles, writeFileAtomic } from '../../../src-main/io/atomic-write';
 
 let dir = '';
 beforeEach(() => {
@@ -106,30 +106,40 @@ describe('copyFileAtomic', () => {
 });
 
 describe('removeAbandonedTemporaryFiles', () => {
-  it("removes the temporary files of writes whose process died, and nothing else", async () => {
-    const dead = 2 ** 22 + 12345; // above Linux's default pid_max: no process has it
+  const dead = 2 ** 22 + 12345; // above Linux's default pid_max: no process has it
+  const other = HOST_TAG === '00000000' ? '11111111' : '00000000'; // another machine
+  it("removes at once this machine's temporary files whose process died, and nothing else", async () => {
     const names = {
-      abandoned: `.take.wav.${dead}.0123456789ab.tmp`,
-      ours: `.take.wav.${process.pid}.0123456789ab.tmp`, // (may still be being written)
+      abandoned: `.take.wav.${HOST_TAG}-${dead}.0123456789ab.tmp`,
+      ours: `.take.wav.${HOST_TAG}-${process.pid}.0123456789ab.tmp`, // (may still be being written)
       notOurs: `take.wav.${dead}.tmp`,
       audio: 'take.wav',
     };
     for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
-    const later = Date.now() + ABANDONED_AFTER_MS + 60_000;
-    expect(await removeAbandonedTemporaryFiles(dir, later)).toEqual([names.abandoned]);
+    expect(await removeAbandonedTemporaryFiles(dir)).toEqual([names.abandoned]);
     expect(readdirSync(dir).sort()).toEqual([names.ours, names.notOurs, names.audio].sort());
-    expect(await removeAbandonedTemporaryFiles(join(dir, 'missing'), later)).toEqual([]);
+    expect(await removeAbandonedTemporaryFiles(join(dir, 'missing'))).toEqual([]);
   });
-  it('leaves a recently written one alone, whatever its pid: on a shared folder it may be another machine\'s write in progress', async () => {
-    const dead = 2 ** 22 + 12345;
-    const name = `.take.wav.${dead}.0123456789ab.tmp`;
+  it("leaves another machine's recent one alone, whatever its pid (a write in progress over the network); an old one goes", async () => {
+    const name = `.take.wav.${other}-${process.pid}.0123456789ab.tmp`; // a pid alive here means nothing
+    const unnamed = `.mix.wav.${dead}.0123456789ab.tmp`; // named before names carried the machine
     writeFileSync(join(dir, name), 'x');
+    writeFileSync(join(dir, unnamed), 'x');
     expect(await removeAbandonedTemporaryFiles(dir)).toEqual([]);
     expect(await removeAbandonedTemporaryFiles(dir, Date.now() + ABANDONED_AFTER_MS - 60_000)).toEqual([]);
-    expect(readdirSync(dir)).toEqual([name]);
-    // untouched for longer than any write takes: gone
-    const old = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
-    utimesSync(join(dir, name), old, old);
-    expect(await removeAbandonedTemporaryFiles(dir)).toEqual([name]);
+    expect(readdirSync(dir).sort()).toEqual([unnamed, name].sort());
+    expect((await removeAbandonedTemporaryFiles(dir, Date.now() + ABANDONED_AFTER_MS + 60_000)).sort()).toEqual([unnamed, name].sort());
+  });
+  it('names its own temporary files so that they are known as this machine\'s', async () => {
+    const p = join(dir, 'take.wav');
+    let seen = '';
+    await writeFileAtomic(p, new Uint8Array(10), {
+      beforeRename: async (tmp) => {
+        seen = tmp;
+        expect(basename(tmp)).toMatch(new RegExp(`^\\.take\\.wav\\.${HOST_TAG}-${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
+      },
+    });
+    expect(seen).not.toBe('');
   });
 });
+
