@@ -1,7 +1,8 @@
 """Does a fixed step move quiet passages too far? The cosine between a prior's score at the spline
 (the ascent's first direction, on the interpolated samples) and the way to the truth, over WHOLE
 clips (4x, peak 0.9, sigma 0.005): plain; restricted to the louder frames; and with the step
-weighted by the spline's level, (frame RMS / loudest frame RMS)^p for p = 0.5, 1, 2 (50 ms frames).
+weighted by the spline's level, (frame RMS / loudest frame RMS)^p for p = 0.5, 1, 2 (50 ms frames),
+and by reference_sampler.level_weights (a 50 ms Hann window: what the sampler's --level-power runs).
 Also how large the score is in the quietest quarter of the frames against the loudest quarter, and
 the loudest quarter's share of the spline's error energy. The ideal gain of a cosine c is
 -10 log10(1 - c^2) dB (a move of exactly the right length).
@@ -22,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "data"))
 from model import load_prior  # noqa: E402
-from reference_sampler import at_peak, eval_clips, load_audio, score, spline_through_every  # noqa: E402
+from reference_sampler import at_peak, eval_clips, level_weights, load_audio, score, spline_through_every  # noqa: E402
 
 POWERS = (0.5, 1.0, 2.0)
 LOUDER = (0.25, 0.5, 0.75, 0.9)
@@ -55,6 +56,8 @@ def aim_rows(model, y, sigma):
         row[f"frames louder than {q:.0%} of them"] = cos(g * (lev >= np.quantile(rms, q)), way)
     for p in POWERS:
         row[f"weighted by level^{p:g}"] = cos(g * (lev / lev.max()) ** p, way)
+    for p in POWERS:  # what the sampler runs (--level-power): a 50 ms Hann window, not 50 ms blocks
+        row[f"level_weights(p={p:g})"] = cos(g * level_weights(spline, p), way)
     quiet, loud = lev < np.quantile(rms, 0.25), lev >= np.quantile(rms, 0.75)
     row["score RMS, quietest quarter / loudest"] = float(np.sqrt(np.mean(g[quiet] ** 2)) / np.sqrt(np.mean(g[loud] ** 2)))
     row["loudest quarter's share of the error"] = float(np.sum(way[loud] ** 2) / np.sum(way ** 2))
