@@ -42,9 +42,12 @@ for s in piano voice; do
   tag=s$smax-e$eta
   lpvar=${s^^}_LEVEL_POWER
   if [ -n "${!lpvar:-}" ]; then  # level-weighted steps (reference_sampler --level-power): their own results
+    # a number above 0, written one way (0.50 and .5 are the 0.5 run)
+    lp=$(LC_ALL=C printf %g "${!lpvar}" 2>/dev/null) && awk -v p="$lp" 'BEGIN { exit !(p > 0) }' \
+      || { echo "$lpvar must be a number above 0 (got \"${!lpvar}\"); leave it unset for a fixed step" >&2; exit 2; }
     optvar=${s^^}
-    export "$optvar=${!optvar} --level-power ${!lpvar}"
-    tag=$tag-l${!lpvar}
+    export "$optvar=${!optvar} --level-power $lp"
+    tag=$tag-l$lp
   fi
   sha=$(sha256sum "$ckpt" | cut -c1-12)
   export "${s^^}_DIR=$OUT/whole-clip/$s-$sha-$tag"

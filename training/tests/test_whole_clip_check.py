@@ -73,3 +73,13 @@ def test_a_level_weighted_run_gets_its_own_folder_and_says_so_in_its_command(tmp
     summary = json.load(open(tmp_path / "whole-clip-piano-s0.005-e0.05-l0.5.json"))
     assert summary["command"] == 'PIANO_LEVEL_POWER=0.5 PIANO_SCHEDULE="0.005 0.05" bash training/whole_clip_check.sh'
     assert not (tmp_path / "whole-clip-piano-s0.005-e0.05.json").exists()
+
+
+def test_a_level_power_must_be_above_0_and_is_written_one_way(tmp_path, piano_clips):
+    for bad in ("0", "-1", "abc"):
+        r = run_check(tmp_path, PIANO_SCHEDULE="0.005 0.05", PIANO_LEVEL_POWER=bad)
+        assert r.returncode == 2 and "must be a number above 0" in r.stderr, (bad, r.stdout + r.stderr)
+    sha = sha12(os.path.join(ROOT, "training", "checkpoints", "piano.pt"))
+    fake_results(tmp_path / "whole-clip" / f"piano-{sha}-s0.005-e0.05-l0.5", piano_clips, 0.07)
+    r = run_check(tmp_path, PIANO_SCHEDULE="0.005 0.05", PIANO_LEVEL_POWER="0.50")
+    assert "(s0.005-e0.05-l0.5) MEAN gain +0.070 dB -> does not pass" in r.stdout, r.stdout + r.stderr
