@@ -105,22 +105,19 @@ export function attachDragSelect(el: HTMLElement, opts: DragSelectOptions): () =
     if (view) opts.select(spanBetween(d.anchor, timeAt(xOf(e), el.clientWidth, view)));
   };
 
-  el.addEventListener('pointerdown', down, true);
-  // the compatibility events a press also sends must not start peaks.js's own drag either
-  el.addEventListener('mousedown', stop, true);
-  el.addEventListener('touchstart', stop, true);
-  el.addEventListener('pointermove', move);
-  el.addEventListener('pointerup', up);
-  el.addEventListener('pointercancel', up);
-  el.addEventListener('lostpointercapture', up as EventListener);
+  // [event, listener, capture]: the compatibility events a press also sends must not start peaks.js's own drag either
+  const listeners: Array<[string, EventListener, boolean]> = [
+    ['pointerdown', down as EventListener, true],
+    ['mousedown', stop, true],
+    ['touchstart', stop, true],
+    ['pointermove', move as EventListener, false],
+    ['pointerup', up as EventListener, false],
+    ['pointercancel', up as EventListener, false],
+    ['lostpointercapture', up as EventListener, false],
+  ];
+  for (const [type, f, capture] of listeners) el.addEventListener(type, f, capture);
   return () => {
-    el.removeEventListener('pointerdown', down, true);
-    el.removeEventListener('mousedown', stop, true);
-    el.removeEventListener('touchstart', stop, true);
-    el.removeEventListener('pointermove', move);
-    el.removeEventListener('pointerup', up);
-    el.removeEventListener('pointercancel', up);
-    el.removeEventListener('lostpointercapture', up as EventListener);
+    for (const [type, f, capture] of listeners) el.removeEventListener(type, f, capture);
     el.style.cursor = '';
   };
 }

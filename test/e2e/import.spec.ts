@@ -1,6 +1,6 @@
 // The skeleton end to end, in Chromium through the web host: import by the file input and
 // by a drop, waveform pixels, playback moving the playhead, a corrupt file's error text.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EVAL, REPO, startBuiltWebHost, type RunningHost } from './web-host';
@@ -38,6 +38,26 @@ async function waveformInk(page: Page, index: number): Promise<number> {
     }
     return ink;
   });
+}
+
+/** Drag across a lane's zoom view from fraction a to fraction b of its width. */
+async function dragAcross(page: Page, lane: Locator, a: number, b: number) {
+  const box = (await lane.getByTestId('zoomview').boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * a, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * b, y, { steps: 6 });
+  await page.mouse.up();
+}
+
+/** A lane's selection in seconds, from what it shows ("selection 0:00.900 – 0:01.800"). */
+async function selectedIn(lane: Locator): Promise<{ start: number; end: number }> {
+  const text = (await lane.getByTestId('selection-times').textContent())!;
+  const [a, b] = text.replace('selection ', '').split(' – ').map((t) => {
+    const [m, sec] = t.split(':');
+    return Number(m) * 60 + Number(sec);
+  });
+  return { start: a!, end: b! };
 }
 
 test('open by the file input: track row, waveform pixels, playback moves the playhead', async ({ page }) => {
@@ -166,11 +186,7 @@ test('a 6-channel file gets a waveform (one row, all channels) and a selection, 
   await expect(track).toHaveCount(1);
   await expect(track.getByTestId('track-channels')).toHaveText('6 ch');
   await expect.poll(() => waveformInk(page, 0), { message: 'waveform canvas has ink' }).toBeGreaterThan(500);
-  const box = (await track.getByTestId('zoomview').boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.up();
+  await dragAcross(page, track, 0.3, 0.4);
   await expect(track.getByTestId('selection-times')).toBeVisible();
   await expect(page.getByTestId('notice-error')).toHaveCount(0);
   expect(errors).toEqual([]);
@@ -349,20 +365,8 @@ test('select by dragging either way; drag an edge to move it; a click clears the
   const shown = Math.min(visible, 3.0); // the view starts at 0; the clip is 3.0 s
   const box = (await track.getByTestId('zoomview').boundingBox())!;
   const y = box.y + box.height / 2;
-  const drag = async (a: number, b: number) => {
-    await page.mouse.move(box.x + box.width * a, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * b, y, { steps: 6 });
-    await page.mouse.up();
-  };
-  const selected = async () => {
-    const text = (await track.getByTestId('selection-times').textContent())!;
-    const [a, b] = text.replace('selection ', '').split(' – ').map((t) => {
-      const [m, s] = t.split(':');
-      return Number(m) * 60 + Number(s);
-    });
-    return { start: a!, end: b! };
-  };
+  const drag = (a: number, b: number) => dragAcross(page, track, a, b);
+  const selected = () => selectedIn(track);
   const tol = (2 / box.width) * visible + 0.002; // two pixels
 
   // right to left: peaks.js's own insert drag selected nothing this way
@@ -445,21 +449,11 @@ test('drag selection after the window is resized lands where the pointer is; a d
   // pointer was not what got selected)
   await expect.poll(() => track.getByTestId('zoomview').evaluate((el) => Math.max(...Array.from(el.querySelectorAll('canvas')).map((c) => c.getBoundingClientRect().width)))).toBeCloseTo(box.width, 0);
   const y = box.y + box.height / 2;
-  const selected = async () => {
-    const text = (await track.getByTestId('selection-times').textContent())!;
-    const [a, b] = text.replace('selection ', '').split(' – ').map((t) => {
-      const [m, s] = t.split(':');
-      return Number(m) * 60 + Number(s);
-    });
-    return { start: a!, end: b! };
-  };
+  const selected = () => selectedIn(track);
   const tol = (2 / box.width) * visible + 0.002;
   // the gain slider has the keyboard
   await track.getByTestId('gain').focus();
-  await page.mouse.move(box.x + box.width * 0.2, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.5, y, { steps: 6 });
-  await page.mouse.up();
+  await dragAcross(page, track, 0.2, 0.5);
   const s = await selected();
   expect(Math.abs(s.start - 0.2 * visible), 'the press maps to the resized lane').toBeLessThan(tol);
   expect(Math.abs(s.end - 0.5 * visible)).toBeLessThan(tol);
