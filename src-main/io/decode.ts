@@ -711,7 +711,9 @@ async function decodeVorbis(b: Uint8Array, name: string): Promise<DecodedAudio> 
   try {
     r = await decode(b);
   } catch (e) {
-    throw new CodedError('CORRUPT_FILE', `${q(name)} could not be decoded as Ogg Vorbis: the data is damaged (decoder said: ${libMessage(e)}). Re-export it from the program that made it.`);
+    // (some damaged pages trip a fault in the decoder's own error path, e.g. "logError is not defined": its words say nothing to the user)
+    const said = e instanceof ReferenceError || e instanceof TypeError ? 'a damaged page stopped the decoder' : `decoder said: ${libMessage(e)}`;
+    throw new CodedError('CORRUPT_FILE', `${q(name)} could not be decoded as Ogg Vorbis: the data is damaged (${said}). Re-export it from the program that made it.`);
   }
   const chans = r.channelData ?? [];
   if ((chans[0]?.length ?? 0) === 0) {
