@@ -2,6 +2,7 @@
 // The host passes in what differs between them (where exports go, how to reveal a file).
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { AppInfo, JobEvent, JobStartRequest, TrackAudio } from '../src-shared/ipc/contract';
 import { CodedError, toAppError } from '../src-shared/ipc/result';
@@ -107,12 +108,37 @@ async function importSize(req: { kind: 'path'; path: string } | { kind: 'bytes';
 /** Audio either side of a fill's regions that the engine gets (it uses ~0.2 s). */
 const FILL_CONTEXT_SECONDS = 1;
 
+/** Beside project.json: the files opened from disk into this project, so that no later session's export replaces one. */
+const OPENED_FILES = 'opened-files.json';
+const MAX_REMEMBERED_OPENED = 1000;
+
+/** The files an earlier session opened into the project in `dir` (none if the list is missing or unreadable). */
+function rememberedOpenedFiles(dir: string): string[] {
+  try {
+    const list: unknown = JSON.parse(readFileSync(join(dir, OPENED_FILES), 'utf8'));
+    return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string' && isAbsolute(p)) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function createHandlers(deps: HostDeps): Handlers {
   const { store, engine } = deps;
   /** Only files this session exported may be revealed (the renderer cannot name others). */
   const exported = new Set<string>();
-  /** Files the user opened from disk (desktop): never written over, whatever an export is told. */
-  const opened = new Set<string>();
+  /** Files the user opened from disk (desktop), in any session of this project: never written over, whatever an export is told. */
+  const opened = new Set<string>(rememberedOpenedFiles(store.dir));
+  /** Keeps `opened` beside the project for the next session (best effort: the guard still holds for this one). */
+  async function rememberOpened(path: string) {
+    if (opened.has(path)) return;
+    opened.add(path);
+    try {
+      await mkdir(store.dir, { recursive: true });
+      await writeFileAtomic(join(store.dir, OPENED_FILES), new TextEncoder().encode(JSON.stringify([...opened].slice(-MAX_REMEMBERED_OPENED))));
+    } catch (e) {
+      trace(`opened files not remembered: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
 
   /** Why writing `path` would replace something of the user's or the project's, or null. */
   async function exportWouldReplace(path: string): Promise<string | null> {
@@ -177,7 +203,7 @@ export function createHandlers(deps: HostDeps): Handlers {
         throw new CodedError('FORBIDDEN', 'The web host opens uploaded files only; use Open… or drop the file.');
       }
       const name = req.kind === 'path' ? basename(req.path) : basename(req.name);
-      if (req.kind === 'path') opened.add(resolve(req.path));
+      if (req.kind === 'path') await rememberOpened(resolve(req.path));
       const stage = importStages(ctx, req.progressId, name, req.progressId ? await importSize(req) : null);
       const { progressId: _, ...source } = req;
       const t0 = performance.now();

@@ -97,6 +97,15 @@ describe('services', () => {
     expect(existsSync(join(store.dir, 'project.json'))).toBe(false);
     chosen = join(home, 'take (2).wav');
     await expect(h['export:wav']({ blob: t.blob, name: 'take.wav', format: 'pcm16' }, ctx)).resolves.toMatchObject({ path: chosen });
+    // the next session of this project (the app restarted) still knows the file came from there
+    const next = createHandlers({ host: 'electron', version: '0', store: new ProjectStore(store.dir), engine: {} as EngineHost, chooseExportPath: async () => take, reveal: async () => true });
+    await expect(next['export:wav']({ blob: t.blob, name: 'take.wav', format: 'pcm16' }, ctx)).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/a file you opened/) });
+    expect(Buffer.compare(readFileSync(take), Buffer.from(original))).toBe(0);
+    // a damaged list is read as none: the editor still starts and exports
+    writeFileSync(join(store.dir, 'opened-files.json'), '{"not": "a list"');
+    const elsewhere = join(home, 'other.wav');
+    const damaged = createHandlers({ host: 'electron', version: '0', store: new ProjectStore(store.dir), engine: {} as EngineHost, chooseExportPath: async () => elsewhere, reveal: async () => true });
+    await expect(damaged['export:wav']({ blob: t.blob, name: 'take.wav', format: 'pcm16' }, ctx)).resolves.toMatchObject({ path: elsewhere });
   });
 
   it('accept-fill stores exactly what the editor computes from the audio it holds, and sends no samples', async () => {
