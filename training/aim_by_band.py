@@ -17,8 +17,7 @@ import numpy as np
 import torch
 
 from model import load_prior
-from reference_sampler import (SR, ascent_geometry, at_peak, clip_kind, eval_clips, excerpt, load_audio, score,
-                               spline_through_every)
+from reference_sampler import SR, at_peak, clip_kind, cosine, eval_clips, excerpt, load_audio, score_at_spline
 
 BANDS = ((0, 1000), (1000, 2000), (2000, 4000), (4000, SR // 2 + 1))
 
@@ -76,12 +75,8 @@ def main():
         if a.chain:
             y = CHAINS[a.chain](excerpt(y, a.seconds * 1.5))
         y = at_peak(excerpt(y, a.seconds))
-        spline, mask = spline_through_every(y, 4)
-        with torch.enable_grad():
-            _, g = score(model, torch.from_numpy(spline)[None], a.sigma)
-        g = g[0].numpy().astype(np.float64) * (1 - mask)
-        way = (y - spline).astype(np.float64)
-        allcos = ascent_geometry(y, spline, spline + g)["cos_to_truth"]
+        _, g, way = score_at_spline(model, y, a.sigma)
+        allcos = cosine(g, way)
         parts = " | ".join(f"{lo}-{min(hi, SR // 2)} Hz: cos {c:+.2f} ({s:+.0f} dB)" for lo, hi, c, s in band_cosines(g, way))
         print(f"{os.path.basename(path)[:36]:36s} all {allcos:+.2f} | {parts}")
 

@@ -23,14 +23,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "data"))
 from model import load_prior  # noqa: E402
-from reference_sampler import at_peak, eval_clips, level_weights, load_audio, score, spline_through_every  # noqa: E402
+from reference_sampler import at_peak, cosine, eval_clips, level_weights, load_audio, score_at_spline  # noqa: E402
 
 POWERS = (0.5, 1.0, 2.0)
 LOUDER = (0.25, 0.5, 0.75, 0.9)
-
-
-def cos(a, b):
-    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30))
 
 
 def ideal_gain_db(c):
@@ -45,19 +41,15 @@ def frame_levels(y, frame=800):
 
 
 def aim_rows(model, y, sigma):
-    spline, mask = spline_through_every(y, 4)
-    with torch.enable_grad():
-        _, g = score(model, torch.from_numpy(spline)[None], sigma)
-    g = g[0].numpy().astype(np.float64) * (1 - mask)
-    way = (y - spline).astype(np.float64)
+    spline, g, way = score_at_spline(model, y, sigma)
     rms, lev = frame_levels(spline)
-    row = {"plain": cos(g, way)}
+    row = {"plain": cosine(g, way)}
     for q in LOUDER:
-        row[f"frames louder than {q:.0%} of them"] = cos(g * (lev >= np.quantile(rms, q)), way)
+        row[f"frames louder than {q:.0%} of them"] = cosine(g * (lev >= np.quantile(rms, q)), way)
     for p in POWERS:
-        row[f"weighted by level^{p:g}"] = cos(g * (lev / lev.max()) ** p, way)
+        row[f"weighted by level^{p:g}"] = cosine(g * (lev / lev.max()) ** p, way)
     for p in POWERS:  # what the sampler runs (--level-power): a 50 ms Hann window, not 50 ms blocks
-        row[f"level_weights(p={p:g})"] = cos(g * level_weights(spline, p), way)
+        row[f"level_weights(p={p:g})"] = cosine(g * level_weights(spline, p), way)
     quiet, loud = lev < np.quantile(rms, 0.25), lev >= np.quantile(rms, 0.75)
     row["score RMS, quietest quarter / loudest"] = float(np.sqrt(np.mean(g[quiet] ** 2)) / np.sqrt(np.mean(g[loud] ** 2)))
     row["loudest quarter's share of the error"] = float(np.sum(way[loud] ** 2) / np.sum(way ** 2))

@@ -16,11 +16,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import load_prior  # noqa: E402
-from reference_sampler import at_peak, eval_clips, excerpt, load_audio, score, spline_through_every  # noqa: E402
-
-
-def cos(g, way):
-    return float(np.dot(g, way) / np.linalg.norm(g) / np.linalg.norm(way))
+from reference_sampler import at_peak, cosine, eval_clips, excerpt, load_audio, score_at_spline  # noqa: E402
 
 
 def main():
@@ -37,17 +33,13 @@ def main():
     rows = {}
     for path in eval_clips("piano"):
         y = at_peak(excerpt(load_audio(path), 1.0))
-        spline, mask = spline_through_every(y, 4)
         gs = {}
         for n, m in models.items():
-            with torch.enable_grad():
-                _, g = score(m, torch.from_numpy(spline)[None], 0.005)
-            gs[n] = g[0].numpy().astype(np.float64) * (1 - mask)
-        way = y - spline
+            _, gs[n], way = score_at_spline(m, y, 0.005)
         out = {}
         for k in range(1, len(names) + 1):
             for combo in itertools.combinations(names, k):
-                out[" + ".join(combo)] = cos(sum(gs[c] for c in combo), way)
+                out[" + ".join(combo)] = cosine(sum(gs[c] for c in combo), way)
         rows[os.path.basename(path)] = out
     print(" " * 60 + "".join(f"{c[:10]:>11s}" for c in rows) + "       mean")
     for key in next(iter(rows.values())):

@@ -237,14 +237,30 @@ def self_check(model, y, factor=4, sigma_max=0.05, sigma_min=0.001, levels=4, st
     return snr_db(y[held], x[held]) - snr_db(y[held], spline[held])
 
 
+def cosine(a, b):
+    """The cosine of two signals, in float64 (0 when either is all zeros)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    return float(a @ b / (na * nb)) if na > 0 and nb > 0 else 0.0
+
+
+def score_at_spline(model, y, sigma, factor=4):
+    """The ascent's first direction for factor-x upsampling of y: the score at the cubic spline through every
+    factor-th sample, on the interpolated samples only. Returns (spline, that score, y - spline), float64."""
+    spline, mask = spline_through_every(y, factor)
+    with torch.enable_grad():
+        _, g = score(model, torch.from_numpy(spline)[None], sigma)
+    return spline, g[0].numpy().astype(np.float64) * (1 - mask), (y - spline).astype(np.float64)
+
+
 def ascent_geometry(truth, start, end):
     """Where the ascent went from its start: how far (relative to the distance to the truth) and
     how well aimed (cosine with truth - start). The SNR gain is -10 log10(1 - 2 a c + a^2) dB for
     distance a and cosine c: at best (a = c) about 4.3 c^2 dB, so +0.1 dB needs c of about 0.15."""
     r = (truth - start).astype(np.float64)
     d = (end - start).astype(np.float64)
-    nr, nd = np.linalg.norm(r), np.linalg.norm(d)
-    return {"moved": float(nd / nr) if nr > 0 else 0.0, "cos_to_truth": float(d @ r / (nd * nr)) if nd > 0 and nr > 0 else 0.0}
+    nr = np.linalg.norm(r)
+    return {"moved": float(np.linalg.norm(d) / nr) if nr > 0 else 0.0, "cos_to_truth": cosine(d, r)}
 
 
 @torch.no_grad()

@@ -698,18 +698,18 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const acc = newAcc('audio', lowpass ? 'band-limited (sinc) interpolation' : 'cubic spline');
   const levelPower = req.levelPower ?? prior.card?.levelPower?.upsample ?? 0;
   if (levelPower > 0) res.notes.push(`Steps weighted by the clip's own level (power ${levelPower}): quiet passages move less.`);
-  // one loudest level for all channels, so that a quiet channel moves less than a loud one
-  let loudest = 0;
-  if (levelPower > 0) {
-    for (const sig of chans) loudest = Math.max(loudest, loudestOf(localLevels((await lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs)).base)));
-  }
+  const input = (sig: Float32Array) => lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs);
+  // level weighting (the card's, from each channel's warm start: observed samples only) needs every channel's
+  // input first: one loudest level for all channels, so that a quiet channel moves less than a loud one
+  const ready = levelPower > 0 ? await Promise.all(chans.map(input)) : null;
+  const levels = ready?.map((r) => localLevels(r.base)) ?? null;
+  const loudest = levels ? Math.max(0, ...levels.map(loudestOf)) : 0;
   const outs: Float32Array[] = [];
   let spans: ChunkSpan[] | null = null;
   let prog: Progress | null = null;
   for (const [c, sig] of chans.entries()) {
-    const { y, n, base } = await lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs);
-    // the card's measured level weighting: from the whole channel's warm start (observed samples only)
-    const weights = levelPower ? weightsFromLevels(localLevels(base), loudest, levelPower) : null;
+    const { y, n, base } = ready?.[c] ?? (await input(sig));
+    const weights = levels ? weightsFromLevels(levels[c]!, loudest, levelPower) : null;
     spans ??= chunkSpans(n, chunk, ov, k);
     prog ??= new Progress(env, chans.length * spans.length);
     const out = new Float32Array(n);
