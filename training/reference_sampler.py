@@ -133,15 +133,20 @@ def geometric(sigma_max, sigma_min, levels):
 
 @torch.no_grad()
 def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05, seed=0, init_noise=True,
-             denoise=True, obs_grad=None, callback=None, temperature=1.0, step_weights=None):
+             denoise=True, obs_grad=None, callback=None, temperature=1.0, step_weights=None, step_filter=None):
     """Annealed Langevin with fixed (masked) observed samples.
 
     x0: [B,T] initial estimate; known_mask: [B,T] 1 where the sample is observed (kept fixed);
     obs_grad(x, sigma) -> extra gradient of log p(y|x) (e.g. separation), optional.
     step_weights: [B,T] in (0, 1], optional: a diagonal preconditioner M, each step
     x += eta M grad + sqrt(2 eta T M) noise (e.g. level_weights: quiet passages move less).
+    step_filter: 1-D odd-length FIR kernel, optional (e.g. fold_band): each step's weighted gradient is
+    filtered by it (then masked again), so the ascent moves only the band it passes. Only for the
+    deterministic ascent (temperature 0, no initial noise): a filtered step has no matching noise here.
     Returns the final x (and, if denoise, one Tweedie step x + sigma_min^2 * grad on unknowns).
     """
+    if step_filter is not None and (temperature > 0 or init_noise):
+        raise ValueError("step_filter is for the deterministic ascent only (temperature 0, init_noise=False)")
     g = torch.Generator().manual_seed(seed)
     free = 1.0 - known_mask
     step = free if step_weights is None else free * step_weights
@@ -156,7 +161,10 @@ def langevin(model, x0, known_mask, known_values, sigmas, steps, eta_scale=0.05,
                 _, gr = score(model, x, s)
             if obs_grad is not None:
                 gr = gr + obs_grad(x, s)
-            x = x + step * eta * gr + torch.sqrt(2 * eta * temperature * step) * torch.randn(x.shape, generator=g)
+            if step_filter is not None:
+                x = x + free * eta * fir_same(step * gr, step_filter)
+            else:
+                x = x + step * eta * gr + torch.sqrt(2 * eta * temperature * step) * torch.randn(x.shape, generator=g)
             if callback:
                 callback(li, it, x)
     if denoise:
@@ -190,8 +198,31 @@ def level_weights(y, power=1.0, window=800):
     return np.maximum(lev ** power, 1e-3).astype(np.float32)
 
 
+def band_fir(lo, hi, taps):
+    """A Hann-windowed ideal band-pass FIR from lo to hi (cycles per sample), `taps` (odd) long."""
+    n = np.arange(taps) - (taps - 1) / 2
+    h = 2 * hi * np.sinc(2 * hi * n) - 2 * lo * np.sinc(2 * lo * n)
+    return (h * np.hanning(taps + 2)[1:-1]).astype(np.float32)
+
+
+def fold_band(factor):
+    """The FIR band-pass around the fold of a factor-x decimation (the low rate's Nyquist, 1 / (2 factor) of
+    the full rate): band_fir from 0.625 to 1.375 times the fold, 16 factor + 1 taps (4x at 16 kHz: 65 taps,
+    half gain at 1250 and 2750 Hz, under 0.1 below 1 kHz and above 3 kHz). The cubic spline's error sits
+    around the fold, while the prior's score also points elsewhere, mostly the wrong way (session 21:
+    training/aim_by_fold.py)."""
+    fold = 1.0 / (2 * factor)  # cycles per sample
+    return band_fir(0.625 * fold, 1.375 * fold, 16 * factor + 1)
+
+
+def fir_same(x, h):
+    """[B,T] tensor x filtered by the odd-length FIR h (numpy, symmetric), zero-padded, same length."""
+    k = torch.as_tensor(np.asarray(h, np.float32)).flip(0)[None, None]
+    return torch.nn.functional.conv1d(x[:, None], k, padding=(len(h) - 1) // 2)[:, 0]
+
+
 def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, steps=20, eta_scale=0.05, seed=0,
-              temperature=1.0, chains=1, init_noise=True, level_power=0.0):
+              temperature=1.0, chains=1, init_noise=True, level_power=0.0, fold=False):
     """Paper-style k x super-resolution of a clean 16 kHz clip y (numpy). Returns dict of results.
 
     chains > 1: that many independent chains (seeds seed, seed+1, ...), one after another (a batch
@@ -206,10 +237,11 @@ def upsample4(model, y, factor=4, sigma_max=0.005, sigma_min=0.001, levels=4, st
     m, known = torch.from_numpy(mask)[None], torch.from_numpy(y.astype(np.float32))[None]
     # step weights from the spline's level (observed samples only: blind to the truth)
     weights = torch.from_numpy(level_weights(spline, level_power))[None] if level_power > 0 else None
+    step_filter = fold_band(factor) if fold else None
     total, total_d, by_chains = np.zeros(T), np.zeros(T), []
     for c in range(chains):
         x = langevin(model, torch.from_numpy(spline)[None], m, known, sig, steps, eta_scale, seed=seed + c, denoise=False,
-                     temperature=temperature, init_noise=init_noise, step_weights=weights)
+                     temperature=temperature, init_noise=init_noise, step_weights=weights, step_filter=step_filter)
         with torch.enable_grad():
             _, gr = score(model, x, sig[-1])
         total += x[0].numpy()
@@ -285,7 +317,7 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
         y = at_peak(excerpt(load_audio(p), seconds), peak)
         r = upsample4(model, y, 4, args.sigma_max, args.sigma_min, args.levels, args.steps, args.eta_scale, args.seed,
                       getattr(args, "temperature", 1.0), getattr(args, "chains", 1), not getattr(args, "no_init_noise", False),
-                      getattr(args, "level_power", 0.0))
+                      getattr(args, "level_power", 0.0), getattr(args, "fold_band", False))
         rows[os.path.basename(p)] = r
         if verbose:
             print(f"  {os.path.basename(p):40s} spline {r['spline']:6.2f} dB   pnf {r['pnf']:6.2f} dB   "
@@ -300,7 +332,8 @@ def run_upsample(model, kind, seconds, args, peak=0.9, verbose=True):
                          "levels": args.levels, "stepsPerLevel": args.steps, "etaScale": args.eta_scale, "seed": args.seed,
                          "temperature": getattr(args, "temperature", 1.0), "chains": getattr(args, "chains", 1),
                          "initNoise": not getattr(args, "no_init_noise", False), "density": DENSITY,
-                         **({"levelPower": args.level_power} if getattr(args, "level_power", 0.0) > 0 else {})}}
+                         **({"levelPower": args.level_power} if getattr(args, "level_power", 0.0) > 0 else {}),
+                         **({"foldBand": True} if getattr(args, "fold_band", False) else {})}}
 
 
 def main():
@@ -320,6 +353,8 @@ def main():
     ap.add_argument("--no-init-noise", action="store_true", help="start exactly at the spline (no sigma_max noise)")
     ap.add_argument("--level-power", type=float, default=0.0,
                     help="> 0: each step weighted by the spline's local level to this power (level_weights); 0: a fixed step")
+    ap.add_argument("--fold-band", action="store_true",
+                    help="each step band-passed around the decimation's fold (fold_band); temperature 0, --no-init-noise only")
     ap.add_argument("--peak", type=float, default=0.9, help="each excerpt is scaled to this peak before upsampling")
     ap.add_argument("--clips", nargs="*", default=None, help="only these clip file names")
     ap.add_argument("--threads", type=int, default=2)

@@ -18,6 +18,8 @@
 # PIANO_CKPT / VOICE_CKPT: check another checkpoint than training/checkpoints/<source>.pt (results go to its own folder).
 # PIANO_LEVEL_POWER / VOICE_LEVEL_POWER: steps weighted by the spline's local level to this power
 # (reference_sampler.py --level-power; session 20); results in a folder of their own (-l<power>).
+# PIANO_FOLD_BAND=1 / VOICE_FOLD_BAND=1: each step band-passed around the 4x fold (reference_sampler.py
+# --fold-band; session 21); results in a folder of their own (-fb).
 # (ONLY="clip.wav ...": run just these of the missing clips, e.g. to share them out between machines.
 # EXTRA: more reference_sampler options, last one wins; a smoke test of this script:
 #  EXTRA="--seconds 0.25 --levels 1 --steps 1" OUT=/tmp/wc bash training/whole_clip_check.sh)
@@ -49,6 +51,12 @@ for s in piano voice; do
     export "$optvar=${!optvar} --level-power $lp"
     tag=$tag-l$lp
   fi
+  fbvar=${s^^}_FOLD_BAND
+  case "${!fbvar:-}" in
+    "") ;;
+    1) optvar=${s^^}; export "$optvar=${!optvar} --fold-band"; tag=$tag-fb ;;
+    *) echo "$fbvar must be 1 (got \"${!fbvar}\"); leave it unset for an unfiltered step" >&2; exit 2 ;;
+  esac
   sha=$(sha256sum "$ckpt" | cut -c1-12)
   export "${s^^}_DIR=$OUT/whole-clip/$s-$sha-$tag"
   # the summary's name: the schedule, and the checkpoint's sha too when it is not the shipped one
@@ -114,6 +122,7 @@ for s in ("piano", "voice"):
            "settings": next(iter(parts.values()))["settings"], "perClip": d,
            "command": (f"{s.upper()}_CKPT={os.environ[s.upper() + '_CKPT']} " if os.environ.get(s.upper() + "_CKPT") else "")
                       + (f"{s.upper()}_LEVEL_POWER={os.environ[s.upper() + '_LEVEL_POWER']} " if os.environ.get(s.upper() + "_LEVEL_POWER") else "")
+                      + (f"{s.upper()}_FOLD_BAND=1 " if os.environ.get(s.upper() + "_FOLD_BAND") else "")
                       + f"{s.upper()}_SCHEDULE=\"{os.environ[s.upper() + '_SCHEDULE']}\" bash training/whole_clip_check.sh"}
     with open(f"{os.environ['OUT']}/whole-clip-{s}-{tag}.json", "w") as f:
         json.dump(out, f, indent=1)
