@@ -152,9 +152,9 @@ def build_card(model, name, source, extra=None):
 
 # Written into a card by `bench/engine/bench.ts --curve --write-presets`, `bench/engine/separation.ts
 # --write-presets` (measured on the engine) and `training/tune_upsampling.py --write-card` (on a tune set);
-# levelPower by the whole-clip gate (bench/priors/preregistered-session20.md).
+# levelPower and foldBand by the whole-clip gates (bench/priors/preregistered-session20.md, -session21.md).
 MEASURED_PRESET_KEYS = ("presets", "presetsMeasured", "taskPresets", "temperature", "warmStart", "taskEtaScale",
-                        "separationMeasured", "upsampleTuned", "levelPower")
+                        "separationMeasured", "upsampleTuned", "levelPower", "foldBand")
 
 
 def save_card(path, card):

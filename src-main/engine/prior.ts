@@ -83,6 +83,9 @@ export const CardSchema = z.object({
   /** Optional measured level weighting per task: each step weighted by the warm start's local level to this
    *  power (engine/level-weights.ts); absent = a fixed step. */
   levelPower: z.partialRecord(z.enum(['upsample']), finite.positive()).optional(),
+  /** Optional measured fold band per task: each step band-passed around the decimation's fold
+   *  (engine/fold-band.ts; paper-style upsampling at temperature 0 only); absent = unfiltered steps. */
+  foldBand: z.partialRecord(z.enum(['upsample']), z.boolean()).optional(),
   model: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),
   validation: z.unknown().optional(),

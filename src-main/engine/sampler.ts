@@ -12,6 +12,7 @@
 // prior are batched together (`batch` windows per ONNX run), and all samples are updated together
 // from the same state (one full gradient step per Langevin step).
 import { CodedError } from '../../src-shared/ipc/result';
+import { filterSame } from './fold-band';
 import type { Operator } from './operators';
 import type { Schedule, ScorePrior } from './prior';
 import { Rng } from './rng';
@@ -66,6 +67,12 @@ export interface SamplerOptions {
    * x <- x + eta M grad + sqrt(2 eta T M) z), e.g. levelWeights: quiet passages move less.
    */
   stepWeights?: (Float32Array | null)[];
+  /**
+   * Optional symmetric odd-length FIR (e.g. foldBandTaps): each step's (weighted) gradient on the free
+   * samples is filtered by it, so the ascent moves only the band it passes. Deterministic ascent only
+   * (temperature 0, start 'init'): a filtered step has no matching noise here.
+   */
+  stepFilter?: Float32Array;
 }
 
 export interface SamplerResult {
@@ -271,9 +278,17 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
     return w;
   });
 
+  const startMode = opts.start ?? (temperature === 0 ? 'init' : 'noise');
+  const filt = opts.stepFilter ?? null;
+  if (filt && !(filt.length % 2 === 1 && temperature === 0 && startMode === 'init')) {
+    throw new CodedError('BAD_REQUEST', 'A step filter needs an odd number of taps and a deterministic ascent (temperature 0, no start noise).');
+  }
+  const filtIn = filt ? x.map((xs) => new Float32Array(xs.length)) : null;
+  const filtOut = filt ? x.map((xs) => new Float32Array(xs.length)) : null;
+
   // starting point (with step weights, noise the weighted steps can take away again: sqrt(w) as large)
   op.project?.(x);
-  if ((opts.start ?? (temperature === 0 ? 'init' : 'noise')) === 'noise') {
+  if (startMode === 'noise') {
     const s0 = sigmas[0]!;
     x.forEach((xs, s) => {
       const ws = weights[s];
@@ -297,10 +312,17 @@ export async function sample(signals: SignalSpec[], op: Operator, opts: SamplerO
       await scoreWindows(x, groups, sigma, batch, grad, null, opts.signal);
       op.addGrad?.(x, grad, sigma);
       x.forEach((xs, s) => {
-        const gs = grad[s]!;
         const ws = weights[s];
+        let gs: Float32Array = grad[s]!;
+        if (filt) {
+          // the weighted gradient on the free samples, filtered; then a plain step along it (no noise)
+          const v = filtIn![s]!;
+          v.fill(0);
+          forFree(s, (i) => (v[i] = (ws ? ws[i]! : 1) * gs[i]!));
+          gs = filterSame(v, filt, filtOut![s]!);
+        }
         forFree(s, (i) => {
-          const wi = ws ? ws[i]! : 1;
+          const wi = ws && !filt ? ws[i]! : 1;
           let v = xs[i]! + wi * eta * gs[i]! + (ws ? Math.sqrt(wi) : 1) * noise * rng.normal();
           if (!(v > -limit)) v = -limit; // also catches NaN
           else if (v > limit) v = limit;

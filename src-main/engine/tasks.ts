@@ -34,6 +34,7 @@ import { sample, meanLogp, DEFAULT_WINDOW, DEFAULT_BATCH, type StepInfo } from '
 import { MaskOperator, maskFromGaps, decimationMask, DecimateMap, GaussianObservation, lowpassTaps, sumOperator, NoObservation, type Operator } from './operators';
 import { splineUpsample, lpcFill } from './baselines';
 import { localLevels, loudestOf, weightsFromLevels } from './level-weights';
+import { foldBandTaps } from './fold-band';
 import { subSeed, Rng } from './rng';
 
 export type Source = 'piano' | 'voice';
@@ -222,6 +223,8 @@ export function validateRequest(r: JobRequest): JobRequest {
       if (r.levelPower !== undefined && !(Number.isFinite(r.levelPower) && r.levelPower >= 0 && r.levelPower <= 4)) {
         throw bad(`levelPower must be a number from 0 (a fixed step) to 4 (got ${r.levelPower}).`);
       }
+      if (r.foldBand !== undefined && typeof r.foldBand !== 'boolean') throw bad(`foldBand must be true or false (got ${JSON.stringify(r.foldBand)}).`);
+      if (r.foldBand && r.lowpass) throw bad('foldBand applies to pure decimation only; leave out lowpass or foldBand.');
       return r;
     }
     case 'inpaint': {
@@ -698,6 +701,11 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const acc = newAcc('audio', lowpass ? 'band-limited (sinc) interpolation' : 'cubic spline');
   const levelPower = req.levelPower ?? prior.card?.levelPower?.upsample ?? 0;
   if (levelPower > 0) res.notes.push(`Steps weighted by the clip's own level (power ${levelPower}): quiet passages move less.`);
+  // the fold band: pure decimation at temperature 0 only (a card's setting is left out elsewhere, a request's refused)
+  const foldBand = (req.foldBand ?? prior.card?.foldBand?.upsample ?? false) && !lowpass;
+  if (foldBand && plan.temperature !== 0) throw bad(`foldBand needs a deterministic ascent, but this model's upsampling runs at temperature ${plan.temperature}.`);
+  const stepFilter = foldBand ? foldBandTaps(k) : null;
+  if (stepFilter) res.notes.push(`Steps band-passed around the ${lowRate / 2} Hz fold of the ${k}x decimation, where the interpolation's error is.`);
   const input = (sig: Float32Array) => lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs);
   // level weighting (the card's, from each channel's warm start: observed samples only) needs every channel's
   // input first: one loudest level for all channels, so that a quiet channel moves less than a loud one
@@ -722,6 +730,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
       const r = await sample([{ prior, init }], op, {
         ...passOptions(plan, req, env, prog, pass, c, ci),
         ...(weights ? { stepWeights: [weights.slice(sp.s, sp.e)] } : {}),
+        ...(stepFilter ? { stepFilter } : {}),
         onPreview: (x) => prog!.preview('audio', c, x[0]!, sp.s, M),
       });
       res.sampleUpdates += r.sampleUpdates;

@@ -71,6 +71,9 @@ export type JobRequest =
       /** Weight each step by the warm start's local level to this power (0: a fixed step); default: the
        *  card's measured `levelPower.upsample`, else 0. */
       levelPower?: number;
+      /** Band-pass each step around the decimation's fold (pure decimation, temperature 0 only); default:
+       *  the card's measured `foldBand.upsample`, else false. */
+      foldBand?: boolean;
     } & CommonOptions)
   | ({ kind: 'inpaint'; audio: AudioIn; regions: Region[]; alternatives?: number; source?: 'piano' | 'voice' } & CommonOptions)
   | ({ kind: 'generate'; seconds: number; source?: 'piano' | 'voice'; ancestral?: boolean } & CommonOptions);

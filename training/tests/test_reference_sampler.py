@@ -83,3 +83,36 @@ def test_step_weights_scale_each_samples_move(frozen_tiny_prior):
     weighted = langevin(frozen_tiny_prior, x0, known, x0, step_weights=w, **args) - x0
     assert torch.allclose(weighted, w * plain, atol=1e-7)
     assert plain.abs().max() > 0 and float(plain[known == 1].abs().max()) == 0.0  # observed samples stay put
+
+
+def test_fold_band_passes_the_fold_only():
+    from reference_sampler import band_fir, fold_band
+    for k in (2, 4, 8):
+        h = fold_band(k)
+        fold = 1 / (2 * k)
+        assert len(h) == 16 * k + 1 and np.allclose(h, h[::-1])
+        gain = lambda f: abs(np.sum(h * np.exp(-2j * np.pi * f * np.arange(len(h)))))  # noqa: E731
+        assert gain(fold) > 0.99
+        assert gain(0.625 * fold) == pytest.approx(0.5, abs=0.01) and gain(1.375 * fold) == pytest.approx(0.5, abs=0.01)
+        assert max(gain(f) for f in (0, 0.4 * fold, 1.6 * fold, 2 * fold)) < 0.01
+    assert np.array_equal(fold_band(4), band_fir(1250 / 16000, 2750 / 16000, 65))
+
+
+def test_step_filter_filters_the_weighted_step_and_refuses_noise(frozen_tiny_prior):
+    import torch
+    from reference_sampler import fold_band, langevin
+    torch.manual_seed(0)
+    x0 = torch.randn(1, 3000) * 0.2
+    known = torch.zeros(1, 3000)
+    known[:, ::4] = 1
+    w = torch.where(torch.arange(3000) < 1500, 1.0, 0.25)[None]
+    h = fold_band(4)
+    args = dict(sigmas=[0.01], steps=1, eta_scale=0.5, init_noise=False, denoise=False, temperature=0.0)
+    plain = langevin(frozen_tiny_prior, x0, known, x0, **args) - x0
+    filtered = langevin(frozen_tiny_prior, x0, known, x0, step_weights=w, step_filter=h, **args) - x0
+    want = np.convolve((w * plain)[0].numpy().astype(np.float64), h, "same") * (1 - known[0].numpy())
+    assert np.allclose(filtered[0].numpy(), want, atol=1e-7)
+    assert float(filtered.abs().max()) > 0 and float(filtered[known == 1].abs().max()) == 0.0
+    for bad in (dict(temperature=1.0), dict(init_noise=True)):
+        with pytest.raises(ValueError, match="deterministic ascent"):
+            langevin(frozen_tiny_prior, x0, known, x0, step_filter=h, **{**args, **bad})

@@ -83,3 +83,16 @@ def test_a_level_power_must_be_above_0_and_is_written_one_way(tmp_path, piano_cl
     fake_results(tmp_path / "whole-clip" / f"piano-{sha}-s0.005-e0.05-l0.5", piano_clips, 0.07)
     r = run_check(tmp_path, PIANO_SCHEDULE="0.005 0.05", PIANO_LEVEL_POWER="0.50")
     assert "(s0.005-e0.05-l0.5) MEAN gain +0.070 dB -> does not pass" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_fold_band_run_has_its_own_results_and_must_be_1(tmp_path, piano_clips):
+    sha = sha12(os.path.join(ROOT, "training", "checkpoints", "piano.pt"))
+    fake_results(tmp_path / "whole-clip" / f"piano-{sha}-s0.005-e0.05-l0.5", piano_clips, 0.07)  # the level-weighted run's
+    fake_results(tmp_path / "whole-clip" / f"piano-{sha}-s0.005-e0.05-l0.5-fb", piano_clips, 0.15)
+    r = run_check(tmp_path, PIANO_SCHEDULE="0.005 0.05", PIANO_LEVEL_POWER="0.5", PIANO_FOLD_BAND="1")
+    assert "(s0.005-e0.05-l0.5-fb) MEAN gain +0.150 dB -> PASSES" in r.stdout, r.stdout + r.stderr
+    summary = json.load(open(tmp_path / "whole-clip-piano-s0.005-e0.05-l0.5-fb.json"))
+    assert summary["command"] == 'PIANO_LEVEL_POWER=0.5 PIANO_FOLD_BAND=1 PIANO_SCHEDULE="0.005 0.05" bash training/whole_clip_check.sh'
+    for bad in ("0", "yes", "2"):
+        r = run_check(tmp_path, PIANO_SCHEDULE="0.005 0.05", PIANO_FOLD_BAND=bad)
+        assert r.returncode == 2 and "PIANO_FOLD_BAND must be 1" in r.stderr, (bad, r.stdout + r.stderr)
