@@ -4,8 +4,9 @@
 // Paper-style like the whole-clip check: each recording at 16 kHz mono, peak 0.9, every 4th sample
 // kept, upsampled by 4 with the piano prior (its card's warm start, temperature and presets), SNR
 // against the recording and against the cubic spline. Writes bench/engine/level-weights.md (+ .json).
+// A power written "P+fold" also band-passes each step around the 4x fold (the engine's foldBand, session 21).
 //
-//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5] [--eval-dir DIR] [--out FILE]
+//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold] [--eval-dir DIR] [--out FILE]
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,47 +25,54 @@ const opt = (name: string) => {
 };
 const presets = (opt('presets') ?? 'draft,standard').split(',') as PresetName[];
 for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new Error(`unknown preset ${p}`);
-const powers = (opt('powers') ?? '0,0.5').split(',').map(Number);
+const powerArg = opt('powers') ?? '0,0.5';
+/** Each step variant: a level power, and whether the fold band is on ("P+fold"). */
+const variants = powerArg.split(',').map((v) => {
+  const m = /^([0-9.]+)(\+fold)?$/.exec(v.trim());
+  if (!m || !Number.isFinite(Number(m[1]))) throw new Error(`--powers takes numbers, each optionally with +fold (got "${v}")`);
+  return { power: Number(m[1]), fold: Boolean(m[2]), label: v.trim() };
+});
+const label = (w: (typeof variants)[number]) => `${w.power === 0 ? 'fixed step' : `levelPower ${w.power}`}${w.fold ? ' + fold band' : ''}`;
 const out = resolve(opt('out') ?? join(HERE, 'level-weights.md'));
 
 async function main() {
   const models = new ModelSet({ modelDir: join(ROOT, 'resources/models'), threads: 2 });
   const clips = await loadClips(opt('eval-dir') ?? DEFAULT_EVAL_DIR, 'piano', RATE);
   if (!clips.length) throw new Error('no piano eval clips found');
-  const rows: Array<{ clip: string; preset: string; power: number; spline: number; pnf: number; gain: number; wallS: number }> = [];
+  const rows: Array<{ clip: string; preset: string; power: number; foldBand: boolean; variant: string; spline: number; pnf: number; gain: number; wallS: number }> = [];
   for (const clip of clips) {
     const x = normPeak(clip.x);
     const low = x.filter((_, i) => i % 4 === 0);
     const spline = snr(x, splineUpsample(low, 4, x.length));
     for (const preset of presets) {
-      for (const power of powers) {
+      for (const w of variants) {
         const t0 = performance.now();
-        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / 4, channels: [low] }, factor: 4, source: 'piano', preset, seed: 1, levelPower: power }, { priors: models });
+        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / 4, channels: [low] }, factor: 4, source: 'piano', preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: models });
         const pnf = snr(x, r.tracks.audio![0]!);
-        const row = { clip: clip.name, preset, power, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
+        const row = { clip: clip.name, preset, power: w.power, foldBand: w.fold, variant: w.label, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
         rows.push(row);
-        console.log(`${clip.name.padEnd(38)} ${preset.padEnd(8)} power ${String(power).padEnd(4)} spline ${spline.toFixed(3)}  PnF ${pnf.toFixed(3)}  gain ${row.gain >= 0 ? '+' : ''}${row.gain.toFixed(3)} dB  (${row.wallS.toFixed(0)} s)`);
+        console.log(`${clip.name.padEnd(38)} ${preset.padEnd(8)} ${w.label.padEnd(9)} spline ${spline.toFixed(3)}  PnF ${pnf.toFixed(3)}  gain ${row.gain >= 0 ? '+' : ''}${row.gain.toFixed(3)} dB  (${row.wallS.toFixed(0)} s)`);
       }
     }
   }
   const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
   const lines = [
-    '# The editor\'s whole-clip 4x upsampling of the piano recordings: fixed step against level-weighted steps',
+    '# The editor\'s whole-clip 4x upsampling of the piano recordings: fixed step against level-weighted (and fold-band) steps',
     '',
-    `\`npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powers.join(',')}\` (${new Date().toISOString()}; ${clips.length} clips; ` +
+    `\`npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}\` (${new Date().toISOString()}; ${clips.length} clips; ` +
       'each at 16 kHz mono, peak 0.9, every 4th sample kept; piano prior, its card\'s warm start, temperature and presets; seed 1). Gain = SNR over the cubic spline, dB.',
     '',
-    `| clip | spline dB | ${presets.flatMap((p) => powers.map((w) => `${p}, ${w === 0 ? 'fixed step' : `levelPower ${w}`}`)).join(' | ')} |`,
-    `|---|---|${presets.flatMap(() => powers.map(() => '---')).join('|')}|`,
+    `| clip | spline dB | ${presets.flatMap((p) => variants.map((w) => `${p}, ${label(w)}`)).join(' | ')} |`,
+    `|---|---|${presets.flatMap(() => variants.map(() => '---')).join('|')}|`,
     ...clips.map((c) => {
       const mine = rows.filter((r) => r.clip === c.name);
-      return `| ${c.name} | ${mine[0]!.spline.toFixed(2)} | ${presets.flatMap((p) => powers.map((w) => { const r = mine.find((m) => m.preset === p && m.power === w)!; return `${r.gain >= 0 ? '+' : ''}${r.gain.toFixed(3)}`; })).join(' | ')} |`;
+      return `| ${c.name} | ${mine[0]!.spline.toFixed(2)} | ${presets.flatMap((p) => variants.map((w) => { const r = mine.find((m) => m.preset === p && m.variant === w.label)!; return `${r.gain >= 0 ? '+' : ''}${r.gain.toFixed(3)}`; })).join(' | ')} |`;
     }),
-    `| **mean** | ${mean(clips.map((c) => rows.find((r) => r.clip === c.name)!.spline)).toFixed(2)} | ${presets.flatMap((p) => powers.map((w) => { const g = mean(rows.filter((r) => r.preset === p && r.power === w).map((r) => r.gain)); return `**${g >= 0 ? '+' : ''}${g.toFixed(3)}**`; })).join(' | ')} |`,
+    `| **mean** | ${mean(clips.map((c) => rows.find((r) => r.clip === c.name)!.spline)).toFixed(2)} | ${presets.flatMap((p) => variants.map((w) => { const g = mean(rows.filter((r) => r.preset === p && r.variant === w.label).map((r) => r.gain)); return `**${g >= 0 ? '+' : ''}${g.toFixed(3)}**`; })).join(' | ')} |`,
     '',
   ];
   writeFileSync(out, lines.join('\n'));
-  writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ presets, powers, rows }, null, 1) + '\n');
+  writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ presets, powers: variants.map((w) => w.label), rows }, null, 1) + '\n');
   console.log(lines.join('\n'));
 }
 
