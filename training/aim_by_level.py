@@ -56,8 +56,10 @@ def aim_rows(model, y, sigma):
     return row
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(aim=aim_rows, doc=__doc__):
+    """Prints `aim(model, y, sigma)`'s rows (name -> cosine, or a ratio) for each clip and their means;
+    aim_by_fold.py runs it with its own rows."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--sigma", type=float, default=0.005)
     ap.add_argument("--tune", type=int, default=0, help="use N whole tune pieces instead of ../shared/eval/piano")
@@ -74,7 +76,7 @@ def main():
         items = [(os.path.basename(p), at_peak(load_audio(p))) for p in eval_clips("piano")]
     rows = {}
     for name, y in items:
-        rows[name] = aim_rows(model, y, a.sigma)
+        rows[name] = aim(model, y, a.sigma)
         print(f"{name[:40]:40s} " + "  ".join(f"{v:+.3f}" for v in rows[name].values()), flush=True)
     print(f"\nmean over {len(rows)} clips (cosine; ideal gain of each clip's cosine, mean):")
     for k in next(iter(rows.values())):

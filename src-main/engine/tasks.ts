@@ -705,7 +705,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const foldBand = (req.foldBand ?? prior.card?.foldBand?.upsample ?? false) && !lowpass;
   if (foldBand && plan.temperature !== 0) throw bad(`foldBand needs a deterministic ascent, but this model's upsampling runs at temperature ${plan.temperature}.`);
   const stepFilter = foldBand ? foldBandTaps(k) : null;
-  if (stepFilter) res.notes.push(`Steps band-passed around the ${lowRate / 2} Hz fold of the ${k}x decimation, where the interpolation's error is.`);
+  if (stepFilter) res.notes.push(`Steps band-passed around the ${Math.round(lowRate / 2)} Hz fold of the ${k}x decimation, where the interpolation's error is.`);
   const input = (sig: Float32Array) => lowRateInput(sig, inRate, lowRate, k, lowpass, prior, 'The clip', rs);
   // level weighting (the card's, from each channel's warm start: observed samples only) needs every channel's
   // input first: one loudest level for all channels, so that a quiet channel moves less than a loud one
