@@ -66,3 +66,11 @@ def test_recording_chains_do_what_they_say():
     tail = np.sum(wet[800:] ** 2) / np.sum(burst ** 2)
     assert 0.5 < tail < 1.5                              # a tail of about the direct sound's energy
     np.testing.assert_array_equal(hall(burst), hall(burst))
+
+
+def test_tune_step_scale_chooses_from_quarter_steps_up_to_8():
+    from tune_step_scale import SCALES
+    assert SCALES[0] == 0.25 and SCALES[-1] == 8.0 and len(SCALES) == 32
+    # moved 0.05 at cos 0.2 wants a move of 0.2: k = 4; moved 0.01 at cos 0.3 wants k = 30: the top, 8
+    assert ceilings([(0.05, 0.2)], SCALES)[1][0] == 4.0
+    assert ceilings([(0.01, 0.3)], SCALES)[1][0] == 8.0
