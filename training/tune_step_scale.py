@@ -26,16 +26,24 @@ sys.path.insert(0, os.path.join(HERE, "data"))
 SCALES = tuple(i / 4 for i in range(1, 33))
 
 
-def run_piece(job):
+_MODEL = None
+
+
+def load_model(ckpt):
+    """Pool initializer: each process loads the prior once, on one thread."""
+    global _MODEL
     import torch
     from model import load_prior
+    torch.set_num_threads(1)
+    _MODEL, _ = load_prior(ckpt)
+    for p in _MODEL.parameters():
+        p.requires_grad_(False)
+
+
+def run_piece(job):
     from reference_sampler import upsample4
     a, name, y = job
-    torch.set_num_threads(1)
-    model, _ = load_prior(a.ckpt)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    r = upsample4(model, y, 4, a.sigma_max, 0.001, 4, 20, a.eta_scale, temperature=0.0, init_noise=False,
+    r = upsample4(_MODEL, y, 4, a.sigma_max, 0.001, 4, 20, a.eta_scale, temperature=0.0, init_noise=False,
                   level_power=a.level_power, fold=a.fold_band)
     print(f"  {name[:44]:44s} spline {r['spline']:6.2f}  gain {r['pnf'] - r['spline']:+.3f} dB  moved {r['moved']:.3f} "
           f"at cos {r['cos_to_truth']:+.3f}  ({r['wall_s']} s)", flush=True)
@@ -58,7 +66,7 @@ def main():
     from tune_upsampling import piano_tune_clips
     clips = piano_tune_clips(a.pieces, seconds=0, piece_seconds=a.piece_seconds)
     t0 = time.time()
-    with Pool(a.jobs) as pool:
+    with Pool(a.jobs, initializer=load_model, initargs=(a.ckpt,)) as pool:
         rows = dict(pool.map(run_piece, [(a, name, y) for name, _, y in clips], chunksize=1))
     as_run, (k, at_k), ideal = ceilings([(r["moved"], r["cos_to_truth"]) for r in rows.values()], SCALES)
     mean_gain = sum(r["pnf"] - r["spline"] for r in rows.values()) / len(rows)
