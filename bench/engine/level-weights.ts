@@ -4,10 +4,13 @@
 // Paper-style like the whole-clip check: each recording at 16 kHz mono, peak 0.9, every 4th sample
 // kept, upsampled by 4 with the piano prior (its card's warm start, temperature and presets), SNR
 // against the recording and against the cubic spline. Writes bench/engine/level-weights.md (+ .json).
-// A power written "P+fold" also band-passes each step around the 4x fold (the engine's foldBand, session 21).
+// A power written "P+fold" also band-passes each step around the 4x fold (the engine's foldBand, session 21);
+// "P@E" runs with a card whose upsampling step is etaScale E (its taskEtaScale.upsample; a copy of the piano
+// card in a temporary folder, the weights linked), i.e. exactly what shipping that card would run.
 //
-//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold] [--eval-dir DIR] [--out FILE]
-import { writeFileSync } from 'node:fs';
+//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold@0.4] [--threads 2] [--eval-dir DIR] [--out FILE]
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelSet, runJob } from '../../src-main/engine/tasks';
@@ -26,20 +29,48 @@ const opt = (name: string) => {
 const presets = (opt('presets') ?? 'draft,standard').split(',') as PresetName[];
 for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new Error(`unknown preset ${p}`);
 const powerArg = opt('powers') ?? '0,0.5';
-/** Each step variant: a level power, and whether the fold band is on ("P+fold"). */
+/** Each step variant: a level power, whether the fold band is on ("P+fold"), and the card's upsampling step ("P@E"). */
 const variants = powerArg.split(',').map((v) => {
-  const m = /^([0-9.]+)(\+fold)?$/.exec(v.trim());
-  if (!m || !Number.isFinite(Number(m[1]))) throw new Error(`--powers takes numbers, each optionally with +fold (got "${v}")`);
-  return { power: Number(m[1]), fold: Boolean(m[2]), label: v.trim() };
+  const m = /^([0-9.]+)(\+fold)?(?:@([0-9.]+))?$/.exec(v.trim());
+  const eta = m?.[3] === undefined ? undefined : Number(m[3]);
+  if (!m || !Number.isFinite(Number(m[1])) || (eta !== undefined && !(eta > 0))) {
+    throw new Error(`--powers takes numbers, each optionally with +fold and @etaScale (got "${v}")`);
+  }
+  return { power: Number(m[1]), fold: Boolean(m[2]), eta, label: v.trim() };
 });
-const label = (w: (typeof variants)[number]) => `${w.power === 0 ? 'fixed step' : `levelPower ${w.power}`}${w.fold ? ' + fold band' : ''}`;
+const label = (w: (typeof variants)[number]) =>
+  `${w.power === 0 ? 'fixed step' : `levelPower ${w.power}`}${w.fold ? ' + fold band' : ''}${w.eta !== undefined ? ` @ etaScale ${w.eta}` : ''}`;
+const threads = Number(opt('threads') ?? 2);
+if (!(Number.isInteger(threads) && threads >= 1)) throw new Error('--threads takes a whole number of at least 1');
+const MODEL_DIR = join(ROOT, 'resources/models');
+
+/** A model folder whose piano card runs upsampling at etaScale `eta` (the weights and parity linked, not copied). */
+function cardWithStep(eta: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pnf-step-'));
+  const card = JSON.parse(readFileSync(join(MODEL_DIR, 'piano.json'), 'utf8'));
+  card.taskEtaScale = { ...card.taskEtaScale, upsample: eta };
+  writeFileSync(join(dir, 'piano.json'), JSON.stringify(card));
+  for (const f of [card.onnx, card.parity]) symlinkSync(join(MODEL_DIR, f), join(dir, f));
+  return dir;
+}
 const out = resolve(opt('out') ?? join(HERE, 'level-weights.md'));
 
 async function main() {
-  const models = new ModelSet({ modelDir: join(ROOT, 'resources/models'), threads: 2 });
+  const tempDirs: string[] = [];
+  const modelSets = new Map<number | undefined, ModelSet>();
+  const modelsFor = (eta: number | undefined): ModelSet => {
+    let m = modelSets.get(eta);
+    if (!m) {
+      const dir = eta === undefined ? MODEL_DIR : cardWithStep(eta);
+      if (eta !== undefined) tempDirs.push(dir);
+      m = new ModelSet({ modelDir: dir, threads });
+      modelSets.set(eta, m);
+    }
+    return m;
+  };
   const clips = await loadClips(opt('eval-dir') ?? DEFAULT_EVAL_DIR, 'piano', RATE);
   if (!clips.length) throw new Error('no piano eval clips found');
-  const rows: Array<{ clip: string; preset: string; power: number; foldBand: boolean; variant: string; spline: number; pnf: number; gain: number; wallS: number }> = [];
+  const rows: Array<{ clip: string; preset: string; power: number; foldBand: boolean; etaScale?: number; variant: string; spline: number; pnf: number; gain: number; wallS: number }> = [];
   for (const clip of clips) {
     const x = normPeak(clip.x);
     const low = x.filter((_, i) => i % 4 === 0);
@@ -47,19 +78,19 @@ async function main() {
     for (const preset of presets) {
       for (const w of variants) {
         const t0 = performance.now();
-        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / 4, channels: [low] }, factor: 4, source: 'piano', preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: models });
+        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / 4, channels: [low] }, factor: 4, source: 'piano', preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: modelsFor(w.eta) });
         const pnf = snr(x, r.tracks.audio![0]!);
-        const row = { clip: clip.name, preset, power: w.power, foldBand: w.fold, variant: w.label, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
+        const row = { clip: clip.name, preset, power: w.power, foldBand: w.fold, etaScale: w.eta, variant: w.label, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
         rows.push(row);
-        console.log(`${clip.name.padEnd(38)} ${preset.padEnd(8)} ${w.label.padEnd(9)} spline ${spline.toFixed(3)}  PnF ${pnf.toFixed(3)}  gain ${row.gain >= 0 ? '+' : ''}${row.gain.toFixed(3)} dB  (${row.wallS.toFixed(0)} s)`);
+        console.log(`${clip.name.padEnd(38)} ${preset.padEnd(8)} ${w.label.padEnd(14)} spline ${spline.toFixed(3)}  PnF ${pnf.toFixed(3)}  gain ${row.gain >= 0 ? '+' : ''}${row.gain.toFixed(3)} dB  (${row.wallS.toFixed(0)} s)`);
       }
     }
   }
   const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
   const lines = [
-    '# The editor\'s whole-clip 4x upsampling of the piano recordings: fixed step against level-weighted (and fold-band) steps',
+    '# The editor\'s whole-clip 4x upsampling of the piano recordings: fixed step against level-weighted (fold-band, longer) steps',
     '',
-    `\`npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}\` (${new Date().toISOString()}; ${clips.length} clips; ` +
+    `\`npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}\` (${new Date().toISOString()}; ${clips.length} clips; ` +
       'each at 16 kHz mono, peak 0.9, every 4th sample kept; piano prior, its card\'s warm start, temperature and presets; seed 1). Gain = SNR over the cubic spline, dB.',
     '',
     `| clip | spline dB | ${presets.flatMap((p) => variants.map((w) => `${p}, ${label(w)}`)).join(' | ')} |`,
@@ -71,6 +102,8 @@ async function main() {
     `| **mean** | ${mean(clips.map((c) => rows.find((r) => r.clip === c.name)!.spline)).toFixed(2)} | ${presets.flatMap((p) => variants.map((w) => { const g = mean(rows.filter((r) => r.preset === p && r.variant === w.label).map((r) => r.gain)); return `**${g >= 0 ? '+' : ''}${g.toFixed(3)}**`; })).join(' | ')} |`,
     '',
   ];
+  for (const m of modelSets.values()) await m.dispose();
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   writeFileSync(out, lines.join('\n'));
   writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ presets, powers: variants.map((w) => w.label), rows }, null, 1) + '\n');
   console.log(lines.join('\n'));
