@@ -9,6 +9,7 @@
 // card in a temporary folder, the weights linked), i.e. exactly what shipping that card would run.
 //
 //   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold@0.4] [--threads 2] [--eval-dir DIR] [--out FILE]
+//   npx tsx bench/engine/level-weights.ts --presets ... --powers ... --from-json a.json,b.json --out FILE   (the report from saved rows)
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +41,8 @@ const variants = powerArg.split(',').map((v) => {
 });
 const label = (w: (typeof variants)[number]) =>
   `${w.power === 0 ? 'fixed step' : `levelPower ${w.power}`}${w.fold ? ' + fold band' : ''}${w.eta !== undefined ? ` @ etaScale ${w.eta}` : ''}`;
+type Variant = (typeof variants)[number];
+interface Row { clip: string; preset: string; power: number; foldBand: boolean; etaScale?: number; variant: string; spline: number; pnf: number; gain: number; wallS: number }
 const threads = Number(opt('threads') ?? 2);
 if (!(Number.isInteger(threads) && threads >= 1)) throw new Error('--threads takes a whole number of at least 1');
 const MODEL_DIR = join(ROOT, 'resources/models');
@@ -70,7 +73,7 @@ async function main() {
   };
   const clips = await loadClips(opt('eval-dir') ?? DEFAULT_EVAL_DIR, 'piano', RATE);
   if (!clips.length) throw new Error('no piano eval clips found');
-  const rows: Array<{ clip: string; preset: string; power: number; foldBand: boolean; etaScale?: number; variant: string; spline: number; pnf: number; gain: number; wallS: number }> = [];
+  const rows: Row[] = [];
   for (const clip of clips) {
     const x = normPeak(clip.x);
     const low = x.filter((_, i) => i % 4 === 0);
@@ -86,30 +89,49 @@ async function main() {
       }
     }
   }
+  for (const m of modelSets.values()) await m.dispose();
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}`;
+  write(rows, clips.map((c) => c.name), `${command}\` (${new Date().toISOString()}`, true);
+}
+
+/** The report: gain over the spline per clip, preset and variant, each variant's mean, and each variant's
+ *  largest per-clip loss to the first variant (the baseline). */
+function write(rows: Row[], clipNames: string[], source: string, saveRows: boolean) {
   const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+  const dB = (g: number) => `${g >= 0 ? '+' : ''}${g.toFixed(3)}`;
+  const row = (clip: string, p: string, w: Variant) => {
+    const r = rows.find((m) => m.clip === clip && m.preset === p && m.variant === w.label);
+    if (!r) throw new Error(`no row for ${clip}, ${p}, ${w.label}`);
+    return r;
+  };
   const lines = [
     '# The editor\'s whole-clip 4x upsampling of the piano recordings: fixed step against level-weighted (fold-band, longer) steps',
     '',
-    `\`npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}\` (${new Date().toISOString()}; ${clips.length} clips; ` +
+    `\`${source}; ${clipNames.length} clips; ` +
       'each at 16 kHz mono, peak 0.9, every 4th sample kept; piano prior, its card\'s warm start, temperature and presets; seed 1). Gain = SNR over the cubic spline, dB.',
     '',
     `| clip | spline dB | ${presets.flatMap((p) => variants.map((w) => `${p}, ${label(w)}`)).join(' | ')} |`,
     `|---|---|${presets.flatMap(() => variants.map(() => '---')).join('|')}|`,
-    ...clips.map((c) => {
-      const mine = rows.filter((r) => r.clip === c.name);
-      return `| ${c.name} | ${mine[0]!.spline.toFixed(2)} | ${presets.flatMap((p) => variants.map((w) => { const r = mine.find((m) => m.preset === p && m.variant === w.label)!; return `${r.gain >= 0 ? '+' : ''}${r.gain.toFixed(3)}`; })).join(' | ')} |`;
-    }),
-    `| **mean** | ${mean(clips.map((c) => rows.find((r) => r.clip === c.name)!.spline)).toFixed(2)} | ${presets.flatMap((p) => variants.map((w) => { const g = mean(rows.filter((r) => r.preset === p && r.variant === w.label).map((r) => r.gain)); return `**${g >= 0 ? '+' : ''}${g.toFixed(3)}**`; })).join(' | ')} |`,
+    ...clipNames.map((c) => `| ${c} | ${row(c, presets[0]!, variants[0]!).spline.toFixed(2)} | ${presets.flatMap((p) => variants.map((w) => dB(row(c, p, w).gain))).join(' | ')} |`),
+    `| **mean** | ${mean(clipNames.map((c) => row(c, presets[0]!, variants[0]!).spline)).toFixed(2)} | ${presets.flatMap((p) => variants.map((w) => `**${dB(mean(clipNames.map((c) => row(c, p, w).gain)))}**`)).join(' | ')} |`,
+    `| worst clip against ${label(variants[0]!)} | | ${presets.flatMap((p) => variants.map((w) => dB(Math.min(...clipNames.map((c) => row(c, p, w).gain - row(c, p, variants[0]!).gain))))).join(' | ')} |`,
     '',
   ];
-  for (const m of modelSets.values()) await m.dispose();
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   writeFileSync(out, lines.join('\n'));
-  writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ presets, powers: variants.map((w) => w.label), rows }, null, 1) + '\n');
+  if (saveRows) writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ presets, powers: variants.map((w) => w.label), rows }, null, 1) + '\n');
   console.log(lines.join('\n'));
 }
 
-main().catch((e) => {
+/** `--from-json a.json,b.json`: the report from rows saved by earlier runs (e.g. halves of the grid run side by side). */
+function fromJson(files: string[]) {
+  const rows = files.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: Row[] }).rows);
+  const clipNames = [...new Set(rows.map((r) => r.clip))].sort();
+  write(rows, clipNames, `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg} --from-json ${files.join(',')} --out ${opt('out') ?? 'bench/engine/level-weights.md'}\` (rows from ${files.length} runs`, false);
+}
+
+const fromFiles = opt('from-json');
+(fromFiles ? Promise.resolve(fromJson(fromFiles.split(','))) : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });
