@@ -91,7 +91,7 @@ async function main() {
   }
   for (const m of modelSets.values()) await m.dispose();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}`;
+  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}${opt('eval-dir') ? ` --eval-dir ${opt('eval-dir')}` : ''}`;
   write(rows, clips.map((c) => c.name), `${command}\` (${new Date().toISOString()}`, true);
 }
 
@@ -106,7 +106,7 @@ function write(rows: Row[], clipNames: string[], source: string, saveRows: boole
     return r;
   };
   const lines = [
-    '# The editor\'s whole-clip 4x upsampling of the piano recordings: fixed step against level-weighted (fold-band, longer) steps',
+    '# The editor\'s whole-clip 4x upsampling of piano clips: fixed step against level-weighted (fold-band, longer) steps',
     '',
     `\`${source}; ${clipNames.length} clips; ` +
       'each at 16 kHz mono, peak 0.9, every 4th sample kept; piano prior, its card\'s warm start, temperature and presets; seed 1). Gain = SNR over the cubic spline, dB.',
