@@ -4,12 +4,13 @@
 // Paper-style like the whole-clip check: each recording at 16 kHz mono, peak 0.9, every 4th sample
 // kept, upsampled by 4 with the piano prior (its card's warm start, temperature and presets), SNR
 // against the recording and against the cubic spline. Writes bench/engine/level-weights.md (+ .json).
+// `--factor K` (2, 4 or 8; default 4) keeps every Kth sample instead and upsamples by K.
 // A power written "P+fold" also band-passes each step around the 4x fold (the engine's foldBand, session 21);
 // "P@E" runs with a card whose upsampling step is etaScale E (its taskEtaScale.upsample; a copy of the piano
 // card in a temporary folder, the weights linked), i.e. exactly what shipping that card would run.
 //
-//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold@0.4] [--threads 2] [--eval-dir DIR] [--out FILE]
-//   npx tsx bench/engine/level-weights.ts --presets ... --powers ... --from-json a.json,b.json --out FILE   (the report from saved rows)
+//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold@0.4] [--threads 2] [--factor 4] [--eval-dir DIR] [--out FILE]
+//   npx tsx bench/engine/level-weights.ts --presets ... --powers ... [--factor K] --from-json a.json,b.json --out FILE   (the report from saved rows)
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -42,10 +43,13 @@ const variants = powerArg.split(',').map((v) => {
 const label = (w: (typeof variants)[number]) =>
   `${w.power === 0 ? 'fixed step' : `levelPower ${w.power}`}${w.fold ? ' + fold band' : ''}${w.eta !== undefined ? ` @ etaScale ${w.eta}` : ''}`;
 type Variant = (typeof variants)[number];
-interface Row { clip: string; preset: string; power: number; foldBand: boolean; etaScale?: number; variant: string; spline: number; pnf: number; gain: number; wallS: number }
+interface Row { clip: string; factor?: number; preset: string; power: number; foldBand: boolean; etaScale?: number; variant: string; spline: number; pnf: number; gain: number; wallS: number }
 const threads = Number(opt('threads') ?? 2);
 if (!(Number.isInteger(threads) && threads >= 1)) throw new Error('--threads takes a whole number of at least 1');
 const MODEL_DIR = join(ROOT, 'resources/models');
+/** The decimation factor: every `factor`-th sample kept, upsampled by `factor` (the model rate's divisors). */
+const factor = Number(opt('factor') ?? 4);
+if (![2, 4, 8].includes(factor)) throw new Error('--factor takes 2, 4 or 8');
 
 /** A model folder whose piano card runs upsampling at etaScale `eta` (the weights and parity linked, not copied). */
 function cardWithStep(eta: number): string {
@@ -76,14 +80,14 @@ async function main() {
   const rows: Row[] = [];
   for (const clip of clips) {
     const x = normPeak(clip.x);
-    const low = x.filter((_, i) => i % 4 === 0);
-    const spline = snr(x, splineUpsample(low, 4, x.length));
+    const low = x.filter((_, i) => i % factor === 0);
+    const spline = snr(x, splineUpsample(low, factor, x.length));
     for (const preset of presets) {
       for (const w of variants) {
         const t0 = performance.now();
-        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / 4, channels: [low] }, factor: 4, source: 'piano', preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: modelsFor(w.eta) });
+        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / factor, channels: [low] }, factor, source: 'piano', preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: modelsFor(w.eta) });
         const pnf = snr(x, r.tracks.audio![0]!);
-        const row = { clip: clip.name, preset, power: w.power, foldBand: w.fold, etaScale: w.eta, variant: w.label, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
+        const row = { clip: clip.name, factor, preset, power: w.power, foldBand: w.fold, etaScale: w.eta, variant: w.label, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
         rows.push(row);
         console.log(`${clip.name.padEnd(38)} ${preset.padEnd(8)} ${w.label.padEnd(14)} spline ${spline.toFixed(3)}  PnF ${pnf.toFixed(3)}  gain ${row.gain >= 0 ? '+' : ''}${row.gain.toFixed(3)} dB  (${row.wallS.toFixed(0)} s)`);
       }
@@ -91,7 +95,7 @@ async function main() {
   }
   for (const m of modelSets.values()) await m.dispose();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}${opt('eval-dir') ? ` --eval-dir ${opt('eval-dir')}` : ''}`;
+  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}${factor !== 4 ? ` --factor ${factor}` : ''}${opt('eval-dir') ? ` --eval-dir ${opt('eval-dir')}` : ''}`;
   write(rows, clips.map((c) => c.name), `${command}\` (${new Date().toISOString()}`, true);
 }
 
@@ -106,10 +110,10 @@ function write(rows: Row[], clipNames: string[], source: string, saveRows: boole
     return r;
   };
   const lines = [
-    '# The editor\'s whole-clip 4x upsampling of piano clips: fixed step against level-weighted (fold-band, longer) steps',
+    `# The editor's whole-clip ${factor}x upsampling of piano clips: fixed step against level-weighted (fold-band, longer) steps`,
     '',
     `\`${source}; ${clipNames.length} clips; ` +
-      'each at 16 kHz mono, peak 0.9, every 4th sample kept; piano prior, its card\'s warm start, temperature and presets; seed 1). Gain = SNR over the cubic spline, dB.',
+      `each at 16 kHz mono, peak 0.9, every ${factor === 2 ? 'other' : `${factor}th`} sample kept; piano prior, its card's warm start, temperature and presets; seed 1). Gain = SNR over the cubic spline, dB.`,
     '',
     `| clip | spline dB | ${presets.flatMap((p) => variants.map((w) => `${p}, ${label(w)}`)).join(' | ')} |`,
     `|---|---|${presets.flatMap(() => variants.map(() => '---')).join('|')}|`,
@@ -126,8 +130,10 @@ function write(rows: Row[], clipNames: string[], source: string, saveRows: boole
 /** `--from-json a.json,b.json`: the report from rows saved by earlier runs (e.g. halves of the grid run side by side). */
 function fromJson(files: string[]) {
   const rows = files.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: Row[] }).rows);
+  const other = rows.find((r) => (r.factor ?? 4) !== factor);
+  if (other) throw new Error(`a row of ${other.clip} was measured at ${other.factor ?? 4}x; pass --factor ${other.factor ?? 4}`);
   const clipNames = [...new Set(rows.map((r) => r.clip))].sort();
-  write(rows, clipNames, `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg} --from-json ${files.join(',')} --out ${opt('out') ?? 'bench/engine/level-weights.md'}\` (rows from ${files.length} runs`, false);
+  write(rows, clipNames, `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${factor !== 4 ? ` --factor ${factor}` : ''} --from-json ${files.join(',')} --out ${opt('out') ?? 'bench/engine/level-weights.md'}\` (rows from ${files.length} runs`, false);
 }
 
 const fromFiles = opt('from-json');
