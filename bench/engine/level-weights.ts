@@ -4,12 +4,13 @@
 // Paper-style like the whole-clip check: each recording at 16 kHz mono, peak 0.9, every 4th sample
 // kept, upsampled by 4 with the piano prior (its card's warm start, temperature and presets), SNR
 // against the recording and against the cubic spline. Writes bench/engine/level-weights.md (+ .json).
+// `--source voice` runs the voice prior on the voice eval clips instead (default piano).
 // `--factor K` (2, 4 or 8; default 4) keeps every Kth sample instead and upsamples by K.
 // A power written "P+fold" also band-passes each step around the 4x fold (the engine's foldBand, session 21);
 // "P@E" runs with a card whose upsampling step is etaScale E (its taskEtaScale.upsample; a copy of the piano
 // card in a temporary folder, the weights linked), i.e. exactly what shipping that card would run.
 //
-//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold@0.4] [--threads 2] [--factor 4] [--eval-dir DIR] [--out FILE]
+//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold@0.4] [--threads 2] [--factor 4] [--source piano] [--eval-dir DIR] [--out FILE]
 //   npx tsx bench/engine/level-weights.ts --presets ... --powers ... [--factor K] --from-json a.json,b.json --out FILE   (the report from saved rows)
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,13 +51,16 @@ const MODEL_DIR = join(ROOT, 'resources/models');
 /** The decimation factor: every `factor`-th sample kept, upsampled by `factor` (the model rate's divisors). */
 const factor = Number(opt('factor') ?? 4);
 if (![2, 4, 8].includes(factor)) throw new Error('--factor takes 2, 4 or 8');
+/** Which prior and which eval clips: piano (default) or voice. */
+const source = (opt('source') ?? 'piano') as 'piano' | 'voice';
+if (!['piano', 'voice'].includes(source)) throw new Error('--source takes piano or voice');
 
-/** A model folder whose piano card runs upsampling at etaScale `eta` (the weights and parity linked, not copied). */
+/** A model folder whose card (of `source`) runs upsampling at etaScale `eta` (the weights and parity linked, not copied). */
 function cardWithStep(eta: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'pnf-step-'));
-  const card = JSON.parse(readFileSync(join(MODEL_DIR, 'piano.json'), 'utf8'));
+  const card = JSON.parse(readFileSync(join(MODEL_DIR, `${source}.json`), 'utf8'));
   card.taskEtaScale = { ...card.taskEtaScale, upsample: eta };
-  writeFileSync(join(dir, 'piano.json'), JSON.stringify(card));
+  writeFileSync(join(dir, `${source}.json`), JSON.stringify(card));
   for (const f of [card.onnx, card.parity]) symlinkSync(join(MODEL_DIR, f), join(dir, f));
   return dir;
 }
@@ -75,8 +79,8 @@ async function main() {
     }
     return m;
   };
-  const clips = await loadClips(opt('eval-dir') ?? DEFAULT_EVAL_DIR, 'piano', RATE);
-  if (!clips.length) throw new Error('no piano eval clips found');
+  const clips = await loadClips(opt('eval-dir') ?? DEFAULT_EVAL_DIR, source, RATE);
+  if (!clips.length) throw new Error(`no ${source} eval clips found`);
   const rows: Row[] = [];
   for (const clip of clips) {
     const x = normPeak(clip.x);
@@ -85,7 +89,7 @@ async function main() {
     for (const preset of presets) {
       for (const w of variants) {
         const t0 = performance.now();
-        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / factor, channels: [low] }, factor, source: 'piano', preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: modelsFor(w.eta) });
+        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / factor, channels: [low] }, factor, source, preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: modelsFor(w.eta) });
         const pnf = snr(x, r.tracks.audio![0]!);
         const row = { clip: clip.name, factor, preset, power: w.power, foldBand: w.fold, etaScale: w.eta, variant: w.label, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
         rows.push(row);
@@ -95,13 +99,13 @@ async function main() {
   }
   for (const m of modelSets.values()) await m.dispose();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}${factor !== 4 ? ` --factor ${factor}` : ''}${opt('eval-dir') ? ` --eval-dir ${opt('eval-dir')}` : ''}`;
+  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}${factor !== 4 ? ` --factor ${factor}` : ''}${source !== 'piano' ? ` --source ${source}` : ''}${opt('eval-dir') ? ` --eval-dir ${opt('eval-dir')}` : ''}`;
   write(rows, clips.map((c) => c.name), `${command}\` (${new Date().toISOString()}`, true);
 }
 
 /** The report: gain over the spline per clip, preset and variant, each variant's mean, and each variant's
  *  largest per-clip loss to the first variant (the baseline). */
-function write(rows: Row[], clipNames: string[], source: string, saveRows: boolean) {
+function write(rows: Row[], clipNames: string[], origin: string, saveRows: boolean) {
   const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
   const dB = (g: number) => `${g >= 0 ? '+' : ''}${g.toFixed(3)}`;
   const row = (clip: string, p: string, w: Variant) => {
@@ -110,10 +114,10 @@ function write(rows: Row[], clipNames: string[], source: string, saveRows: boole
     return r;
   };
   const lines = [
-    `# The editor's whole-clip ${factor}x upsampling of piano clips: fixed step against level-weighted (fold-band, longer) steps`,
+    `# The editor's whole-clip ${factor}x upsampling of ${source} clips: fixed step against level-weighted (fold-band, longer) steps`,
     '',
-    `\`${source}; ${clipNames.length} clips; ` +
-      `each at 16 kHz mono, peak 0.9, every ${factor === 2 ? 'other' : `${factor}th`} sample kept; piano prior, its card's warm start, temperature and presets; seed 1). Gain = SNR over the cubic spline, dB.`,
+    `\`${origin}; ${clipNames.length} clips; ` +
+      `each at 16 kHz mono, peak 0.9, every ${factor === 2 ? 'other' : `${factor}th`} sample kept; ${source} prior, its card's warm start, temperature and presets; seed 1). Gain = SNR over the cubic spline, dB.`,
     '',
     `| clip | spline dB | ${presets.flatMap((p) => variants.map((w) => `${p}, ${label(w)}`)).join(' | ')} |`,
     `|---|---|${presets.flatMap(() => variants.map(() => '---')).join('|')}|`,
@@ -133,7 +137,7 @@ function fromJson(files: string[]) {
   const other = rows.find((r) => (r.factor ?? 4) !== factor);
   if (other) throw new Error(`a row of ${other.clip} was measured at ${other.factor ?? 4}x; pass --factor ${other.factor ?? 4}`);
   const clipNames = [...new Set(rows.map((r) => r.clip))].sort();
-  write(rows, clipNames, `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${factor !== 4 ? ` --factor ${factor}` : ''} --from-json ${files.join(',')} --out ${opt('out') ?? 'bench/engine/level-weights.md'}\` (rows from ${files.length} runs`, false);
+  write(rows, clipNames, `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${factor !== 4 ? ` --factor ${factor}` : ''}${source !== 'piano' ? ` --source ${source}` : ''} --from-json ${files.join(',')} --out ${opt('out') ?? 'bench/engine/level-weights.md'}\` (rows from ${files.length} runs`, false);
 }
 
 const fromFiles = opt('from-json');
