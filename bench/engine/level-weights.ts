@@ -52,8 +52,11 @@ const MODEL_DIR = join(ROOT, 'resources/models');
 const factor = Number(opt('factor') ?? 4);
 if (![2, 4, 8].includes(factor)) throw new Error('--factor takes 2, 4 or 8');
 /** Which prior and which eval clips: piano (default) or voice. */
-const source = (opt('source') ?? 'piano') as 'piano' | 'voice';
-if (!['piano', 'voice'].includes(source)) throw new Error('--source takes piano or voice');
+const sourceArg = opt('source') ?? 'piano';
+if (sourceArg !== 'piano' && sourceArg !== 'voice') throw new Error('--source takes piano or voice');
+const source: 'piano' | 'voice' = sourceArg;
+/** The options that change what is measured, as the report's command line writes them (defaults left out). */
+const measureFlags = `${factor !== 4 ? ` --factor ${factor}` : ''}${source !== 'piano' ? ` --source ${source}` : ''}`;
 
 /** A model folder whose card (of `source`) runs upsampling at etaScale `eta` (the weights and parity linked, not copied). */
 function cardWithStep(eta: number): string {
@@ -99,7 +102,7 @@ async function main() {
   }
   for (const m of modelSets.values()) await m.dispose();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}${factor !== 4 ? ` --factor ${factor}` : ''}${source !== 'piano' ? ` --source ${source}` : ''}${opt('eval-dir') ? ` --eval-dir ${opt('eval-dir')}` : ''}`;
+  const command = `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${threads !== 2 ? ` --threads ${threads}` : ''}${measureFlags}${opt('eval-dir') ? ` --eval-dir ${opt('eval-dir')}` : ''}`;
   write(rows, clips.map((c) => c.name), `${command}\` (${new Date().toISOString()}`, true);
 }
 
@@ -137,7 +140,7 @@ function fromJson(files: string[]) {
   const other = rows.find((r) => (r.factor ?? 4) !== factor);
   if (other) throw new Error(`a row of ${other.clip} was measured at ${other.factor ?? 4}x; pass --factor ${other.factor ?? 4}`);
   const clipNames = [...new Set(rows.map((r) => r.clip))].sort();
-  write(rows, clipNames, `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${factor !== 4 ? ` --factor ${factor}` : ''}${source !== 'piano' ? ` --source ${source}` : ''} --from-json ${files.join(',')} --out ${opt('out') ?? 'bench/engine/level-weights.md'}\` (rows from ${files.length} runs`, false);
+  write(rows, clipNames, `npx tsx bench/engine/level-weights.ts --presets ${presets.join(',')} --powers ${powerArg}${measureFlags} --from-json ${files.join(',')} --out ${opt('out') ?? 'bench/engine/level-weights.md'}\` (rows from ${files.length} runs`, false);
 }
 
 const fromFiles = opt('from-json');

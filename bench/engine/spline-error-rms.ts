@@ -14,7 +14,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const FACTORS = [2, 4, 8];
 
 /** RMS of (truth - spline) over the samples the spline interpolates (every sample not kept by the decimation). */
-export function splineErrorRms(x: Float32Array, k: number): number {
+function splineErrorRms(x: Float32Array, k: number): number {
   const s = splineUpsample(x.filter((_, i) => i % k === 0), k, x.length);
   let e = 0;
   let m = 0;
