@@ -8,9 +8,10 @@
 // `--factor K` (2, 4 or 8; default 4) keeps every Kth sample instead and upsamples by K.
 // A power written "P+fold" also band-passes each step around the 4x fold (the engine's foldBand, session 21);
 // "P@E" runs with a card whose upsampling step is etaScale E (its taskEtaScale.upsample; a copy of the piano
-// card in a temporary folder, the weights linked), i.e. exactly what shipping that card would run.
+// card in a temporary folder, the weights linked), i.e. exactly what shipping that card would run. "P~R" runs
+// with a card whose upsampling starts from the spline's own error (splineErrorStart.upsample = R; session 25), likewise.
 //
-//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold@0.4] [--threads 2] [--factor 4] [--source piano] [--eval-dir DIR] [--out FILE]
+//   npx tsx bench/engine/level-weights.ts [--presets draft,standard] [--powers 0,0.5,0.5+fold@0.4,0~0.25] [--threads 2] [--factor 4] [--source piano] [--eval-dir DIR] [--out FILE]
 //   npx tsx bench/engine/level-weights.ts --presets ... --powers ... [--factor K] --from-json a.json,b.json --out FILE   (the report from saved rows)
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,17 +35,18 @@ for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new Error(`unknown
 const powerArg = opt('powers') ?? '0,0.5';
 /** Each step variant: a level power, whether the fold band is on ("P+fold"), and the card's upsampling step ("P@E"). */
 const variants = powerArg.split(',').map((v) => {
-  const m = /^([0-9.]+)(\+fold)?(?:@([0-9.]+))?$/.exec(v.trim());
+  const m = /^([0-9.]+)(\+fold)?(?:@([0-9.]+))?(?:~([0-9.]+))?$/.exec(v.trim());
   const eta = m?.[3] === undefined ? undefined : Number(m[3]);
-  if (!m || !Number.isFinite(Number(m[1])) || (eta !== undefined && !(eta > 0))) {
-    throw new Error(`--powers takes numbers, each optionally with +fold and @etaScale (got "${v}")`);
+  const ratio = m?.[4] === undefined ? undefined : Number(m[4]);
+  if (!m || !Number.isFinite(Number(m[1])) || (eta !== undefined && !(eta > 0)) || (ratio !== undefined && !(ratio > 0))) {
+    throw new Error(`--powers takes numbers, each optionally with +fold, @etaScale and ~splineErrorStart (got "${v}")`);
   }
-  return { power: Number(m[1]), fold: Boolean(m[2]), eta, label: v.trim() };
+  return { power: Number(m[1]), fold: Boolean(m[2]), eta, ratio, label: v.trim() };
 });
 const label = (w: (typeof variants)[number]) =>
-  `${w.power === 0 ? 'fixed step' : `levelPower ${w.power}`}${w.fold ? ' + fold band' : ''}${w.eta !== undefined ? ` @ etaScale ${w.eta}` : ''}`;
+  `${w.power === 0 ? 'fixed step' : `levelPower ${w.power}`}${w.fold ? ' + fold band' : ''}${w.eta !== undefined ? ` @ etaScale ${w.eta}` : ''}${w.ratio !== undefined ? `, start ${w.ratio} x spline self-error` : ''}`;
 type Variant = (typeof variants)[number];
-interface Row { clip: string; factor?: number; preset: string; power: number; foldBand: boolean; etaScale?: number; variant: string; spline: number; pnf: number; gain: number; wallS: number }
+interface Row { clip: string; factor?: number; preset: string; power: number; foldBand: boolean; etaScale?: number; splineErrorStart?: number; variant: string; spline: number; pnf: number; gain: number; wallS: number }
 const threads = Number(opt('threads') ?? 2);
 if (!(Number.isInteger(threads) && threads >= 1)) throw new Error('--threads takes a whole number of at least 1');
 const MODEL_DIR = join(ROOT, 'resources/models');
@@ -58,11 +60,13 @@ const source: 'piano' | 'voice' = sourceArg;
 /** The options that change what is measured, as the report's command line writes them (defaults left out). */
 const measureFlags = `${factor !== 4 ? ` --factor ${factor}` : ''}${source !== 'piano' ? ` --source ${source}` : ''}`;
 
-/** A model folder whose card (of `source`) runs upsampling at etaScale `eta` (the weights and parity linked, not copied). */
-function cardWithStep(eta: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pnf-step-'));
+/** A model folder whose card (of `source`) runs upsampling at etaScale `eta` and/or starts it from the spline's
+ *  self-error times `ratio` (the weights and parity linked, not copied). */
+function cardWith(eta: number | undefined, ratio: number | undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pnf-card-'));
   const card = JSON.parse(readFileSync(join(MODEL_DIR, `${source}.json`), 'utf8'));
-  card.taskEtaScale = { ...card.taskEtaScale, upsample: eta };
+  if (eta !== undefined) card.taskEtaScale = { ...card.taskEtaScale, upsample: eta };
+  if (ratio !== undefined) card.splineErrorStart = { ...card.splineErrorStart, upsample: ratio };
   writeFileSync(join(dir, `${source}.json`), JSON.stringify(card));
   for (const f of [card.onnx, card.parity]) symlinkSync(join(MODEL_DIR, f), join(dir, f));
   return dir;
@@ -71,14 +75,16 @@ const out = resolve(opt('out') ?? join(HERE, 'level-weights.md'));
 
 async function main() {
   const tempDirs: string[] = [];
-  const modelSets = new Map<number | undefined, ModelSet>();
-  const modelsFor = (eta: number | undefined): ModelSet => {
-    let m = modelSets.get(eta);
+  const modelSets = new Map<string, ModelSet>();
+  const modelsFor = (eta: number | undefined, ratio: number | undefined): ModelSet => {
+    const key = `${eta}~${ratio}`;
+    let m = modelSets.get(key);
     if (!m) {
-      const dir = eta === undefined ? MODEL_DIR : cardWithStep(eta);
-      if (eta !== undefined) tempDirs.push(dir);
+      const shipped = eta === undefined && ratio === undefined;
+      const dir = shipped ? MODEL_DIR : cardWith(eta, ratio);
+      if (!shipped) tempDirs.push(dir);
       m = new ModelSet({ modelDir: dir, threads });
-      modelSets.set(eta, m);
+      modelSets.set(key, m);
     }
     return m;
   };
@@ -92,11 +98,12 @@ async function main() {
     for (const preset of presets) {
       for (const w of variants) {
         const t0 = performance.now();
-        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / factor, channels: [low] }, factor, source, preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: modelsFor(w.eta) });
+        const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / factor, channels: [low] }, factor, source, preset, seed: 1, levelPower: w.power, foldBand: w.fold }, { priors: modelsFor(w.eta, w.ratio) });
         const pnf = snr(x, r.tracks.audio![0]!);
-        const row = { clip: clip.name, factor, preset, power: w.power, foldBand: w.fold, etaScale: w.eta, variant: w.label, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
+        const start = r.notes.find((n) => /already fits closer|ascent starts at sigma/.test(n));
+        const row = { clip: clip.name, factor, preset, power: w.power, foldBand: w.fold, etaScale: w.eta, splineErrorStart: w.ratio, variant: w.label, spline, pnf, gain: pnf - spline, wallS: (performance.now() - t0) / 1000 };
         rows.push(row);
-        console.log(`${clip.name.padEnd(38)} ${preset.padEnd(8)} ${w.label.padEnd(14)} spline ${spline.toFixed(3)}  PnF ${pnf.toFixed(3)}  gain ${row.gain >= 0 ? '+' : ''}${row.gain.toFixed(3)} dB  (${row.wallS.toFixed(0)} s)`);
+        console.log(`${clip.name.padEnd(38)} ${preset.padEnd(8)} ${w.label.padEnd(14)} spline ${spline.toFixed(3)}  PnF ${pnf.toFixed(3)}  gain ${row.gain >= 0 ? '+' : ''}${row.gain.toFixed(3)} dB  (${row.wallS.toFixed(0)} s)${start ? `  [${start}]` : ''}`);
       }
     }
   }

@@ -22,6 +22,25 @@ export function splineUpsample(y: Float32Array, k: number, n = (y.length - 1) * 
   return out;
 }
 
+/**
+ * How well the cubic spline fits this signal, judged from the signal alone: the RMS error of the spline
+ * through every other sample (y[0], y[2], ...) at the samples it leaves out (y[1], y[3], ... up to the last
+ * knot). A 2x problem inside what the user has; upsampling uses it to guess how far the spline is from the
+ * truth (`CardSchema.splineErrorStart`). 0 for fewer than 3 samples.
+ */
+export function splineSelfError(y: Float32Array): number {
+  const half = y.filter((_, i) => i % 2 === 0);
+  if (half.length < 2) return 0;
+  const s = splineUpsample(half, 2, y.length);
+  let e = 0;
+  let m = 0;
+  for (let i = 1; i < 2 * (half.length - 1); i += 2) {
+    e += (y[i]! - s[i]!) ** 2;
+    m++;
+  }
+  return Math.sqrt(e / m);
+}
+
 /** Second derivatives M_j of the not-a-knot cubic spline through y at unit spacing:
  *  M_{j-1} + 4 M_j + M_{j+1} = 6 (y_{j+1} - 2 y_j + y_{j-1}) for interior j, and a continuous third
  *  derivative at knots 1 and m-2, which gives M_1 and M_{m-2} directly (6 M = rhs) and leaves a

@@ -86,6 +86,10 @@ export const CardSchema = z.object({
   /** Optional measured fold band per task: each step band-passed around the decimation's fold
    *  (engine/fold-band.ts; paper-style upsampling at temperature 0 only); absent = unfiltered steps. */
   foldBand: z.partialRecord(z.enum(['upsample']), z.boolean()).optional(),
+  /** Optional measured start for upsampling from the spline's own error: the ascent starts at
+   *  min(warmStart.upsample, r x splineSelfError(low-rate input)), r given here; a start below the schedule's
+   *  sigmaMin runs no ascent (the spline is returned, with a note). Absent = warmStart.upsample at every factor. */
+  splineErrorStart: z.partialRecord(z.enum(['upsample']), finite.positive()).optional(),
   model: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),
   validation: z.unknown().optional(),

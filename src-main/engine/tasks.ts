@@ -32,7 +32,7 @@ import { regionProblem } from '../../src-shared/audio/splice';
 import { findCard, loadPrior, defaultModelDir, type ScorePrior, type Schedule, type OnnxPrior, type ModelCard } from './prior';
 import { sample, meanLogp, DEFAULT_WINDOW, DEFAULT_BATCH, type StepInfo } from './sampler';
 import { MaskOperator, maskFromGaps, decimationMask, DecimateMap, GaussianObservation, lowpassTaps, sumOperator, NoObservation, type Operator } from './operators';
-import { splineUpsample, lpcFill } from './baselines';
+import { splineUpsample, splineSelfError, lpcFill } from './baselines';
 import { localLevels, loudestOf, weightsFromLevels } from './level-weights';
 import { foldBandTaps } from './fold-band';
 import { subSeed, Rng } from './rng';
@@ -677,6 +677,15 @@ async function separateLowRate(req: Req<'separate'>, env: TaskEnv, piano: ScoreP
   return res;
 }
 
+/** Where one channel's upsampling ascent starts: the plan's start (the card's warm start), or lower where the
+ *  card sets `splineErrorStart.upsample` (r) and r x the spline's self-error on the low-rate samples y is smaller:
+ *  a spline that already fits closely is not pushed as far. selfError is null where the card sets no r. */
+export function upsampleStart(planStart: number, ratio: number | undefined, y: Float32Array): { sigma: number; selfError: number | null } {
+  if (ratio === undefined) return { sigma: planStart, selfError: null };
+  const selfError = splineSelfError(y);
+  return { sigma: Math.min(planStart, ratio * selfError), selfError };
+}
+
 async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResult> {
   const rs = env.resample ?? defaultResample;
   const inRate = req.audio.sampleRate;
@@ -720,6 +729,18 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
     const weights = levels ? weightsFromLevels(levels[c]!, loudest, levelPower) : null;
     spans ??= chunkSpans(n, chunk, ov, k);
     prog ??= new Progress(env, chans.length * spans.length);
+    const start = upsampleStart(plan.startSigma, lowpass ? undefined : prior.card?.splineErrorStart?.upsample, y);
+    const what = chans.length > 1 ? `Channel ${c + 1}: the` : 'The';
+    if (start.selfError !== null && start.sigma < plan.schedule.sigmaMin) {
+      res.notes.push(`${what} cubic spline already fits closer (its own error on this clip is ${start.selfError.toExponential(1)}) than the model's finest noise level (${plan.schedule.sigmaMin}): the spline is returned unchanged.`);
+      await accumulate(acc, prior, base, base, scoring(plan, req, env));
+      prog.preview('audio', c, base, 0, M);
+      outs.push((await rs([base], M, target, Math.round((sig.length * target) / inRate)))[0]!);
+      continue;
+    }
+    if (start.selfError !== null && start.sigma < plan.startSigma) {
+      res.notes.push(`${what} ascent starts at sigma ${start.sigma.toExponential(1)}, below the model's ${plan.startSigma}: the cubic spline's own error on this clip is ${start.selfError.toExponential(1)}.`);
+    }
     const out = new Float32Array(n);
     for (const [ci, sp] of spans.entries()) {
       const len = sp.e - sp.s;
@@ -729,6 +750,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
       const pass = c * spans.length + ci + 1;
       const r = await sample([{ prior, init }], op, {
         ...passOptions(plan, req, env, prog, pass, c, ci),
+        startSigma: start.sigma,
         ...(weights ? { stepWeights: [weights.slice(sp.s, sp.e)] } : {}),
         ...(stepFilter ? { stepFilter } : {}),
         onPreview: (x) => prog!.preview('audio', c, x[0]!, sp.s, M),
