@@ -152,9 +152,11 @@ def build_card(model, name, source, extra=None):
 
 # Written into a card by `bench/engine/bench.ts --curve --write-presets`, `bench/engine/separation.ts
 # --write-presets` (measured on the engine) and `training/tune_upsampling.py --write-card` (on a tune set);
-# levelPower and foldBand by the whole-clip gates (bench/priors/preregistered-session20.md, -session21.md).
+# levelPower and foldBand by the whole-clip gates (bench/priors/preregistered-session20.md, -session21.md);
+# splineErrorStart and ascentFactors by the factor gate (bench/priors/preregistered-session25.md).
 MEASURED_PRESET_KEYS = ("presets", "presetsMeasured", "taskPresets", "temperature", "warmStart", "taskEtaScale",
-                        "separationMeasured", "upsampleTuned", "levelPower", "foldBand")
+                        "separationMeasured", "upsampleTuned", "levelPower", "foldBand", "splineErrorStart",
+                        "ascentFactors", "ascentFactorsMeasured")
 
 
 def save_card(path, card):

@@ -90,6 +90,9 @@ export const CardSchema = z.object({
    *  min(warmStart.upsample, r x splineSelfError(low-rate input)), r given here; a start below the schedule's
    *  sigmaMin runs no ascent (the spline is returned, with a note). Absent = warmStart.upsample at every factor. */
   splineErrorStart: z.partialRecord(z.enum(['upsample']), finite.positive()).optional(),
+  /** Optional measured factors per task where the ascent improves on its plain baseline: upsampling by pure
+   *  decimation at any other factor returns the cubic spline unchanged, with a note. Absent = every factor. */
+  ascentFactors: z.partialRecord(z.enum(['upsample']), z.array(z.number().int().min(2)).min(1)).optional(),
   model: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),
   validation: z.unknown().optional(),

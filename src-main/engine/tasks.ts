@@ -708,6 +708,12 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const chunk = Math.round((env.chunkSeconds ?? 20) * M);
   const ov = Math.round((env.overlapSeconds ?? 0.25) * M);
   const acc = newAcc('audio', lowpass ? 'band-limited (sinc) interpolation' : 'cubic spline');
+  // the factors where the card's ascent was measured to improve on the spline (pure decimation only)
+  const measuredFactors = lowpass ? undefined : prior.card?.ascentFactors?.upsample;
+  const ascends = !measuredFactors || measuredFactors.includes(k);
+  if (!ascends) {
+    res.notes.push(`The ${prior.name} model improves on the cubic spline only at ${measuredFactors!.map((f) => `${f}x`).join(' and ')}; at ${k}x it was measured to make the result worse, so the cubic spline is returned unchanged.`);
+  }
   const levelPower = req.levelPower ?? prior.card?.levelPower?.upsample ?? 0;
   if (levelPower > 0) res.notes.push(`Steps weighted by the clip's own level (power ${levelPower}): quiet passages move less.`);
   // the fold band: pure decimation at temperature 0 only (a card's setting is left out elsewhere, a request's refused)
@@ -731,8 +737,9 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
     prog ??= new Progress(env, chans.length * spans.length);
     const start = upsampleStart(plan.startSigma, lowpass ? undefined : prior.card?.splineErrorStart?.upsample, y);
     const what = chans.length > 1 ? `Channel ${c + 1}: the` : 'The';
-    if (start.selfError !== null && start.sigma < plan.schedule.sigmaMin) {
-      res.notes.push(`${what} cubic spline already fits closer (its own error on this clip is ${start.selfError.toExponential(1)}) than the model's finest noise level (${plan.schedule.sigmaMin}): the spline is returned unchanged.`);
+    const fitsCloser = start.selfError !== null && start.sigma < plan.schedule.sigmaMin;
+    if (fitsCloser) res.notes.push(`${what} cubic spline already fits closer (its own error on this clip is ${start.selfError!.toExponential(1)}) than the model's finest noise level (${plan.schedule.sigmaMin}): the spline is returned unchanged.`);
+    if (!ascends || fitsCloser) {
       await accumulate(acc, prior, base, base, scoring(plan, req, env));
       prog.preview('audio', c, base, 0, M);
       outs.push((await rs([base], M, target, Math.round((sig.length * target) / inRate)))[0]!);

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { ModelSet, runJob } from '../../src-main/engine/tasks';
 import { decodeAudioFile } from '../../src-main/io/decode';
 import { wholeTrack } from '../../src-shared/engine/jobs';
+import { splineUpsample } from '../../src-main/engine/baselines';
 
 const MODELS = process.env['PNF_TEST_MODEL_DIR'] ?? resolve(__dirname, '../../resources/models');
 const EVAL = ['/work/shared/eval', resolve(__dirname, '../../../shared/eval')].find((d) => existsSync(d)) ?? '';
@@ -43,6 +44,16 @@ describe.skipIf(!have || !piano)('tasks with the shipped priors on eval clips (d
     const r = await runJob({ kind: 'upsample', audio: { sampleRate: 4000, channels: low }, factor: 4, preset: 'draft' }, { priors: models });
     expect(r.sampleRate).toBe(16000);
     expect(r.tracks.audio![0]!.every(Number.isFinite)).toBe(true);
+  }, 600_000);
+
+  it('upsample 2x with the piano prior returns the cubic spline and says why (its card lists 4x and 8x only)', async () => {
+    const a = await excerpt(piano!, 1);
+    const { resample } = await import('../../src-main/io/resample');
+    const low = [(await resample([a.channels[0]!], a.sampleRate, 8000))[0]!];
+    const r = await runJob({ kind: 'upsample', audio: { sampleRate: 8000, channels: low }, factor: 2, source: 'piano', preset: 'draft' }, { priors: models });
+    expect(r.notes.join(' ')).toMatch(/improves on the cubic spline only at 4x and 8x; at 2x it was measured to make the result worse/);
+    expect(Array.from(r.tracks.audio![0]!)).toEqual(Array.from(splineUpsample(low[0]!, 2, 2 * low[0]!.length)));
+    expect(r.sampleUpdates).toBe(0);
   }, 600_000);
 
   it('separate a piano + voice mixture', async () => {

@@ -91,3 +91,34 @@ describe('upsample with the card\'s splineErrorStart', () => {
     expect(lp.sampleUpdates).toBeGreaterThan(0);
   });
 });
+
+describe('upsample with the card\'s ascentFactors', () => {
+  const rate = 4000;
+  const y = Float32Array.from({ length: 800 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / rate) + 0.2 * Math.sin((2 * Math.PI * 1800 * i) / rate));
+  const prior = (card: object) =>
+    Object.assign(new GaussianArPrior(0.9, 0.01, { schedule: { sigmaMax: 0.05, sigmaMin: 0.001, etaScale: 0.05 } }), {
+      card: { taskPresets: { upsample: { standard: { levels: 2, stepsPerLevel: 3, etaScale: 1 } } }, warmStart: { upsample: 0.05 }, temperature: { upsample: 0 }, ...card } as unknown as ModelCard,
+    });
+  const job = (factor: number, card: object, extra = {}) =>
+    runJob({ kind: 'upsample', audio: { sampleRate: 16000 / factor, channels: [y, y.map((v) => -v)] }, factor, preset: 'standard', ...extra }, { priors: { get: async () => prior(card) } });
+
+  it('returns the spline, saying why, at a factor the card does not list; runs the ascent at one it lists', async () => {
+    const card = { ascentFactors: { upsample: [4, 8] } };
+    const two = await job(2, card);
+    expect(two.notes.join(' ')).toMatch(/improves on the cubic spline only at 4x and 8x; at 2x it was measured to make the result worse, so the cubic spline is returned unchanged/);
+    expect(two.sampleUpdates).toBe(0);
+    two.tracks.audio!.forEach((ch, c) => expect(Array.from(ch)).toEqual(Array.from(splineUpsample(c ? y.map((v) => -v) : y, 2, 2 * y.length))));
+    expect(two.reports[0]!.snrVsBaselineDb).toBe(Infinity);
+    const four = await job(4, card);
+    expect(four.sampleUpdates).toBeGreaterThan(0);
+    expect(four.notes.join(' ')).not.toMatch(/improves on the cubic spline only/);
+    // without the field the ascent runs at every factor; a low-pass observation is not limited by it
+    expect((await job(2, {})).sampleUpdates).toBeGreaterThan(0);
+    expect((await job(2, card, { lowpass: true })).sampleUpdates).toBeGreaterThan(0);
+  });
+  it('the card schema takes a list of whole factors of at least 2', () => {
+    const tiny = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/models/tiny.json'), 'utf8')) as Record<string, unknown>;
+    const card = (f: unknown) => CardSchema.safeParse({ ...tiny, ascentFactors: { upsample: f } }).success;
+    expect([card([4, 8]), card([2]), card([]), card([1]), card([2.5]), card(4)]).toEqual([true, true, false, false, false, false]);
+  });
+});
