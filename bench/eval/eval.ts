@@ -17,7 +17,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAudioFile } from '../../src-main/io/decode';
 import { resample } from '../../src-main/io/resample';
@@ -432,6 +432,11 @@ export async function runEval(cfg: EvalConfig): Promise<EvalResults> {
   // P and V are coprime, as 4 and 5 are), so a partial run still covers every clip
   const valP = loadValClips(cfg.valDir, 'piano', cfg.valPairs, M);
   const valV = loadValClips(cfg.valDir, 'voice', cfg.valPairs, M);
+  if (cfg.valPairs > 0 && (!valP.length || !valV.length)) {
+    const msg = `No validation split of the training data in ${relative(ROOT, cfg.valDir) || cfg.valDir} (generated data is not committed; \`/usr/bin/python3 training/data/make_data.py --seed 1 --piano-minutes 60 --voice-minutes 60\` recreates it): the validation mixtures are left out.`;
+    log(msg);
+    notes.push(msg);
+  }
   const valPairs: SepPair[] = [];
   const valWall: number[] = [];
   const order: Array<[Clip, Clip, boolean]> = pairOrder(pianoClips, voiceClips).slice(0, cfg.maxPairs).map(([a, b]) => [a, b, false] as [Clip, Clip, boolean]);
