@@ -5,7 +5,8 @@
 // kept, upsampled by 4 with the piano prior (its card's warm start, temperature and presets), SNR
 // against the recording and against the cubic spline. Writes bench/engine/level-weights.md (+ .json).
 // `--source voice` runs the voice prior on the voice eval clips instead (default piano).
-// `--factor K` (2, 4 or 8; default 4) keeps every Kth sample instead and upsamples by K.
+// `--factor K` (2, 4, 8 or 16; default 4) keeps every Kth sample instead and upsamples by K. The ascent runs at every
+// factor: the card's `ascentFactors` (which this bench decides) is left out of every card it measures.
 // A power written "P+fold" also band-passes each step around the 4x fold (the engine's foldBand, session 21);
 // "P@E" runs with a card whose upsampling step is etaScale E (its taskEtaScale.upsample; a copy of the piano
 // card in a temporary folder, the weights linked), i.e. exactly what shipping that card would run. "P~R" runs
@@ -52,7 +53,7 @@ if (!(Number.isInteger(threads) && threads >= 1)) throw new Error('--threads tak
 const MODEL_DIR = join(ROOT, 'resources/models');
 /** The decimation factor: every `factor`-th sample kept, upsampled by `factor` (the model rate's divisors). */
 const factor = Number(opt('factor') ?? 4);
-if (![2, 4, 8].includes(factor)) throw new Error('--factor takes 2, 4 or 8');
+if (![2, 4, 8, 16].includes(factor)) throw new Error('--factor takes 2, 4, 8 or 16');
 /** Which prior and which eval clips: piano (default) or voice. */
 const sourceArg = opt('source') ?? 'piano';
 if (sourceArg !== 'piano' && sourceArg !== 'voice') throw new Error('--source takes piano or voice');
@@ -60,13 +61,14 @@ const source: 'piano' | 'voice' = sourceArg;
 /** The options that change what is measured, as the report's command line writes them (defaults left out). */
 const measureFlags = `${factor !== 4 ? ` --factor ${factor}` : ''}${source !== 'piano' ? ` --source ${source}` : ''}`;
 
-/** A model folder whose card (of `source`) runs upsampling at etaScale `eta` and/or starts it from the spline's
- *  self-error times `ratio` (the weights and parity linked, not copied). */
+/** A model folder whose card (of `source`) runs the upsampling ascent at every factor (no `ascentFactors`), at etaScale
+ *  `eta` and/or from the spline's self-error times `ratio` where given (the weights and parity linked, not copied). */
 function cardWith(eta: number | undefined, ratio: number | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), 'pnf-card-'));
   const card = JSON.parse(readFileSync(join(MODEL_DIR, `${source}.json`), 'utf8'));
   if (eta !== undefined) card.taskEtaScale = { ...card.taskEtaScale, upsample: eta };
   if (ratio !== undefined) card.splineErrorStart = { ...card.splineErrorStart, upsample: ratio };
+  delete card.ascentFactors;
   writeFileSync(join(dir, `${source}.json`), JSON.stringify(card));
   for (const f of [card.onnx, card.parity]) symlinkSync(join(MODEL_DIR, f), join(dir, f));
   return dir;
@@ -80,9 +82,8 @@ async function main() {
     const key = `${eta}~${ratio}`;
     let m = modelSets.get(key);
     if (!m) {
-      const shipped = eta === undefined && ratio === undefined;
-      const dir = shipped ? MODEL_DIR : cardWith(eta, ratio);
-      if (!shipped) tempDirs.push(dir);
+      const dir = cardWith(eta, ratio);
+      tempDirs.push(dir);
       m = new ModelSet({ modelDir: dir, threads });
       modelSets.set(key, m);
     }

@@ -686,6 +686,12 @@ export function upsampleStart(planStart: number, ratio: number | undefined, y: F
   return { sigma: Math.min(planStart, ratio * selfError), selfError };
 }
 
+/** "4x", "4x and 8x", "4x, 8x and 16x". */
+function listFactors(fs: readonly number[]): string {
+  const xs = fs.map((f) => `${f}x`);
+  return xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`;
+}
+
 async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResult> {
   const rs = env.resample ?? defaultResample;
   const inRate = req.audio.sampleRate;
@@ -712,7 +718,7 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   const measuredFactors = lowpass ? undefined : prior.card?.ascentFactors?.upsample;
   const ascends = !measuredFactors || measuredFactors.includes(k);
   if (!ascends) {
-    res.notes.push(`The ${prior.name} model improves on the cubic spline only at ${measuredFactors!.map((f) => `${f}x`).join(' and ')}; at ${k}x it was measured to make the result worse, so the cubic spline is returned unchanged.`);
+    res.notes.push(`The ${prior.name} model was measured to improve on the cubic spline only at ${listFactors(measuredFactors!)} (not at ${k}x), so the cubic spline is returned unchanged.`);
   }
   const levelPower = req.levelPower ?? prior.card?.levelPower?.upsample ?? 0;
   if (levelPower > 0) res.notes.push(`Steps weighted by the clip's own level (power ${levelPower}): quiet passages move less.`);

@@ -105,13 +105,15 @@ describe('upsample with the card\'s ascentFactors', () => {
   it('returns the spline, saying why, at a factor the card does not list; runs the ascent at one it lists', async () => {
     const card = { ascentFactors: { upsample: [4, 8] } };
     const two = await job(2, card);
-    expect(two.notes.join(' ')).toMatch(/improves on the cubic spline only at 4x and 8x; at 2x it was measured to make the result worse, so the cubic spline is returned unchanged/);
+    expect(two.notes.join(' ')).toMatch(/model was measured to improve on the cubic spline only at 4x and 8x \(not at 2x\), so the cubic spline is returned unchanged/);
     expect(two.sampleUpdates).toBe(0);
     two.tracks.audio!.forEach((ch, c) => expect(Array.from(ch)).toEqual(Array.from(splineUpsample(c ? y.map((v) => -v) : y, 2, 2 * y.length))));
     expect(two.reports[0]!.snrVsBaselineDb).toBe(Infinity);
     const four = await job(4, card);
     expect(four.sampleUpdates).toBeGreaterThan(0);
-    expect(four.notes.join(' ')).not.toMatch(/improves on the cubic spline only/);
+    expect(four.notes.join(' ')).not.toMatch(/improve on the cubic spline only/);
+    // an unmeasured factor is named as such; three listed factors read as a list
+    expect((await job(2, { ascentFactors: { upsample: [4, 8, 16] } })).notes.join(' ')).toMatch(/only at 4x, 8x and 16x \(not at 2x\)/);
     // without the field the ascent runs at every factor; a low-pass observation is not limited by it
     expect((await job(2, {})).sampleUpdates).toBeGreaterThan(0);
     expect((await job(2, card, { lowpass: true })).sampleUpdates).toBeGreaterThan(0);
