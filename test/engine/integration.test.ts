@@ -46,12 +46,12 @@ describe.skipIf(!have || !piano)('tasks with the shipped priors on eval clips (d
     expect(r.tracks.audio![0]!.every(Number.isFinite)).toBe(true);
   }, 600_000);
 
-  it('upsample 2x with the piano prior returns the cubic spline and says why (its card lists 4x and 8x only)', async () => {
+  it('upsample 2x with the piano prior returns the cubic spline and says why (its card lists 4x, 8x and 16x only)', async () => {
     const a = await excerpt(piano!, 1);
     const { resample } = await import('../../src-main/io/resample');
     const low = [(await resample([a.channels[0]!], a.sampleRate, 8000))[0]!];
     const r = await runJob({ kind: 'upsample', audio: { sampleRate: 8000, channels: low }, factor: 2, source: 'piano', preset: 'draft' }, { priors: models });
-    expect(r.notes.join(' ')).toMatch(/measured to improve on the cubic spline only at 4x and 8x \(not at 2x\), so the cubic spline is returned unchanged/);
+    expect(r.notes.join(' ')).toMatch(/measured to improve on the cubic spline only at 4x, 8x and 16x \(not at 2x\), so the cubic spline is returned unchanged/);
     expect(Array.from(r.tracks.audio![0]!)).toEqual(Array.from(splineUpsample(low[0]!, 2, 2 * low[0]!.length)));
     expect(r.sampleUpdates).toBe(0);
   }, 600_000);
