@@ -167,7 +167,7 @@ export function createHandlers(deps: HostDeps): Handlers {
       trace(`job:start read the track in ${(performance.now() - t0).toFixed(0)} ms`);
       const audio = { sampleRate: a.sampleRate, channels: a.channels };
       if (req.kind === 'separate') return { request: { kind: 'separate', audio, ...(req.targetRate !== undefined ? { targetRate: req.targetRate } : {}), ...options }, shift: 0 };
-      return { request: { kind: 'upsample', audio, factor: req.factor, targetRate: req.targetRate, ...(req.source ? { source: req.source } : {}), ...options }, shift: 0 };
+      return { request: { kind: 'upsample', audio, factor: req.factor, targetRate: req.targetRate, ...(req.lowpass !== undefined ? { lowpass: req.lowpass } : {}), ...(req.source ? { source: req.source } : {}), ...options }, shift: 0 };
     }
     // a fill reads only the stretch around its regions
     const t0 = performance.now();

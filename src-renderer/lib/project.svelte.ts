@@ -739,13 +739,15 @@ export class Project {
     );
   }
 
-  upsample(trackId: string, targetRate: number) {
+  /** Upsample a track to targetRate. `lowpass`: the clip was low-pass filtered before it lost its high band (any
+   *  resampled file or low-rate recording: the default); false: every k-th sample of a full-rate signal was kept. */
+  upsample(trackId: string, targetRate: number, lowpass = true) {
     const t = this.doc.tracks.find((x) => x.id === trackId);
     const a = t && this.audio.get(t.blob);
     if (!t || !a) return;
     if (targetRate <= t.sampleRate) return this.notify('error', `"${t.name}" is already at ${t.sampleRate} Hz; choose a higher target rate.`);
     void this.start(
-      { kind: 'upsample', blob: t.blob, targetRate, ...this.chosenPrior(), options: this.options() },
+      { kind: 'upsample', blob: t.blob, targetRate, lowpass, ...this.chosenPrior(), options: this.options() },
       { kind: 'upsample', label: `Upsample "${t.name}" to ${targetRate / 1000} kHz`, sourceTrackId: t.id, sourceName: t.name, displays: { audio: atRate(a, targetRate, 'preview-audio') }, region: null },
     );
   }

@@ -160,6 +160,9 @@ export const JobStartRequest = z.discriminatedUnion('kind', [
       blob: BlobId,
       targetRate: z.number().int().min(8000).max(192000).optional(),
       factor: z.number().int().min(2).max(16).optional(),
+      /** How the clip came to its low rate: true = low-pass filtered, then decimated (any resampled file or low-rate
+       *  recording); false or absent = every k-th sample of the full-rate signal kept (the paper's setting). */
+      lowpass: z.boolean().optional(),
       /** Which prior; none: the one under which the clip is more likely (the engine decides). */
       source: z.enum(['piano', 'voice']).optional(),
       options: JobOptions.default({}),

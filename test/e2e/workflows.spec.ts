@@ -235,12 +235,30 @@ test('a stereo fill: the spread between its alternatives is drawn on each channe
   expect(errors).toEqual([]);
 });
 
+test("the track menu opens over what lies below it: every control in it is the topmost thing at its own centre", async ({ page }, info) => {
+  const low = info.outputPath('speech-8k.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', CLIP, '-t', '2', '-ar', '8000', '-ac', '1', low]);
+  const errors = await open(page, low);
+  await page.getByTestId('track-menu').click();
+  const hidden = await page.locator('details[open] .panel').evaluate((panel) =>
+    Array.from(panel.querySelectorAll('button, select')).flatMap((el) => {
+      const r = el.getBoundingClientRect();
+      const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return top === el || el.contains(top) ? [] : [el.getAttribute('data-testid') ?? el.textContent];
+    }),
+  );
+  expect(hidden).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
 test('upsample a low-rate clip: a new lane refines live and lands at the target rate; export writes the WAV asked for', async ({ page }, info) => {
   const low = info.outputPath('speech-8k.wav');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', CLIP, '-t', '2', '-ar', '8000', '-ac', '1', low]);
   const errors = await open(page, low);
   await page.getByTestId('track-menu').click();
   await page.getByTestId('upsample-rate').selectOption('16000');
+  // a resampled file (as this one is) was low-pass filtered: that is the default observation model
+  await expect(page.getByTestId('upsample-input')).toHaveValue('lowpass');
   await page.getByTestId('upsample').click();
   await expect(page.getByTestId('preview-lane')).toHaveCount(1);
   const first = await lanePixels(page, '[data-testid="preview-lane"]');
@@ -248,6 +266,7 @@ test('upsample a low-rate clip: a new lane refines live and lands at the target 
   await expect(page.getByTestId('job')).toHaveCount(0, { timeout: 100_000 });
   const up = page.getByTestId('track').nth(1);
   await expect(up.getByTestId('track-rate')).toHaveText('16 kHz');
+  await expect(page.getByText(/audio: .* from the band-limited \(sinc\) interpolation/)).toBeVisible();
   await up.getByTestId('spectrogram-toggle').click();
   await expect(up.getByTestId('spectrogram')).toHaveAttribute('data-ready', /\d+/);
   await page.screenshot({ path: resolve(SHOTS, 'upsample-done.png') });
@@ -268,6 +287,13 @@ test('upsample a low-rate clip: a new lane refines live and lands at the target 
   expect(wav.readUInt16LE(34)).toBe(16); // bit depth
   const dataBytes = wav.readUInt32LE(40);
   expect(Math.abs(dataBytes / 2 - 2 * 22050)).toBeLessThanOrEqual(2); // 2 s
+
+  // the paper's setting on request: every other sample kept, the cubic spline as the warm start and baseline
+  await page.getByTestId('track').first().getByTestId('track-menu').click();
+  await page.getByTestId('track').first().getByTestId('upsample-input').selectOption('decimated');
+  await page.getByTestId('track').first().getByTestId('upsample').click();
+  await expect(page.getByTestId('track')).toHaveCount(3, { timeout: 100_000 });
+  await expect(page.getByText(/audio: .* from the cubic spline/)).toBeVisible();
   expect(errors).toEqual([]);
 });
 

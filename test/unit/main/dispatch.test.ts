@@ -44,6 +44,8 @@ describe('dispatch (the IPC edge)', () => {
       ['job:start', { kind: 'upsample', blob: 'abcdefgh-1234', factor: 1 }],
       ['job:start', { kind: 'upsample', blob: 'abcdefgh-1234' }],
       ['job:start', { kind: 'upsample', blob: 'abcdefgh-1234', factor: 2, source: 'drums' }],
+      ['job:start', { kind: 'upsample', blob: 'abcdefgh-1234', factor: 2, lowpass: 'yes' }],
+      ['job:start', { kind: 'upsample', blob: 'abcdefgh-1234', factor: 2, lowpass: 1 }],
       ['job:start', { kind: 'inpaint', blob: 'abcdefgh-1234', regions: [{ start: 1, end: 2 }], source: 'auto' }],
       ['job:start', { kind: 'inpaint', blob: 'abcdefgh-1234', regions: [{ start: 2, end: 1 }] }],
       ['job:start', { kind: 'inpaint', blob: 'abcdefgh-1234', regions: [] }],

@@ -185,6 +185,17 @@ describe('services', () => {
     expect(emitted[0]).toMatchObject({ status: 'failed', code: 'UNREADABLE', message: 'The result could not be saved into the project: PnF Studio is not allowed to write in the project folder.' });
   });
 
+  it("an upsample passes the clip's observation model on to the engine (low-pass or not), and leaves it out when not given", async () => {
+    const { store, h, sent } = withFakeEngine();
+    const blob = await store.putAudio({ sampleRate: 8000, channels: [new Float32Array(800)] });
+    const ctx0 = { emit: () => undefined };
+    await h['job:start']({ kind: 'upsample', blob, targetRate: 16000, lowpass: true, options: {} }, ctx0);
+    await h['job:start']({ kind: 'upsample', blob, targetRate: 16000, lowpass: false, options: {} }, ctx0);
+    await h['job:start']({ kind: 'upsample', blob, targetRate: 16000, options: {} }, ctx0);
+    expect(sent.map((r) => (r as Extract<JobRequest, { kind: 'upsample' }>).lowpass)).toEqual([true, false, undefined]);
+    expect('lowpass' in sent[2]!).toBe(false);
+  });
+
   it('a fill sends the engine only the audio around its region, and puts previews and the result back in place', async () => {
     const { store, h, sent, emitted, onEvent } = withFakeEngine();
     const sr = 44100;

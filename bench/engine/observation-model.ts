@@ -1,0 +1,116 @@
+// Which observation model should the editor assume for a real low-rate file? A file that was resampled
+// down (or recorded at the low rate) went through an anti-aliasing low-pass first, so its samples are NOT
+// every k-th sample of the full-rate signal, which is what pure decimation (the paper's setting, and the
+// editor's upsampling until session 26) assumes. This bench makes such files from the whole eval clips
+// (libsamplerate's best low-pass + decimation, as any resampler does) and compares, against the truth:
+// the cubic spline, band-limited (sinc) interpolation, and the engine under both observation models
+// (pure decimation: spline warm start, hard constraint; low-pass: sinc warm start, Gaussian likelihood).
+//
+//   npx tsx bench/engine/observation-model.ts [--factors 2,4] [--preset draft] [--threads 2] [--eval-dir DIR] [--out FILE]
+//
+// Writes FILE (default bench/engine/observation-model.md) and FILE's .json beside it.
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModelSet, runJob } from '../../src-main/engine/tasks';
+import { splineUpsample } from '../../src-main/engine/baselines';
+import { resample } from '../../src-main/io/resample';
+import { lsd, snr } from '../../src-shared/audio/metrics';
+import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
+import { sincUpsample } from '../eval/baselines';
+import { loadClips, normPeak, DEFAULT_EVAL_DIR } from '../eval/eval';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const RATE = 16000;
+const opt = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const factors = (opt('factors') ?? '2,4').split(',').map(Number);
+for (const k of factors) if (![2, 4, 8].includes(k)) throw new Error('--factors takes 2, 4 and/or 8');
+const preset = (opt('preset') ?? 'draft') as PresetName;
+if (!PRESET_NAMES.includes(preset)) throw new Error(`unknown preset ${preset}`);
+const threads = Number(opt('threads') ?? 2);
+const out = resolve(opt('out') ?? join(HERE, 'observation-model.md'));
+
+const METHODS = ['cubic spline', 'band-limited sinc', 'PnF, decimation model', 'PnF, low-pass model'] as const;
+type Method = (typeof METHODS)[number];
+interface Row { source: string; clip: string; seconds: number; factor: number; method: Method; snr: number; lsd: number; wallS: number | null }
+
+async function main() {
+  const models = new ModelSet({ modelDir: join(ROOT, 'resources/models'), threads });
+  const rows: Row[] = [];
+  try {
+    for (const source of ['piano', 'voice'] as const) {
+      const clips = await loadClips(opt('eval-dir') ?? DEFAULT_EVAL_DIR, source, RATE);
+      if (!clips.length) throw new Error(`no ${source} eval clips found`);
+      for (const clip of clips) {
+        for (const k of factors) {
+          const n = Math.floor(clip.x.length / k) * k;
+          const x = normPeak(clip.x.subarray(0, n));
+          const y = (await resample([x], RATE, RATE / k))[0]!;
+          const add = (method: Method, est: Float32Array, wallS: number | null) => {
+            const e = est.subarray(0, n);
+            rows.push({ source, clip: clip.name, seconds: n / RATE, factor: k, method, snr: snr(x, e), lsd: lsd(x, e, RATE, { fftSize: 1024 }), wallS });
+          };
+          add('cubic spline', splineUpsample(y, k, n), null);
+          add('band-limited sinc', sincUpsample(y, k, n), null);
+          for (const lowpass of [false, true]) {
+            const t0 = performance.now();
+            const r = await runJob({ kind: 'upsample', audio: { sampleRate: RATE / k, channels: [y] }, factor: k, lowpass, source, preset, seed: 1 }, { priors: models });
+            add(lowpass ? 'PnF, low-pass model' : 'PnF, decimation model', r.tracks.audio![0]!, (performance.now() - t0) / 1000);
+          }
+          const last = rows.slice(-4).map((r) => `${r.method} ${r.snr.toFixed(2)}/${r.lsd.toFixed(2)}`).join(', ');
+          console.log(`${clip.name.padEnd(38)} ${k}x  ${last}`);
+        }
+      }
+    }
+  } finally {
+    await models.dispose();
+  }
+  writeFileSync(out.replace(/\.md$/, '') + '.json', JSON.stringify({ at: new Date().toISOString(), preset, factors, rows }, null, 1) + '\n');
+  writeFileSync(out, report(rows));
+  console.log(`wrote ${out}`);
+}
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
+function report(rows: Row[]): string {
+  const lines = [
+    '# Upsampling real-style low-rate files: which observation model?',
+    '',
+    `\`npx tsx bench/engine/observation-model.ts --factors ${factors.join(',')} --preset ${preset}\` (${new Date().toISOString()}). ` +
+      'Each whole eval clip, 16 kHz mono, peak 0.9, resampled down by libsamplerate (best: low-pass, then decimate, as any ' +
+      "resampler or low-rate recorder does), then upsampled back; the clip's own prior; seed 1. SNR (dB, higher is better) / " +
+      'LSD (log10 power, STFT 1024, lower is better) against the 16 kHz truth.',
+    '',
+  ];
+  for (const k of factors) {
+    lines.push(`## ${k}x (${RATE / k} Hz in)`, '', `| source | clip | s | ${METHODS.join(' | ')} |`, `|---|---|---|${METHODS.map(() => '---').join('|')}|`);
+    for (const source of ['piano', 'voice']) {
+      const mine = rows.filter((r) => r.factor === k && r.source === source);
+      const clips = [...new Set(mine.map((r) => r.clip))];
+      for (const clip of clips) {
+        const cell = (m: Method) => {
+          const r = mine.find((q) => q.clip === clip && q.method === m)!;
+          return `${r.snr.toFixed(2)} / ${r.lsd.toFixed(2)}`;
+        };
+        lines.push(`| ${source} | ${clip} | ${mine.find((r) => r.clip === clip)!.seconds.toFixed(1)} | ${METHODS.map(cell).join(' | ')} |`);
+      }
+      const avg = (m: Method) => {
+        const rs = mine.filter((q) => q.method === m);
+        return `**${mean(rs.map((q) => q.snr)).toFixed(2)} / ${mean(rs.map((q) => q.lsd)).toFixed(2)}**`;
+      };
+      lines.push(`| ${source} | **mean** | | ${METHODS.map(avg).join(' | ')} |`);
+    }
+    const wall = (m: Method) => rows.filter((r) => r.factor === k && r.method === m).reduce((a, r) => a + (r.wallS ?? 0), 0);
+    lines.push('', `Engine wall time, all clips: decimation model ${wall('PnF, decimation model').toFixed(0)} s, low-pass model ${wall('PnF, low-pass model').toFixed(0)} s.`, '');
+  }
+  return lines.join('\n');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
