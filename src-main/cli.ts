@@ -24,7 +24,10 @@ Usage:
   pnf info                                   models and devices
   pnf separate <in> [--rate HZ [--lowpass]]  -> <in>.piano.wav, <in>.voice.wav
                                              (--rate: a low-rate mixture is separated AND restored to HZ)
-  pnf upsample <in> (--factor K | --rate HZ) [--lowpass]   -> <in>.upsampled.wav
+  pnf upsample <in> (--factor K | --rate HZ) [--decimated] -> <in>.upsampled.wav
+                                             (the clip is taken as low-pass filtered before it lost its high
+                                             band, as any resampled file or low-rate recording; --decimated:
+                                             every k-th sample of a full-rate signal was kept, the paper's test)
   pnf inpaint  <in> --region START-END [--region ...] [--alternatives N]   -> <in>.fill1.wav ...
   pnf generate --seconds S [--source piano|voice] [--ancestral]            -> generated.wav
 
@@ -56,7 +59,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const BOOL_FLAGS = new Set(['json', 'force', 'lowpass', 'ancestral', 'denoise', 'help', 'h']);
+const BOOL_FLAGS = new Set(['json', 'force', 'lowpass', 'decimated', 'ancestral', 'denoise', 'help', 'h']);
 
 export function parseArgs(argv: string[]): Parsed {
   const flags = new Map<string, string[]>();
@@ -87,7 +90,7 @@ export function parseArgs(argv: string[]): Parsed {
   return { cmd, positional, flags };
 }
 
-const KNOWN = new Set(['out', 'preset', 'steps', 'levels', 'seed', 'device', 'threads', 'batch', 'window', 'model-dir', 'model', 'source', 'channel-mode', 'format', 'force', 'json', 'factor', 'rate', 'lowpass', 'region', 'alternatives', 'seconds', 'ancestral', 'denoise', 'help', 'h']);
+const KNOWN = new Set(['out', 'preset', 'steps', 'levels', 'seed', 'device', 'threads', 'batch', 'window', 'model-dir', 'model', 'source', 'channel-mode', 'format', 'force', 'json', 'factor', 'rate', 'lowpass', 'decimated', 'region', 'alternatives', 'seconds', 'ancestral', 'denoise', 'help', 'h']);
 
 function one(p: Parsed, name: string): string | undefined {
   const v = p.flags.get(name);
@@ -286,6 +289,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     };
     const source = one(p, 'source');
     if (source !== undefined && source !== 'piano' && source !== 'voice') throw new UsageError('--source must be piano or voice.');
+    if (p.flags.has('decimated') && p.cmd !== 'upsample') throw new UsageError('--decimated is for upsample only.');
     switch (p.cmd) {
       case 'separate': {
         const rate = int(p, 'rate', 1, 192000);
@@ -297,7 +301,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         const factor = int(p, 'factor', 0, 1000);
         const rate = int(p, 'rate', 1, 192000);
         if (factor === undefined && rate === undefined) throw new UsageError('upsample needs --factor K or --rate HZ.');
-        req = { kind: 'upsample', audio: await needInput(), ...common, ...(factor !== undefined ? { factor } : {}), ...(rate !== undefined ? { targetRate: rate } : {}), lowpass: p.flags.has('lowpass'), ...(source ? { source } : {}) } as JobRequest;
+        if (p.flags.has('decimated') && p.flags.has('lowpass')) throw new UsageError('Give --decimated or --lowpass, not both (low-pass is the default).');
+        const lowpass = !p.flags.has('decimated');
+        req = { kind: 'upsample', audio: await needInput(), ...common, ...(factor !== undefined ? { factor } : {}), ...(rate !== undefined ? { targetRate: rate } : {}), lowpass, ...(source ? { source } : {}) } as JobRequest;
         fallback = 'upsampled';
         break;
       }

@@ -55,6 +55,18 @@ describe('pnf CLI', () => {
     expect(a.channels[0]!.length).toBe(16000);
   });
 
+  it('upsample takes the clip as low-passed unless told --decimated (the paper\'s setting); both at once is refused', async () => {
+    const baseline = async (extra: string[]) => {
+      const r = await run(['upsample', input, '--factor', '2', '--model', TINY, '--preset', 'draft', '--steps', '1', '--json', '--out', join(dir, `obs${extra.length}.wav`), ...extra]);
+      expect(r.code, r.err).toBe(EXIT.ok);
+      return JSON.parse(r.out.trim().split('\n').at(-1)!).result.reports[0].baseline as string;
+    };
+    expect(await baseline([])).toBe('band-limited (sinc) interpolation');
+    expect(await baseline(['--decimated'])).toBe('cubic spline');
+    expect((await run(['upsample', input, '--factor', '2', '--model', TINY, '--decimated', '--lowpass'])).err).toMatch(/--decimated or --lowpass, not both/);
+    expect((await run(['separate', input, '--model', TINY, '--decimated'])).err).toMatch(/--decimated is for upsample only/);
+  });
+
   it('separate + inpaint with alternatives write the expected files', async () => {
     const s = await run(['separate', input, '--model', TINY, '--preset', 'draft', '--steps', '1', '--levels', '2', '--out', join(dir, 'sep')]);
     expect(s.code, s.err).toBe(0);
