@@ -22,15 +22,12 @@ import { ModelSet, runJob } from '../../src-main/engine/tasks';
 import { splineUpsample } from '../../src-main/engine/baselines';
 import { snr } from '../../src-shared/audio/metrics';
 import { loadClips, normPeak, DEFAULT_EVAL_DIR } from '../eval/eval';
+import { opt } from './args';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const RATE = 16000;
-const opt = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const presets = (opt('presets') ?? 'draft,standard').split(',') as PresetName[];
 for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new Error(`unknown preset ${p}`);
 const powerArg = opt('powers') ?? '0,0.5';

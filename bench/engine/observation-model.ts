@@ -19,14 +19,11 @@ import { lsd, snr } from '../../src-shared/audio/metrics';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { sincUpsample } from '../eval/baselines';
 import { loadClips, normPeak, DEFAULT_EVAL_DIR } from '../eval/eval';
+import { opt } from './args';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const RATE = 16000;
-const opt = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const factors = (opt('factors') ?? '2,4').split(',').map(Number);
 for (const k of factors) if (![2, 4, 8].includes(k)) throw new Error('--factors takes 2, 4 and/or 8');
 const preset = (opt('preset') ?? 'draft') as PresetName;

@@ -12,13 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { splineSelfError, splineUpsample } from '../../src-main/engine/baselines';
 import { loadClips, normPeak, DEFAULT_EVAL_DIR } from '../eval/eval';
+import { opt } from './args';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FACTORS = [2, 4, 8];
-const opt = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 
 /** RMS of (truth - spline) over the samples the spline interpolates (every sample not kept by the decimation). */
 function splineErrorRms(x: Float32Array, k: number): number {
