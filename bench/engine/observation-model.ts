@@ -6,19 +6,23 @@
 // the cubic spline, band-limited (sinc) interpolation, and the engine under both observation models
 // (pure decimation: spline warm start, hard constraint; low-pass: sinc warm start, Gaussian likelihood).
 //
-//   npx tsx bench/engine/observation-model.ts [--factors 2,4] [--preset draft] [--threads 2] [--eval-dir DIR] [--out FILE]
+// `--task separate` asks the same of split + restore: piano + voice mixtures of the eval clips (`--seconds` S where
+// both are active, `--pairs` N), low-passed to 8 kHz, separated and restored to 16 kHz under each model (SI-SDR).
 //
-// Writes FILE (default bench/engine/observation-model.md) and FILE's .json beside it.
+//   npx tsx bench/engine/observation-model.ts [--factors 2,4] [--preset draft] [--threads 2] [--eval-dir DIR] [--out FILE]
+//   npx tsx bench/engine/observation-model.ts --task separate [--pairs 20] [--seconds 4] [--preset draft] [--out FILE]
+//
+// Writes FILE (default bench/engine/observation-model.md, or -separate.md) and FILE's .json beside it.
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelSet, runJob } from '../../src-main/engine/tasks';
 import { splineUpsample } from '../../src-main/engine/baselines';
 import { resample } from '../../src-main/io/resample';
-import { lsd, snr } from '../../src-shared/audio/metrics';
+import { lsd, siSdr, snr } from '../../src-shared/audio/metrics';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { sincUpsample } from '../eval/baselines';
-import { loadClips, normPeak, DEFAULT_EVAL_DIR } from '../eval/eval';
+import { jointStart, loadClips, makeMixture, normPeak, pairOrder, DEFAULT_EVAL_DIR } from '../eval/eval';
 import { opt } from './args';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -29,7 +33,9 @@ for (const k of factors) if (![2, 4, 8].includes(k)) throw new Error('--factors 
 const preset = (opt('preset') ?? 'draft') as PresetName;
 if (!PRESET_NAMES.includes(preset)) throw new Error(`unknown preset ${preset}`);
 const threads = Number(opt('threads') ?? 2);
-const out = resolve(opt('out') ?? join(HERE, 'observation-model.md'));
+const task = opt('task') ?? 'upsample';
+if (task !== 'upsample' && task !== 'separate') throw new Error('--task takes upsample or separate');
+const out = resolve(opt('out') ?? join(HERE, task === 'separate' ? 'observation-model-separate.md' : 'observation-model.md'));
 
 const METHODS = ['cubic spline', 'band-limited sinc', 'PnF, decimation model', 'PnF, low-pass model'] as const;
 type Method = (typeof METHODS)[number];
@@ -107,7 +113,72 @@ function report(rows: Row[]): string {
   return lines.join('\n');
 }
 
-main().catch((e) => {
+interface SepRow { piano: string; voice: string; start: number; seconds: number; method: string; pianoSiSdr: number; voiceSiSdr: number; wallS: number | null }
+
+/** Split + restore of low-passed 8 kHz mixtures under both observation models, SI-SDR against the 16 kHz stems. */
+async function separateMain() {
+  const pairsWanted = Number(opt('pairs') ?? 20);
+  const seconds = Number(opt('seconds') ?? 4);
+  const dir = opt('eval-dir') ?? DEFAULT_EVAL_DIR;
+  const [pianos, voices] = [await loadClips(dir, 'piano', RATE), await loadClips(dir, 'voice', RATE)];
+  if (!pianos.length || !voices.length) throw new Error('no piano or voice eval clips found');
+  const models = new ModelSet({ modelDir: join(ROOT, 'resources/models'), threads });
+  const rows: SepRow[] = [];
+  try {
+    for (const [pc, vc] of pairOrder(pianos, voices).slice(0, pairsWanted)) {
+      const len = Math.round(seconds * RATE);
+      const s = jointStart(pc.x, vc.x, len);
+      const n = Math.floor(Math.min(len, pc.x.length - s, vc.x.length - s) / 2) * 2;
+      const { p, v, mix } = makeMixture(pc.x.subarray(s, s + n), vc.x.subarray(s, s + n));
+      const low = (await resample([mix], RATE, RATE / 2))[0]!;
+      const add = (method: string, ep: Float32Array, ev: Float32Array, wallS: number | null) =>
+        rows.push({ piano: pc.name, voice: vc.name, start: s / RATE, seconds: n / RATE, method, pianoSiSdr: siSdr(p, ep.subarray(0, n)), voiceSiSdr: siSdr(v, ev.subarray(0, n)), wallS });
+      const sinc = sincUpsample(low, 2, n);
+      add('mixture, sinc-interpolated (est = mixture)', sinc, sinc, null);
+      for (const lowpass of [false, true]) {
+        const t0 = performance.now();
+        const r = await runJob({ kind: 'separate', audio: { sampleRate: RATE / 2, channels: [low] }, targetRate: RATE, lowpass, preset, seed: 1 }, { priors: models });
+        add(lowpass ? 'PnF, low-pass model' : 'PnF, decimation model', r.tracks.piano![0]!, r.tracks.voice![0]!, (performance.now() - t0) / 1000);
+      }
+      console.log(`${pc.name} + ${vc.name}: ${rows.slice(-3).map((r) => `${r.method} ${r.pianoSiSdr.toFixed(2)}/${r.voiceSiSdr.toFixed(2)}`).join(', ')}`);
+    }
+  } finally {
+    await models.dispose();
+  }
+  const methods = [...new Set(rows.map((r) => r.method))];
+  const lines = [
+    '# Split + restore of real-style low-rate mixtures: which observation model?',
+    '',
+    `\`npx tsx bench/engine/observation-model.ts --task separate --pairs ${pairsWanted} --seconds ${seconds} --preset ${preset}\` (${new Date().toISOString()}). ` +
+      `Piano + voice mixtures of the eval clips (${seconds} s where both are active, equal RMS, peak 0.9), resampled to 8 kHz by libsamplerate ` +
+      '(low-pass, then decimate), separated and restored to 16 kHz; seed 1. SI-SDR (dB, higher is better) of each stem against its 16 kHz truth, piano / voice.',
+    '',
+    `| piano clip | voice clip | ${methods.join(' | ')} |`,
+    `|---|---|${methods.map(() => '---').join('|')}|`,
+  ];
+  const pairs = [...new Set(rows.map((r) => `${r.piano}\u0000${r.voice}`))];
+  for (const key of pairs) {
+    const [pn, vn] = key.split('\u0000');
+    const cells = methods.map((m) => {
+      const r = rows.find((q) => q.piano === pn && q.voice === vn && q.method === m)!;
+      return `${r.pianoSiSdr.toFixed(2)} / ${r.voiceSiSdr.toFixed(2)}`;
+    });
+    lines.push(`| ${pn} | ${vn} | ${cells.join(' | ')} |`);
+  }
+  const avg = (m: string) => {
+    const rs = rows.filter((r) => r.method === m);
+    const [a, b] = [mean(rs.map((r) => r.pianoSiSdr)), mean(rs.map((r) => r.voiceSiSdr))];
+    return `**${a.toFixed(2)} / ${b.toFixed(2)} (all ${((a + b) / 2).toFixed(2)})**`;
+  };
+  lines.push(`| **mean** | | ${methods.map(avg).join(' | ')} |`, '');
+  const wall = (m: string) => rows.filter((r) => r.method === m).reduce((a, r) => a + (r.wallS ?? 0), 0);
+  lines.push(`Engine wall time, all pairs: decimation model ${wall('PnF, decimation model').toFixed(0)} s, low-pass model ${wall('PnF, low-pass model').toFixed(0)} s.`, '');
+  writeFileSync(out.replace(/\.md$/, '') + '.json', JSON.stringify({ at: new Date().toISOString(), preset, seconds, rows }, null, 1) + '\n');
+  writeFileSync(out, lines.join('\n'));
+  console.log(`wrote ${out}`);
+}
+
+(task === 'separate' ? separateMain() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });
