@@ -22,7 +22,7 @@ import { resample } from '../../src-main/io/resample';
 import { lsd, siSdr, snr } from '../../src-shared/audio/metrics';
 import { PRESET_NAMES, type PresetName } from '../../src-shared/engine/jobs';
 import { sincUpsample } from '../eval/baselines';
-import { jointStart, loadClips, makeMixture, normPeak, pairOrder, DEFAULT_EVAL_DIR } from '../eval/eval';
+import { jointStart, loadClips, makeMixture, mean, normPeak, pairOrder, DEFAULT_EVAL_DIR } from '../eval/eval';
 import { opt } from './args';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -41,10 +41,26 @@ const METHODS = ['cubic spline', 'band-limited sinc', 'PnF, decimation model', '
 type Method = (typeof METHODS)[number];
 interface Row { source: string; clip: string; seconds: number; factor: number; method: Method; snr: number; lsd: number; wallS: number | null }
 
-async function main() {
+/** Runs `measure` with the shipped priors, releasing them after. */
+async function withShippedModels<T>(measure: (models: ModelSet) => Promise<T>): Promise<T> {
   const models = new ModelSet({ modelDir: join(ROOT, 'resources/models'), threads });
-  const rows: Row[] = [];
   try {
+    return await measure(models);
+  } finally {
+    await models.dispose();
+  }
+}
+
+/** The report at `out` and its rows as JSON beside it. */
+function writeResults(data: Record<string, unknown>, markdown: string) {
+  writeFileSync(out.replace(/\.md$/, '') + '.json', JSON.stringify({ at: new Date().toISOString(), preset, ...data }, null, 1) + '\n');
+  writeFileSync(out, markdown);
+  console.log(`wrote ${out}`);
+}
+
+async function main() {
+  const rows: Row[] = [];
+  await withShippedModels(async (models) => {
     for (const source of ['piano', 'voice'] as const) {
       const clips = await loadClips(opt('eval-dir') ?? DEFAULT_EVAL_DIR, source, RATE);
       if (!clips.length) throw new Error(`no ${source} eval clips found`);
@@ -69,15 +85,9 @@ async function main() {
         }
       }
     }
-  } finally {
-    await models.dispose();
-  }
-  writeFileSync(out.replace(/\.md$/, '') + '.json', JSON.stringify({ at: new Date().toISOString(), preset, factors, rows }, null, 1) + '\n');
-  writeFileSync(out, report(rows));
-  console.log(`wrote ${out}`);
+  });
+  writeResults({ factors, rows }, report(rows));
 }
-
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 function report(rows: Row[]): string {
   const lines = [
@@ -122,10 +132,10 @@ async function separateMain() {
   const dir = opt('eval-dir') ?? DEFAULT_EVAL_DIR;
   const [pianos, voices] = [await loadClips(dir, 'piano', RATE), await loadClips(dir, 'voice', RATE)];
   if (!pianos.length || !voices.length) throw new Error('no piano or voice eval clips found');
-  const models = new ModelSet({ modelDir: join(ROOT, 'resources/models'), threads });
+  const pairs = pairOrder(pianos, voices).slice(0, pairsWanted);
   const rows: SepRow[] = [];
-  try {
-    for (const [pc, vc] of pairOrder(pianos, voices).slice(0, pairsWanted)) {
+  await withShippedModels(async (models) => {
+    for (const [pc, vc] of pairs) {
       const len = Math.round(seconds * RATE);
       const s = jointStart(pc.x, vc.x, len);
       const n = Math.floor(Math.min(len, pc.x.length - s, vc.x.length - s) / 2) * 2;
@@ -142,9 +152,7 @@ async function separateMain() {
       }
       console.log(`${pc.name} + ${vc.name}: ${rows.slice(-3).map((r) => `${r.method} ${r.pianoSiSdr.toFixed(2)}/${r.voiceSiSdr.toFixed(2)}`).join(', ')}`);
     }
-  } finally {
-    await models.dispose();
-  }
+  });
   const methods = [...new Set(rows.map((r) => r.method))];
   const lines = [
     '# Split + restore of real-style low-rate mixtures: which observation model?',
@@ -156,14 +164,12 @@ async function separateMain() {
     `| piano clip | voice clip | ${methods.join(' | ')} |`,
     `|---|---|${methods.map(() => '---').join('|')}|`,
   ];
-  const pairs = [...new Set(rows.map((r) => `${r.piano}\u0000${r.voice}`))];
-  for (const key of pairs) {
-    const [pn, vn] = key.split('\u0000');
+  for (const [pc, vc] of pairs) {
     const cells = methods.map((m) => {
-      const r = rows.find((q) => q.piano === pn && q.voice === vn && q.method === m)!;
+      const r = rows.find((q) => q.piano === pc.name && q.voice === vc.name && q.method === m)!;
       return `${r.pianoSiSdr.toFixed(2)} / ${r.voiceSiSdr.toFixed(2)}`;
     });
-    lines.push(`| ${pn} | ${vn} | ${cells.join(' | ')} |`);
+    lines.push(`| ${pc.name} | ${vc.name} | ${cells.join(' | ')} |`);
   }
   const avg = (m: string) => {
     const rs = rows.filter((r) => r.method === m);
@@ -173,9 +179,7 @@ async function separateMain() {
   lines.push(`| **mean** | | ${methods.map(avg).join(' | ')} |`, '');
   const wall = (m: string) => rows.filter((r) => r.method === m).reduce((a, r) => a + (r.wallS ?? 0), 0);
   lines.push(`Engine wall time, all pairs: decimation model ${wall('PnF, decimation model').toFixed(0)} s, low-pass model ${wall('PnF, low-pass model').toFixed(0)} s.`, '');
-  writeFileSync(out.replace(/\.md$/, '') + '.json', JSON.stringify({ at: new Date().toISOString(), preset, seconds, rows }, null, 1) + '\n');
-  writeFileSync(out, lines.join('\n'));
-  console.log(`wrote ${out}`);
+  writeResults({ seconds, rows }, lines.join('\n'));
 }
 
 (task === 'separate' ? separateMain() : main()).catch((e) => {

@@ -193,7 +193,7 @@ export function pairOrder<A, B>(ps: A[], vs: B[]): Array<[A, B]> {
   }
   return out;
 }
-const mean = (a: number[]): number => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
+export const mean = (a: number[]): number => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
 
 export interface Clip {
   name: string;

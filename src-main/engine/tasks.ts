@@ -717,8 +717,8 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
   // the factors where the card's ascent was measured to improve on the spline (pure decimation only)
   const measuredFactors = lowpass ? undefined : prior.card?.ascentFactors?.upsample;
   const ascends = !measuredFactors || measuredFactors.includes(k);
-  if (!ascends) {
-    res.notes.push(`The ${prior.name} model was measured to improve on the cubic spline only at ${listFactors(measuredFactors!)} (not at ${k}x), so the cubic spline is returned unchanged.`);
+  if (measuredFactors && !ascends) {
+    res.notes.push(`The ${prior.name} model was measured to improve on the cubic spline only at ${listFactors(measuredFactors)} (not at ${k}x), so the cubic spline is returned unchanged.`);
   }
   const levelPower = req.levelPower ?? prior.card?.levelPower?.upsample ?? 0;
   if (levelPower > 0) res.notes.push(`Steps weighted by the clip's own level (power ${levelPower}): quiet passages move less.`);
@@ -741,7 +741,8 @@ async function upsampleTask(req: Req<'upsample'>, env: TaskEnv): Promise<JobResu
     const weights = levels ? weightsFromLevels(levels[c]!, loudest, levelPower) : null;
     spans ??= chunkSpans(n, chunk, ov, k);
     prog ??= new Progress(env, chans.length * spans.length);
-    const start = upsampleStart(plan.startSigma, lowpass ? undefined : prior.card?.splineErrorStart?.upsample, y);
+    // no self-error to measure where the spline is returned anyway (a factor the card's ascent does not run at)
+    const start = upsampleStart(plan.startSigma, lowpass || !ascends ? undefined : prior.card?.splineErrorStart?.upsample, y);
     const what = chans.length > 1 ? `Channel ${c + 1}: the` : 'The';
     const fitsCloser = start.selfError !== null && start.sigma < plan.schedule.sigmaMin;
     if (fitsCloser) res.notes.push(`${what} cubic spline already fits closer (its own error on this clip is ${start.selfError!.toExponential(1)}) than the model's finest noise level (${plan.schedule.sigmaMin}): the spline is returned unchanged.`);
